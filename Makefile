@@ -1,0 +1,172 @@
+# Duplex: the build.
+#
+# One Makefile, no generator. Everything is found by naming convention, so adding a file never
+# means editing this one:
+#   src/<layer>/*.cpp             -> build/lib/libduplex.a        (the library: net, http, ws)
+#   src/bin/<name>.cpp            -> build/bin/<name>             (programs: the servers, the client)
+#   lessons/NN-slug/*.cpp         -> build/lib/liblessons.a       (a lesson's throwaway code)
+#   lessons/NN-slug/<name>_main.cpp -> build/lessons/NN-slug/<name> (a lesson's throwaway programs)
+#   tests/**/*.cpp                -> build/tests/duplex-tests     (one GoogleTest binary)
+#   tests/fuzz/<name>_fuzz.cpp    -> build/fuzz/<name>            (libFuzzer targets, `make fuzz`)
+#
+# `make check` builds the same tree with sanitizers into build/asan/ (VARIANT=asan).
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+VARIANT ?= release
+CXX ?= g++
+ifeq ($(origin CXX),default)
+  CXX := g++
+endif
+
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast \
+            -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+# Warnings are errors in CI (CI=true) or when asked for (WERROR=1).
+ifneq ($(filter true 1,$(CI) $(WERROR)),)
+  WARNINGS += -Werror
+endif
+
+ifeq ($(VARIANT),asan)
+  OUT := build/asan
+  MODE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+  OUT := build
+  MODE_FLAGS := -O2 -g
+endif
+
+ROOT := $(abspath .)
+CPPFLAGS += -Isrc -I. -MMD -MP -DDUPLEX_SOURCE_DIR='"$(ROOT)"' -DDUPLEX_BIN_DIR='"$(ROOT)/$(OUT)/bin"' \
+            -DDUPLEX_LESSON_BIN_DIR='"$(ROOT)/$(OUT)/lessons"'
+CXXFLAGS += -std=c++20 $(MODE_FLAGS) $(WARNINGS) -pthread
+LDFLAGS += $(MODE_FLAGS) -pthread
+
+# ---------------------------------------------------------------------------------------------
+# What there is to build
+LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/app/*.cpp))
+BIN_SRCS := $(sort $(wildcard src/bin/*.cpp))
+LESSON_ALL := $(sort $(wildcard lessons/*/*.cpp))
+LESSON_MAINS := $(filter %_main.cpp,$(LESSON_ALL))
+LESSON_SRCS := $(filter-out %_main.cpp,$(LESSON_ALL))
+TEST_SRCS := $(sort $(filter-out tests/fuzz/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.cpp))
+
+obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
+LIB := $(OUT)/lib/libduplex.a
+LESSON_LIB := $(OUT)/lib/liblessons.a
+BINS := $(patsubst src/bin/%.cpp,$(OUT)/bin/%,$(BIN_SRCS))
+LESSON_BINS := $(patsubst lessons/%_main.cpp,$(OUT)/lessons/%,$(LESSON_MAINS))
+TEST_BIN := $(OUT)/tests/duplex-tests
+
+# ---------------------------------------------------------------------------------------------
+# GoogleTest comes from the system (Debian: libgtest-dev).
+GTEST_LIBS := -lgtest
+GTEST_INSTALL := apt-get update && apt-get install -y libgtest-dev
+
+.PHONY: all test check run fuzz format clean help gtest programs
+
+all: $(LIB) $(BINS) $(LESSON_BINS) ## build the library and every program
+
+programs: $(BINS) $(LESSON_BINS)
+
+gtest: ## make sure GoogleTest is installed (installs it with apt when run as root)
+	@if [ -f /usr/include/gtest/gtest.h ] && ls /usr/lib/*/libgtest.a /usr/lib/libgtest.a >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "GoogleTest is missing; installing it: $(GTEST_INSTALL)"; \
+	  DEBIAN_FRONTEND=noninteractive $(GTEST_INSTALL) >/dev/null || exit 1; \
+	else \
+	  echo "GoogleTest is missing. Install it with: sudo $(GTEST_INSTALL)"; exit 1; \
+	fi
+
+$(OUT)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LESSON_LIB): $(call obj,$(LESSON_SRCS)) $(LIB)
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $(call obj,$(LESSON_SRCS))
+
+$(OUT)/bin/%: $(OUT)/obj/src/bin/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $< $(LIB) $(LDFLAGS) -o $@
+
+$(OUT)/lessons/%: $(OUT)/obj/lessons/%_main.o $(LESSON_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $< $(LESSON_LIB) $(LIB) $(LDFLAGS) -o $@
+
+# Tests are compiled only after `gtest` has made sure the headers exist.
+$(call obj,$(TEST_SRCS)): | gtest
+
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(LESSON_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(call obj,$(TEST_SRCS)) $(LESSON_LIB) $(LIB) $(GTEST_LIBS) $(LDFLAGS) -o $@
+
+# LESSON=NN runs the suites of lessons 00..NN (L00_ holds the checks that guard every lesson).
+ifdef LESSON
+  GTEST_FILTER := --gtest_filter=$(shell seq -f 'L%02g_*' 0 $$((10\#$(LESSON))) | paste -sd: -)
+endif
+
+test: gtest $(TEST_BIN) $(BINS) $(LESSON_BINS) ## build and run the tests (LESSON=NN: lessons 01..NN only)
+	$(TEST_BIN) $(GTEST_FILTER) $(TEST_ARGS)
+
+check: ## build with AddressSanitizer and UBSan into build/asan/ and run the tests
+	$(MAKE) VARIANT=asan test
+
+# ---------------------------------------------------------------------------------------------
+PORT ?= 8080
+# The newest demo: the full server once it exists, until then the lesson-03 echo server.
+RUN_PROGRAM := $(firstword $(wildcard src/bin/duplex-server.cpp) src/bin/duplex-echo.cpp)
+RUN_BIN := $(OUT)/bin/$(basename $(notdir $(RUN_PROGRAM)))
+
+run: $(RUN_BIN) ## start the newest demo server (PORT=N picks the port, default 8080)
+	$(RUN_BIN) --port $(PORT) $(RUN_ARGS)
+
+# ---------------------------------------------------------------------------------------------
+# libFuzzer targets, built with clang. FUZZ_SECONDS bounds each target's run.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_OUT := build/fuzz
+FUZZ_FLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -Isrc -I.
+FUZZ_LIB_OBJS := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%_fuzz.cpp,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+
+$(FUZZ_OUT)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/%: tests/fuzz/%_fuzz.cpp $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) -o $@
+
+fuzz: ## run every libFuzzer target for FUZZ_SECONDS each (default 60) on its corpus in tests/fuzz/
+	@command -v $(FUZZ_CXX) >/dev/null || { echo "make fuzz needs clang: sudo apt-get install clang"; exit 1; }
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@for bin in $(FUZZ_BINS); do \
+	  name=$$(basename $$bin); corpus=tests/fuzz/corpus/$$name; work=$(FUZZ_OUT)/corpus/$$name; \
+	  mkdir -p $$work; \
+	  echo "fuzz $$name for $(FUZZ_SECONDS) s"; \
+	  [ -d $$corpus ] || corpus=; \
+	  $$bin -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$work $$corpus \
+	     > $(FUZZ_OUT)/$$name.log 2>&1 || { tail -n 40 $(FUZZ_OUT)/$$name.log; exit 1; }; \
+	  grep -E '^#[0-9]+.*DONE' $(FUZZ_OUT)/$$name.log | tail -n 1; \
+	done
+
+# ---------------------------------------------------------------------------------------------
+FORMAT_FILES = $(shell find src tests lessons \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null)
+
+format: ## reformat every C++ file with clang-format
+	clang-format -i $(FORMAT_FILES)
+
+clean: ## remove build/
+	rm -rf build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 16
+
+-include $(shell find $(OUT)/obj $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
