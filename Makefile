@@ -34,6 +34,10 @@ else
   OUT := build
   MODE_FLAGS := -O2 -g
 endif
+# BUILD=dir puts the output elsewhere (for example while building a part of the tree alone).
+ifdef BUILD
+  OUT := $(BUILD)
+endif
 
 ROOT := $(abspath .)
 CPPFLAGS += -Isrc -I. -MMD -MP -DDUPLEX_SOURCE_DIR='"$(ROOT)"' -DDUPLEX_BIN_DIR='"$(ROOT)/$(OUT)/bin"' \
@@ -50,6 +54,18 @@ LESSON_MAINS := $(filter %_main.cpp,$(LESSON_ALL))
 LESSON_SRCS := $(filter-out %_main.cpp,$(LESSON_ALL))
 TEST_SRCS := $(sort $(filter-out tests/fuzz/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.cpp))
+
+# ONLY="src/net tests/net ..." builds just the files under those path prefixes (the test
+# helpers in tests/support/ and the citation checker always come along). Use it with BUILD=dir.
+ifdef ONLY
+  only = $(filter $(addsuffix %,$(ONLY)),$(1))
+  LIB_SRCS := $(call only,$(LIB_SRCS))
+  BIN_SRCS := $(call only,$(BIN_SRCS))
+  LESSON_MAINS := $(call only,$(LESSON_MAINS))
+  LESSON_SRCS := $(call only,$(LESSON_SRCS))
+  TEST_SRCS := $(call only,$(TEST_SRCS)) $(filter tests/support/% tests/docs/%,$(TEST_SRCS))
+  FUZZ_SRCS := $(call only,$(FUZZ_SRCS))
+endif
 
 obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
 LIB := $(OUT)/lib/libduplex.a
