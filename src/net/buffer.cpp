@@ -1,0 +1,85 @@
+// Buffer (lesson 02): see buffer.hpp.
+#include "net/buffer.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+namespace duplex::net {
+
+std::size_t Buffer::size() const noexcept {
+  return end_ - begin_;
+}
+
+bool Buffer::empty() const noexcept {
+  return end_ == begin_;
+}
+
+const char* Buffer::data() const noexcept {
+  return storage_ ? storage_.get() + begin_ : nullptr;
+}
+
+std::string_view Buffer::view() const noexcept {
+  return storage_ ? std::string_view(storage_.get() + begin_, size()) : std::string_view();
+}
+
+void Buffer::append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  std::span<char> space = prepare(bytes.size());
+  std::memcpy(space.data(), bytes.data(), bytes.size());
+  commit(bytes.size());
+}
+
+// @anchor lesson02-buffer-prepare
+std::span<char> Buffer::prepare(std::size_t at_least) {
+  if (capacity_ - end_ >= at_least && storage_) {
+    return {storage_.get() + end_, capacity_ - end_};
+  }
+  std::size_t readable = size();
+  // Slide the readable bytes to the front only if that makes enough room AND the copy is no
+  // larger than the consumed prefix it reclaims: each byte moved is paid for by a byte consumed,
+  // which keeps append and consume amortised O(1).
+  if (storage_ && capacity_ - readable >= at_least && readable <= begin_) {
+    std::memmove(storage_.get(), storage_.get() + begin_, readable);
+  } else {
+    if (at_least > SIZE_MAX / 2 - readable) throw std::length_error("Buffer: too large");
+    // Doubling: the total copying over n appended bytes stays below 2n.
+    std::size_t grown = std::max({kMinCapacity, capacity_ * 2, readable + at_least});
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    if (readable > 0) std::memcpy(bigger.get(), storage_.get() + begin_, readable);
+    storage_ = std::move(bigger);
+    capacity_ = grown;
+  }
+  begin_ = 0;
+  end_ = readable;
+  return {storage_.get() + end_, capacity_ - end_};
+}
+
+void Buffer::commit(std::size_t n) {
+  if (n > capacity_ - end_) throw std::out_of_range("Buffer::commit: more than prepared");
+  end_ += n;
+}
+
+void Buffer::consume(std::size_t n) {
+  if (n > size()) throw std::out_of_range("Buffer::consume: more than readable");
+  begin_ += n;
+  // An emptied buffer starts again at the front for free: no bytes to move.
+  if (begin_ == end_) begin_ = end_ = 0;
+}
+
+void Buffer::clear() noexcept {
+  begin_ = end_ = 0;
+}
+
+std::size_t Buffer::capacity() const noexcept {
+  return capacity_;
+}
+
+void Buffer::release_if_empty() noexcept {
+  if (!empty()) return;
+  storage_.reset();
+  capacity_ = begin_ = end_ = 0;
+}
+
+}  // namespace duplex::net

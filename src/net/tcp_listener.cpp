@@ -1,0 +1,57 @@
+// TcpListener (lesson 01): see tcp_listener.hpp.
+#include "net/tcp_listener.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "net/system_error.hpp"
+
+namespace duplex::net {
+
+TcpListener::TcpListener(Fd fd) : fd_(std::move(fd)) {}
+
+// @anchor lesson01-listen
+TcpListener TcpListener::listen(const SocketAddress& address, int backlog, bool reuse_port) {
+  // SOCK_CLOEXEC: a program we exec() must not inherit the listening socket (it would keep the
+  // port open). Setting it here, atomically, leaves no window for another thread's fork+exec.
+  Fd fd(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) throw_errno("socket");
+  int on = 1;
+  // SO_REUSEADDR: bind even while old connections on this port sit in TIME_WAIT, so a
+  // restarted server does not fail with "Address already in use" for a minute.
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) {
+    throw_errno("setsockopt SO_REUSEADDR");
+  }
+  if (reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    throw_errno("setsockopt SO_REUSEPORT");
+  }
+  if (::bind(fd.get(), address.get(), address.length()) != 0) {
+    throw_errno("bind " + address.to_string());
+  }
+  if (::listen(fd.get(), backlog) != 0) throw_errno("listen " + address.to_string());
+  return TcpListener(std::move(fd));
+}
+
+// @anchor lesson01-accept
+TcpStream TcpListener::accept() {
+  for (;;) {
+    int client = ::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (client >= 0) return TcpStream(Fd(client));
+    // EINTR: a signal interrupted the wait. ECONNABORTED: the client reset the connection
+    // while it sat in the queue. Neither is the listener's fault; wait for the next one.
+    if (errno != EINTR && errno != ECONNABORTED) throw_errno("accept");
+  }
+}
+
+SocketAddress TcpListener::local_address() const {
+  return SocketAddress::of_socket(fd_.get());
+}
+
+const Fd& TcpListener::fd() const noexcept {
+  return fd_;
+}
+
+}  // namespace duplex::net

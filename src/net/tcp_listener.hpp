@@ -1,0 +1,35 @@
+// TcpListener: a listening TCP socket that accepts connections (lesson 01).
+//
+// socket() makes an endpoint, bind() gives it an address, listen() turns it into a listener
+// with a queue (the backlog) of connections the kernel has completed the handshake for, and
+// accept() takes the next one from that queue as a new connected socket.
+#pragma once
+
+#include <sys/socket.h>
+
+#include "net/fd.hpp"
+#include "net/socket_address.hpp"
+#include "net/tcp_stream.hpp"
+
+namespace duplex::net {
+
+class TcpListener {
+ public:
+  explicit TcpListener(Fd fd);
+
+  // socket (CLOEXEC), SO_REUSEADDR (and SO_REUSEPORT if asked), bind, listen. Port 0 lets the
+  // kernel pick a free port; local_address() reports it. Throws SystemError, e.g.
+  // "bind 127.0.0.1:8080: Address already in use".
+  static TcpListener listen(const SocketAddress& address, int backlog = SOMAXCONN,
+                            bool reuse_port = false);
+
+  // Blocks until a client connects; retries EINTR and ECONNABORTED. The new socket is CLOEXEC.
+  TcpStream accept();
+  SocketAddress local_address() const;  // the real port when bound to port 0
+  const Fd& fd() const noexcept;
+
+ private:
+  Fd fd_;
+};
+
+}  // namespace duplex::net
