@@ -1,0 +1,118 @@
+// The event loop: one thread waits on many descriptors and timers at once (lesson 03).
+//
+// A reactor over Linux epoll, in the spirit of Redis ae.c: a small interface (watch a
+// descriptor, run a timer, post work from another thread) and one loop that dispatches
+// callbacks. Everything but post() and stop() must be called on the loop's own thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <sys/epoll.h>
+
+#include "net/fd.hpp"
+
+namespace duplex::net {
+
+// What a watch waits for and what a callback is told. The loop always reports errors and
+// hang-ups, even when only kReadable or kWritable was asked for (epoll does the same).
+inline constexpr std::uint32_t kReadable = 1U << 0;
+inline constexpr std::uint32_t kWritable = 1U << 1;
+inline constexpr std::uint32_t kSocketError = 1U << 2;
+inline constexpr std::uint32_t kHangup = 1U << 3;
+
+using IoCallback = std::function<void(std::uint32_t events)>;
+using TimerId = std::uint64_t;
+
+class EventLoop {
+ public:
+  using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC: wall-clock jumps move no timer
+
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Descriptors. `fd` stays owned by the caller, who must unwatch it before closing it.
+  void watch(int fd, std::uint32_t events, IoCallback callback);
+  void modify(int fd, std::uint32_t events);
+  void unwatch(int fd);
+  bool watching(int fd) const;
+
+  // Timers: the callback runs on the loop thread once the delay has passed. Timers due at the
+  // same instant run in the order they were created.
+  TimerId run_after(std::chrono::milliseconds delay, std::function<void()> callback);
+  TimerId run_every(std::chrono::milliseconds interval, std::function<void()> callback);
+  bool cancel(TimerId id);  // false when it already ran (one-shot) or never existed
+
+  // Thread-safe: queue `task` to run on the loop thread and wake the loop.
+  void post(std::function<void()> task);
+
+  // Runs until stop(). stop() is thread-safe and may be called before run().
+  void run();
+  void stop();
+  // One round: wait at most `max_wait` (or until the next timer), dispatch, return. Tests
+  // step the loop with it from their own thread.
+  void run_once(std::chrono::milliseconds max_wait);
+
+  bool in_loop_thread() const;
+  // The time this round of dispatch started (one clock read per wake-up).
+  Clock::time_point now() const noexcept { return now_; }
+  std::size_t watch_count() const noexcept { return watches_.size(); }
+  std::size_t timer_count() const noexcept { return timers_.size(); }
+
+ private:
+  struct Watch {
+    int fd;
+    std::uint32_t generation;
+    std::uint32_t events;
+    IoCallback callback;
+  };
+  struct Timer {
+    std::chrono::milliseconds interval;  // zero for a one-shot
+    Clock::time_point when;
+    std::function<void()> callback;
+  };
+  struct Deadline {
+    Clock::time_point when;
+    TimerId id;
+    bool operator>(const Deadline& other) const {
+      return when != other.when ? when > other.when : id > other.id;
+    }
+  };
+
+  TimerId add_timer(std::chrono::milliseconds delay, std::chrono::milliseconds interval,
+                    std::function<void()> callback);
+  int next_timeout_ms(std::chrono::milliseconds max_wait);
+  void dispatch_io(int ready);
+  void run_timers();
+  void run_posted();
+  void drain_wakeup();
+  void wake();
+
+  Fd epoll_;
+  Fd wakeup_;  // eventfd: post() and stop() write to it so epoll_wait returns
+  std::unordered_map<int, std::shared_ptr<Watch>> watches_;
+  std::uint32_t next_generation_ = 1;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  std::unordered_map<TimerId, std::shared_ptr<Timer>> timers_;
+  TimerId next_timer_ = 1;
+  Clock::time_point now_;
+  std::vector<epoll_event> events_;
+
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> wake_pending_{false};
+  std::atomic<std::thread::id> owner_;
+};
+
+}  // namespace duplex::net
