@@ -1,0 +1,120 @@
+// The request head parser (lessons 04-05). See request_parser.hpp.
+#include "src/http/request_parser.hpp"
+
+#include "src/http/syntax.hpp"
+
+namespace duplex::http {
+
+RequestParser::RequestParser(const ParserLimits& limits) : limits_(limits), reader_(limits, 414) {}
+
+void RequestParser::reset() {
+  reader_.reset();
+  head_ = RequestHead{};
+  result_ = ParseResult{};
+}
+
+ParseResult RequestParser::failed(const ParseError& error) {
+  result_.status = ParseResult::Status::kError;
+  result_.error = error;
+  return result_;
+}
+
+// @anchor lesson04-request-line
+bool RequestParser::parse_request_line(std::string_view line, std::size_t offset) {
+  ParseError error;
+  auto fail = [&](std::string_view reason, std::size_t at) {
+    failed({400, reason, offset + at});
+    return false;
+  };
+  // RFC 9112 §3: request-line = method SP request-target SP HTTP-version, single spaces.
+  std::size_t sp1 = line.find(' ');
+  if (sp1 == 0) return fail("request line starts with a space", 0);
+  for (std::size_t i = 0; i < line.size() && i < sp1; ++i) {
+    if (!is_tchar(line[i])) return fail("invalid character in method", i);
+  }
+  if (sp1 == std::string_view::npos) return fail("request line has no target", line.size());
+  std::size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == sp1 + 1) return fail("empty request target (two spaces)", sp2);
+  // Without a version this would be an HTTP/0.9 request, which RFC 9112 no longer defines.
+  if (sp2 == std::string_view::npos) return fail("request line has no HTTP version", line.size());
+  std::string_view version = line.substr(sp2 + 1);
+  if (std::size_t extra = version.find(' '); extra != std::string_view::npos) {
+    return fail("extra space in request line", sp2 + 1 + extra);
+  }
+  if (!parse_http_version(version, offset + sp2 + 1, head_.version_major, head_.version_minor,
+                          error)) {
+    failed(error);
+    return false;
+  }
+  head_.method = line.substr(0, sp1);
+  head_.method_id = method_from_token(head_.method);
+  head_.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  RequestTarget target;
+  if (!parse_request_target(head_.method, head_.target, offset + sp1 + 1, target, error)) {
+    failed(error);
+    return false;
+  }
+  head_.form = target.form;
+  head_.path = std::move(target.path);
+  head_.query = target.query;
+  head_.has_query = target.has_query;
+  head_.authority = target.authority;
+  return true;
+}
+
+bool RequestParser::finish(std::string_view buffered) {
+  // The request line was checked as soon as it arrived; it is parsed again here so that its
+  // views point into this call's buffer, which may not be the buffer of that earlier call.
+  if (!parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) return false;
+  reader_.fill(buffered, head_.headers);
+  auto offset_of = [&](std::string_view part) {
+    return static_cast<std::size_t>(part.data() - buffered.data());
+  };
+  // RFC 9112 §3.2: 400 for more than one Host, for none in HTTP/1.1, or for an invalid one.
+  std::vector<std::string_view> hosts = head_.headers.get_all("Host");
+  if (hosts.size() > 1) {
+    failed({400, "more than one Host field", offset_of(hosts[1])});
+    return false;
+  }
+  if (hosts.empty() && head_.version_minor >= 1) {
+    failed({400, "HTTP/1.1 request without Host", reader_.consumed() - 2});
+    return false;
+  }
+  if (!hosts.empty() && !is_valid_authority(hosts[0], true)) {
+    failed({400, "invalid Host", offset_of(hosts[0])});
+    return false;
+  }
+  ParseError error;
+  if (!request_body_framing(head_.headers, head_.version_minor, limits_, buffered, head_.body,
+                            error)) {
+    failed(error);
+    return false;
+  }
+  return true;
+}
+
+// @anchor lesson04-parse
+ParseResult RequestParser::parse(std::string_view buffered) {
+  if (result_.status != ParseResult::Status::kNeedMore) return result_;
+  for (;;) {
+    switch (reader_.next(buffered)) {
+      case HeadReader::Event::kNeedMore:
+        return result_;
+      case HeadReader::Event::kError:
+        return failed(reader_.error());
+      case HeadReader::Event::kStartLine:
+        // Checked now, so a bad request line fails before its fields are even sent.
+        if (!parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) {
+          return result_;
+        }
+        break;
+      case HeadReader::Event::kComplete:
+        if (!finish(buffered)) return result_;
+        result_.status = ParseResult::Status::kComplete;
+        result_.consumed = reader_.consumed();
+        return result_;
+    }
+  }
+}
+
+}  // namespace duplex::http

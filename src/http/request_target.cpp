@@ -1,0 +1,217 @@
+// The request target: its four forms, and the path made safe to use (lesson 04).
+// See request_target.hpp.
+#include "src/http/request_target.hpp"
+
+#include <vector>
+
+namespace duplex::http {
+
+namespace {
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// RFC 3986 §2.3 unreserved and §2.2 sub-delims.
+bool is_unreserved(char c) {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+bool is_sub_delim(char c) {
+  switch (c) {
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// RFC 3986 §3.3 pchar (percent-encoding checked later), plus "/" and "?" which separate
+// segments and start the query (§3.4).
+bool is_path_or_query_char(char c) {
+  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '%' || c == '/' ||
+         c == '?';
+}
+
+int hex_value(char c) {
+  if (is_digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool is_valid_authority(std::string_view authority, bool allow_empty) {
+  if (authority.empty()) return allow_empty;
+  std::string_view host = authority;
+  std::string_view port;
+  if (authority.front() == '[') {
+    // RFC 3986 §3.2.2: IP-literal = "[" ( IPv6address / IPvFuture ) "]".
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (char c : authority.substr(1, close - 1)) {
+      if (!(is_unreserved(c) || is_sub_delim(c) || c == ':')) return false;
+    }
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    host = authority.substr(0, close + 1);
+    port = rest.empty() ? rest : rest.substr(1);
+    if (!rest.empty() && port.empty()) return false;
+  } else {
+    std::size_t colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (host.empty()) return false;
+    // reg-name = *( unreserved / pct-encoded / sub-delims ). "@" (userinfo) is refused:
+    // RFC 9110 §4.2.4 forbids userinfo in http(s) URIs.
+    for (char c : host) {
+      if (!(is_unreserved(c) || is_sub_delim(c) || c == '%')) return false;
+    }
+  }
+  if (port.size() > 5) return false;
+  for (char c : port) {
+    if (!is_digit(c)) return false;
+  }
+  return true;
+}
+
+// @anchor lesson04-normalize-path
+bool normalize_path(std::string_view raw, std::string& out, std::size_t& bad_at) {
+  // 1. Percent-decode first (RFC 3986 §2.1), so that "%2e%2e" is seen as the ".." it means.
+  std::string decoded;
+  decoded.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '%') {
+      int high = i + 1 < raw.size() ? hex_value(raw[i + 1]) : -1;
+      int low = i + 2 < raw.size() ? hex_value(raw[i + 2]) : -1;
+      if (high < 0 || low < 0) {
+        bad_at = i;
+        return false;
+      }
+      c = static_cast<char>(high * 16 + low);
+      // A NUL would cut the path short in every C string API a file server calls.
+      if (c == '\0') {
+        bad_at = i;
+        return false;
+      }
+      i += 2;
+    }
+    // 2. A backslash is a separator on some file systems and to some proxies; treating it as
+    // "/" here means "..\" climbs no further than "../" would.
+    decoded.push_back(c == '\\' ? '/' : c);
+  }
+  // 3. Walk the segments (RFC 3986 §5.2.4): "." is dropped, ".." drops the segment before it
+  // but never goes above the root, and empty segments ("//") are dropped too.
+  std::vector<std::string_view> segments;
+  std::string_view view = decoded;
+  std::string_view segment;
+  for (std::size_t start = 0;;) {
+    std::size_t slash = view.find('/', start);
+    segment = view.substr(start, slash - start);
+    if (segment == "..") {
+      if (!segments.empty()) segments.pop_back();
+    } else if (!segment.empty() && segment != ".") {
+      segments.push_back(segment);
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  // "/a/", "/a/." and "/a/b/.." name a directory: the result keeps its trailing slash.
+  bool trailing_slash = segment.empty() || segment == "." || segment == "..";
+  out.clear();
+  for (std::string_view kept : segments) {
+    out += '/';
+    out += kept;
+  }
+  if (out.empty() || trailing_slash) out += '/';
+  return true;
+}
+
+// @anchor lesson04-request-target
+bool parse_request_target(std::string_view method, std::string_view target, std::size_t offset,
+                          RequestTarget& out, ParseError& error) {
+  auto fail = [&](std::string_view reason, std::size_t at) {
+    error = {400, reason, offset + at};
+    return false;
+  };
+  out = RequestTarget{};
+  if (target.empty()) return fail("empty request target", 0);
+
+  // RFC 9112 §3.2.3: CONNECT, and only CONNECT, uses authority-form: "host:port".
+  if (method == "CONNECT") {
+    out.form = TargetForm::kAuthority;
+    out.authority = target;
+    std::size_t colon = target.rfind(':');
+    if (colon == std::string_view::npos || !is_valid_authority(target, false) ||
+        (target.front() == '[' && target.find("]:") == std::string_view::npos)) {
+      return fail("CONNECT needs an authority-form target (host:port)", 0);
+    }
+    return true;
+  }
+  // RFC 9112 §3.2.4: "*" is only for a server-wide OPTIONS.
+  if (target == "*") {
+    if (method != "OPTIONS") return fail("asterisk-form is only for OPTIONS", 0);
+    out.form = TargetForm::kAsterisk;
+    return true;
+  }
+
+  std::size_t path_at = 0;
+  if (target.front() == '/') {
+    out.form = TargetForm::kOrigin;  // RFC 9112 §3.2.1
+  } else {
+    // RFC 9112 §3.2.2: absolute-form, absolute-URI = scheme ":" hier-part [ "?" query ].
+    // Duplex accepts the hierarchical "scheme://authority/path" shape http and https use.
+    std::size_t i = 0;
+    while (i < target.size() &&
+           (is_alpha(target[i]) || (i > 0 && (is_digit(target[i]) || target[i] == '+' ||
+                                              target[i] == '-' || target[i] == '.')))) {
+      ++i;
+    }
+    if (i == 0 || target.substr(i, 3) != "://") {
+      return fail("request target is not origin-form or absolute-form", 0);
+    }
+    std::size_t authority_at = i + 3;
+    std::size_t authority_end = target.find_first_of("/?", authority_at);
+    if (authority_end == std::string_view::npos) authority_end = target.size();
+    out.authority = target.substr(authority_at, authority_end - authority_at);
+    if (!is_valid_authority(out.authority, false)) {
+      return fail("invalid authority in absolute-form target", authority_at);
+    }
+    out.form = TargetForm::kAbsolute;
+    path_at = authority_end;
+  }
+
+  for (std::size_t i = path_at; i < target.size(); ++i) {
+    if (!is_path_or_query_char(target[i])) return fail("invalid character in request target", i);
+  }
+  std::size_t question = target.find('?', path_at);
+  std::string_view raw_path = target.substr(path_at, question - path_at);
+  if (question != std::string_view::npos) {
+    out.has_query = true;
+    out.query = target.substr(question + 1);
+  }
+  std::size_t bad_at = 0;
+  if (!normalize_path(raw_path.empty() ? "/" : raw_path, out.path, bad_at)) {
+    return fail("invalid percent-encoding in path", path_at + bad_at);
+  }
+  return true;
+}
+
+}  // namespace duplex::http

@@ -1,0 +1,170 @@
+// A response to send, and its serialisation (lesson 05). See response.hpp.
+#include "src/http/response.hpp"
+
+#include <stdexcept>
+
+#include "src/http/syntax.hpp"
+
+namespace duplex::http {
+
+std::string_view status_reason(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 203:
+      return "Non-Authoritative Information";
+    case 204:
+      return "No Content";
+    case 205:
+      return "Reset Content";
+    case 206:
+      return "Partial Content";
+    case 300:
+      return "Multiple Choices";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 417:
+      return "Expectation Failed";
+    case 421:
+      return "Misdirected Request";
+    case 422:
+      return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
+    case 428:
+      return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
+  }
+}
+
+Response& Response::add(std::string_view name, std::string_view value) {
+  if (!is_token(name)) throw std::invalid_argument("field name is not a token");
+  for (char c : value) {
+    if (!is_field_value_char(c)) throw std::invalid_argument("control character in field value");
+  }
+  if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {
+    throw std::invalid_argument("the serialiser writes the framing fields itself");
+  }
+  fields_.emplace_back(name, trim_ows(value));
+  return *this;
+}
+
+namespace {
+
+bool has_no_body(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+void append_start(std::string& out, const Response& response) {
+  // RFC 9112 §4: status-code is always three digits.
+  int status = response.status < 100 || response.status > 999 ? 500 : response.status;
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  std::string_view reason = response.reason.empty() ? status_reason(status) : response.reason;
+  for (char c : reason) out += is_field_value_char(c) ? c : ' ';
+  out += "\r\n";
+  for (const auto& [name, value] : response.fields()) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+}
+
+}  // namespace
+
+// @anchor lesson05-serialize
+std::string serialize(const Response& response, bool head_request) {
+  std::string out;
+  out.reserve(128 + response.body.size());
+  append_start(out, response);
+  // RFC 9110 §8.6: no Content-Length in 1xx or 204; a 304 has no body (RFC 9110 §15.4.5).
+  if (!has_no_body(response.status)) {
+    out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  }
+  out += "\r\n";
+  if (!head_request && !has_no_body(response.status)) out += response.body;
+  return out;
+}
+
+std::string serialize_head(const Response& response, const BodyFraming& framing) {
+  std::string out;
+  append_start(out, response);
+  if (!has_no_body(response.status)) {
+    if (framing.kind == BodyFraming::Kind::kContentLength) {
+      out += "Content-Length: " + std::to_string(framing.length) + "\r\n";
+    } else if (framing.kind == BodyFraming::Kind::kChunked) {
+      out += "Transfer-Encoding: chunked\r\n";
+    }
+  }
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace duplex::http

@@ -1,0 +1,48 @@
+// A response to send, and its serialisation (lesson 05).
+//
+// RFC 9112 §4 (status line), §5 (field lines), §6 (body framing); RFC 9110 §15 (reason
+// phrases), §8.6 (no Content-Length in 1xx and 204), §9.3.2 (HEAD: same head, no body).
+// Everything is owned, so a handler can build a response and return it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "src/http/body_framing.hpp"
+
+namespace duplex::http {
+
+// The standard reason phrase for a status code (RFC 9110 §15), or "Unknown".
+std::string_view status_reason(int status);
+
+class Response {
+ public:
+  explicit Response(int status_code = 200, std::string body_bytes = {})
+      : status(status_code), body(std::move(body_bytes)) {}
+
+  int status;
+  std::string reason;  // empty: status_reason(status)
+  std::string body;
+
+  // Appends a field. Throws std::invalid_argument if the name is not a token, the value holds
+  // CR, LF, NUL or another control byte (response splitting), or the name is Content-Length or
+  // Transfer-Encoding: the serialiser writes those itself, so they can never disagree.
+  Response& add(std::string_view name, std::string_view value);
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+// Status line, fields, Content-Length and body. With `head_request`, the same head without the
+// body bytes (RFC 9110 §9.3.2). 1xx, 204 and 304 get neither Content-Length nor body.
+std::string serialize(const Response& response, bool head_request = false);
+
+// Status line, fields and the framing field for a body sent separately: kContentLength adds
+// Content-Length, kChunked adds "Transfer-Encoding: chunked" (then use ChunkedEncoder), kNone
+// and kUntilClose add nothing. `response.body` is ignored.
+std::string serialize_head(const Response& response, const BodyFraming& framing);
+
+}  // namespace duplex::http
