@@ -1,0 +1,134 @@
+// The frame parser (lesson 09). RFC 6455 §5.2. See frame_parser.hpp.
+#include "src/ws/frame_parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace duplex::ws {
+
+FrameParser::FrameParser(Role role, FrameParserLimits limits) : role_(role), limits_(limits) {}
+
+FrameParser::Result FrameParser::fail(CloseCode code, const char* reason, std::size_t consumed) {
+  state_ = State::kFailed;
+  error_code_ = code;
+  error_reason_ = reason;
+  return {Step::kError, consumed, {}};
+}
+
+// @anchor lesson09-parser-checks
+const char* FrameParser::check_first_two_bytes() {
+  std::uint8_t b0 = header_bytes_[0];
+  std::uint8_t b1 = header_bytes_[1];
+  bool fin = (b0 & 0x80) != 0;
+  std::uint8_t rsv = (b0 >> 4) & 0x7;
+  std::uint8_t opcode = b0 & 0xF;
+  bool masked = (b1 & 0x80) != 0;
+  std::uint8_t length7 = b1 & 0x7F;
+  // 1. RFC 6455 §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated that defines meanings
+  // for non-zero values".
+  if ((rsv & ~limits_.allowed_rsv) != 0) return "reserved bits set without an extension";
+  // 2. §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket
+  // Connection_."
+  if (is_reserved_opcode(opcode)) return "reserved opcode";
+  if ((opcode & 0x8) != 0) {
+    // 3. §5.5: "Control frames themselves MUST NOT be fragmented."
+    if (!fin) return "fragmented control frame";
+    // 4. §5.5: "All control frames MUST have a payload length of 125 bytes or less". This also
+    // refuses the 126/127 markers, so no extended length is ever read for a control frame.
+    if (length7 > kMaxControlPayload) return "control frame longer than 125 bytes";
+  }
+  // 5. §5.1: "The server MUST close the connection upon receiving a frame that is not masked"
+  // and "A client MUST close a connection if it detects a masked frame."
+  if (role_ == Role::kServer && !masked) return "unmasked frame from a client";
+  if (role_ == Role::kClient && masked) return "masked frame from a server";
+  return nullptr;
+}
+
+// @anchor lesson09-parse
+FrameParser::Result FrameParser::parse(std::span<char> input) {
+  std::size_t consumed = 0;
+  switch (state_) {
+    case State::kFailed:
+      return {Step::kError, 0, {}};
+
+    case State::kHeader: {
+      while (header_have_ < header_need_) {
+        if (consumed == input.size()) return {Step::kNeedMore, consumed, {}};
+        std::size_t take = std::min(header_need_ - header_have_, input.size() - consumed);
+        std::memcpy(header_bytes_ + header_have_, input.data() + consumed, take);
+        header_have_ += take;
+        consumed += take;
+        if (header_have_ == 2 && header_need_ == 2) {
+          // Checks 1-5 need only these two bytes: fail before waiting for more.
+          if (const char* reason = check_first_two_bytes()) {
+            return fail(CloseCode::kProtocolError, reason, consumed);
+          }
+          std::uint8_t length7 = header_bytes_[1] & 0x7F;
+          header_need_ = 2 +
+                         (length7 == 126   ? 2
+                          : length7 == 127 ? 8
+                                           : 0) +
+                         ((header_bytes_[1] & 0x80) != 0 ? 4 : 0);
+        }
+      }
+
+      const std::uint8_t* b = header_bytes_;
+      header_.fin = (b[0] & 0x80) != 0;
+      header_.rsv = (b[0] >> 4) & 0x7;
+      header_.opcode = static_cast<Opcode>(b[0] & 0xF);
+      header_.masked = (b[1] & 0x80) != 0;
+      std::uint8_t length7 = b[1] & 0x7F;
+      std::size_t at = 2;
+      if (length7 == 126) {
+        header_.payload_length = std::uint64_t{b[2]} << 8 | b[3];
+        at = 4;
+      } else if (length7 == 127) {
+        header_.payload_length = 0;
+        for (int i = 0; i < 8; ++i) header_.payload_length = header_.payload_length << 8 | b[2 + i];
+        at = 10;
+      } else {
+        header_.payload_length = length7;
+      }
+      // 6. §5.2: in the 64-bit length "the most significant bit MUST be 0".
+      if (length7 == 127 && (header_.payload_length >> 63) != 0) {
+        return fail(CloseCode::kProtocolError, "64-bit length with the top bit set", consumed);
+      }
+      // 7. §5.2: "the minimal number of bytes MUST be used to encode the length". A sender that
+      // breaks this MUST is broken or probing for parsers that disagree; Duplex refuses the
+      // frame (1002) rather than guess.
+      if ((length7 == 126 && header_.payload_length <= 125) ||
+          (length7 == 127 && header_.payload_length <= 0xFFFF)) {
+        return fail(CloseCode::kProtocolError, "length not in its minimal encoding", consumed);
+      }
+      if (header_.masked) std::memcpy(header_.mask_key.data(), b + at, 4);
+      // 8. §10.4: an endpoint limits the size of frames it accepts; over the limit -> 1009
+      // (§7.4.1), decided from the header alone, before reading or buffering any payload.
+      if (header_.payload_length > limits_.max_frame_size) {
+        return fail(CloseCode::kMessageTooBig, "frame larger than the limit", consumed);
+      }
+      header_have_ = 0;
+      header_need_ = 2;
+      payload_received_ = 0;
+      state_ = State::kPayload;
+      return {Step::kHeader, consumed, {}};
+    }
+
+    case State::kPayload: {
+      std::uint64_t left = header_.payload_length - payload_received_;
+      if (left == 0) {
+        state_ = State::kHeader;
+        return {Step::kFrameEnd, 0, {}};
+      }
+      if (input.empty()) return {Step::kNeedMore, 0, {}};
+      std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(left, input.size()));
+      char* piece = input.data();
+      // §5.3: unmask in place, continuing the key where the previous piece stopped.
+      if (header_.masked) apply_mask(piece, take, header_.mask_key, payload_received_);
+      payload_received_ += take;
+      return {Step::kPayload, take, std::string_view(piece, take)};
+    }
+  }
+  return {Step::kError, 0, {}};
+}
+
+}  // namespace duplex::ws

@@ -1,0 +1,86 @@
+// The frame parser (lesson 09): a sans-I/O reader of RFC 6455 §5.2 frames.
+//
+// It takes whatever bytes arrived, in pieces of any size, and reports one step at a time: a
+// header is complete (and has passed every check), a piece of payload is ready (unmasked in
+// place, inside the caller's buffer, never copied), the frame ended, or the peer broke a rule
+// (with the close code to fail the connection with, RFC 6455 §7.1.7). Every check runs before
+// any payload is read, so an oversized frame is refused without buffering it.
+// Implements RFC 6455 §5.1, §5.2, §5.3, §5.5 and the framing part of §10.4.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "src/ws/close_code.hpp"
+#include "src/ws/frame_header.hpp"
+#include "src/ws/role.hpp"
+
+namespace duplex::ws {
+
+// 1 MiB, the default of python-websockets: large enough for chat and game state, small enough
+// that a hostile peer cannot make one connection hold much memory.
+inline constexpr std::uint64_t kDefaultMaxFrameSize = 1024 * 1024;
+
+struct FrameParserLimits {
+  // The largest payload of one frame; a larger one fails the connection with 1009.
+  std::uint64_t max_frame_size = kDefaultMaxFrameSize;
+  // RSV bits (kRsv1 = 0b100 ...) an extension has negotiated; 0 without extensions (§5.2).
+  std::uint8_t allowed_rsv = 0;
+};
+
+class FrameParser {
+ public:
+  enum class Step {
+    kNeedMore,  // all input consumed; call again when more bytes arrive
+    kHeader,    // header() holds a new, checked header
+    kPayload,   // `payload` is the next piece of the frame's payload, unmasked
+    kFrameEnd,  // the frame's payload is complete (also right after a header of length 0)
+    kError,     // error_code() / error_reason() say why; the parser stays failed
+  };
+  struct Result {
+    Step step;
+    std::size_t consumed;      // bytes of the input this step used up
+    std::string_view payload;  // kPayload only: a view into the input
+  };
+
+  // `role` is who WE are: a server requires masked frames, a client unmasked ones.
+  explicit FrameParser(Role role, FrameParserLimits limits = {});
+
+  // Advances by one step over the front of `input`. Payload bytes are unmasked in place, which
+  // is why the input is mutable. Call in a loop, dropping `consumed` bytes each time, until
+  // kNeedMore or kError.
+  Result parse(std::span<char> input);
+
+  const FrameHeader& header() const { return header_; }
+  // How much of the current frame's payload parse() has delivered so far.
+  std::uint64_t payload_received() const { return payload_received_; }
+  bool failed() const { return state_ == State::kFailed; }
+  CloseCode error_code() const { return error_code_; }
+  std::string_view error_reason() const { return error_reason_; }
+
+  const FrameParserLimits& limits() const { return limits_; }
+  void set_limits(const FrameParserLimits& limits) { limits_ = limits; }
+
+ private:
+  enum class State { kHeader, kPayload, kFailed };
+
+  Result fail(CloseCode code, const char* reason, std::size_t consumed);
+  // The checks that need only the first two bytes; nullptr when they pass.
+  const char* check_first_two_bytes();
+
+  Role role_;
+  FrameParserLimits limits_;
+  State state_ = State::kHeader;
+  // The header arrives into this small buffer first, so it may be split anywhere.
+  std::uint8_t header_bytes_[kMaxFrameHeaderSize];
+  std::size_t header_have_ = 0;
+  std::size_t header_need_ = 2;
+  FrameHeader header_;
+  std::uint64_t payload_received_ = 0;
+  CloseCode error_code_ = CloseCode::kNormal;
+  const char* error_reason_ = "";
+};
+
+}  // namespace duplex::ws

@@ -1,0 +1,30 @@
+// Masking and unmasking payloads (lesson 09).
+//
+// RFC 6455 §5.3: a client XORs every payload byte i with byte (i mod 4) of a fresh random key.
+// §10.3 says why: a client's bytes then cannot be chosen by the (possibly hostile) script that
+// sends them, so they cannot look like an HTTP request to a proxy that misreads the connection,
+// which defeats cache poisoning. Masking and unmasking are the same operation.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace duplex::ws {
+
+using MaskKey = std::array<std::uint8_t, 4>;
+
+// The obvious loop, one byte at a time: data[i] ^= key[(offset + i) % 4]. `offset` is the index
+// of data[0] within the frame's payload, so a payload can be unmasked in pieces as it arrives.
+void apply_mask_bytewise(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset);
+
+// The same result, eight bytes at a time: what the parser and the serialiser use.
+void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset);
+
+// Where client frames get their keys. RFC 6455 §5.3 requires them to be unpredictable, so the
+// default reads the system's entropy (std::random_device); tests inject a fixed key.
+using MaskKeySource = std::function<MaskKey()>;
+MaskKey random_mask_key();
+
+}  // namespace duplex::ws

@@ -1,0 +1,54 @@
+// Test helper: a FrameParser's steps as text (lesson 09). See frame_log.hpp.
+#include "tests/ws/frame_log.hpp"
+
+#include <memory>
+
+#include "tests/support/guarded_buffer.hpp"
+
+namespace duplex::ws::testing {
+
+std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
+                      FrameParserLimits limits, bool guarded) {
+  FrameParser parser(role, limits);
+  std::string log, payload;
+  std::size_t since_frame_end = 0;  // bytes of a frame not yet completed
+  for (std::string_view chunk : chunks) {
+    std::string copy;
+    std::unique_ptr<duplex::testing::GuardedBuffer> guard;
+    std::span<char> input;
+    if (guarded) {
+      guard = std::make_unique<duplex::testing::GuardedBuffer>(chunk);
+      input = std::span<char>(const_cast<char*>(guard->view().data()), chunk.size());
+    } else {
+      copy.assign(chunk);
+      input = std::span<char>(copy.data(), copy.size());
+    }
+    for (;;) {
+      auto result = parser.parse(input);
+      input = input.subspan(result.consumed);
+      since_frame_end += result.consumed;
+      if (result.step == FrameParser::Step::kNeedMore) break;
+      if (result.step == FrameParser::Step::kError) {
+        log += "error " + std::to_string(to_int(parser.error_code())) + " " +
+               std::string(parser.error_reason()) + "\n";
+        return log;
+      }
+      if (result.step == FrameParser::Step::kHeader) {
+        payload.clear();
+      } else if (result.step == FrameParser::Step::kPayload) {
+        payload += result.payload;
+      } else if (result.step == FrameParser::Step::kFrameEnd) {
+        const FrameHeader& h = parser.header();
+        log += "frame fin=" + std::to_string(h.fin) + " rsv=" + std::to_string(h.rsv) +
+               " op=" + std::to_string(static_cast<int>(h.opcode)) +
+               " mask=" + std::to_string(h.masked) + " len=" + std::to_string(h.payload_length) +
+               " payload=" + payload + "\n";
+        since_frame_end = 0;
+      }
+    }
+  }
+  if (since_frame_end > 0) log += "partial\n";
+  return log;
+}
+
+}  // namespace duplex::ws::testing

@@ -1,0 +1,226 @@
+// Tests for src/ws/frame_parser.cpp (lesson 09): RFC 6455 §5.7 examples byte for byte, boundary
+// lengths in both directions, every check of §5.2, and every input at every split point.
+#include "src/ws/frame_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include "src/ws/frame_writer.hpp"
+#include "tests/support/split_feed.hpp"
+#include "tests/ws/frame_log.hpp"
+
+namespace duplex::ws {
+namespace {
+
+using testing::frame_log;
+
+std::string log_whole(Role role, std::string_view input, FrameParserLimits limits = {}) {
+  return frame_log(role, {input}, limits, /*guarded=*/true);
+}
+
+// The same log for every way of cutting the input; small inputs also behind a guard page.
+void expect_every_split(Role role, std::string_view input, const std::string& expected,
+                        FrameParserLimits limits = {}) {
+  for (const auto& plan : duplex::testing::split_plans(input)) {
+    bool guarded = input.size() <= 300;
+    ASSERT_EQ(frame_log(role, plan.chunks, limits, guarded), expected) << plan.name;
+  }
+}
+
+const std::string kHelloUnmasked = "\x81\x05Hello";
+const std::string kHelloMasked = "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
+
+// RFC 6455 §5.7, "A single-frame unmasked text message".
+TEST(L09_FrameParser, Rfc6455UnmaskedText) {
+  expect_every_split(Role::kClient, kHelloUnmasked,
+                     "frame fin=1 rsv=0 op=1 mask=0 len=5 payload=Hello\n");
+}
+
+// RFC 6455 §5.7, "A single-frame masked text message".
+TEST(L09_FrameParser, Rfc6455MaskedText) {
+  expect_every_split(Role::kServer, kHelloMasked,
+                     "frame fin=1 rsv=0 op=1 mask=1 len=5 payload=Hello\n");
+}
+
+// RFC 6455 §5.7, "A fragmented unmasked text message".
+TEST(L09_FrameParser, Rfc6455Fragmented) {
+  expect_every_split(Role::kClient, "\x01\x03Hel\x80\x02lo",
+                     "frame fin=0 rsv=0 op=1 mask=0 len=3 payload=Hel\n"
+                     "frame fin=1 rsv=0 op=0 mask=0 len=2 payload=lo\n");
+}
+
+// RFC 6455 §5.7, "Unmasked Ping request and masked Ping response" (the response is a pong).
+TEST(L09_FrameParser, Rfc6455PingAndPong) {
+  expect_every_split(Role::kClient, "\x89\x05Hello",
+                     "frame fin=1 rsv=0 op=9 mask=0 len=5 payload=Hello\n");
+  expect_every_split(Role::kServer, "\x8a\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58",
+                     "frame fin=1 rsv=0 op=10 mask=1 len=5 payload=Hello\n");
+}
+
+// RFC 6455 §5.7, "256 bytes binary message in a single unmasked frame" and the 64 KiB one.
+TEST(L09_FrameParser, Rfc6455LongBinary) {
+  std::string payload256(256, 'b');
+  expect_every_split(Role::kClient, std::string("\x82\x7E\x01\x00", 4) + payload256,
+                     "frame fin=1 rsv=0 op=2 mask=0 len=256 payload=" + payload256 + "\n");
+  std::string payload64k(65536, 'c');
+  std::string frame = std::string("\x82\x7F\x00\x00\x00\x00\x00\x01\x00\x00", 10) + payload64k;
+  EXPECT_EQ(log_whole(Role::kClient, frame),
+            "frame fin=1 rsv=0 op=2 mask=0 len=65536 payload=" + payload64k + "\n");
+}
+
+// gorilla/websocket's idea: sizes around each length-encoding boundary, in both directions.
+TEST(L09_FrameParser, BoundaryLengthsRoundTripBothDirections) {
+  for (std::size_t size : {0, 1, 125, 126, 127, 65535, 65536}) {
+    std::string payload(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) payload[i] = static_cast<char>('a' + i % 26);
+    std::string expected_tail = " len=" + std::to_string(size) + " payload=" + payload + "\n";
+    std::string from_server = serialize_frame(Opcode::kBinary, payload);
+    std::string from_client =
+        serialize_frame(Opcode::kBinary, payload, true, MaskKey{0x12, 0x34, 0x56, 0x78});
+    EXPECT_EQ(frame_log(Role::kClient, {from_server}),
+              "frame fin=1 rsv=0 op=2 mask=0" + expected_tail)
+        << size;
+    EXPECT_EQ(frame_log(Role::kServer, {from_client}),
+              "frame fin=1 rsv=0 op=2 mask=1" + expected_tail)
+        << size;
+    if (size <= 127) {
+      expect_every_split(Role::kClient, from_server,
+                         "frame fin=1 rsv=0 op=2 mask=0" + expected_tail);
+      expect_every_split(Role::kServer, from_client,
+                         "frame fin=1 rsv=0 op=2 mask=1" + expected_tail);
+    }
+  }
+}
+
+TEST(L09_FrameParser, SeveralFramesInOneRead) {
+  std::string input = kHelloUnmasked + std::string("\x89\x00", 2) + "\x82\x03" + "abc";
+  expect_every_split(Role::kClient, input,
+                     "frame fin=1 rsv=0 op=1 mask=0 len=5 payload=Hello\n"
+                     "frame fin=1 rsv=0 op=9 mask=0 len=0 payload=\n"
+                     "frame fin=1 rsv=0 op=2 mask=0 len=3 payload=abc\n");
+}
+
+TEST(L09_FrameParser, IncompleteInputIsNotAFrame) {
+  EXPECT_EQ(log_whole(Role::kClient, "\x81"), "partial\n");
+  EXPECT_EQ(log_whole(Role::kClient, "\x81\x7e\x00"), "partial\n");
+  EXPECT_EQ(log_whole(Role::kClient, "\x81\x05Hel"), "partial\n");
+  EXPECT_EQ(log_whole(Role::kServer, "\x81\x85\x37\xfa"), "partial\n");
+}
+
+// --- Hostile frames: each is refused, with the code, before any payload is read. ---
+
+// An extension could give RSV bits meaning; without one, a set bit means the peer speaks
+// something we do not understand (§5.2).
+TEST(L09_FrameParser, ReservedBitsWithoutExtensionFail1002) {
+  for (std::string first : {"\xc1", "\xa1", "\x91"}) {
+    expect_every_split(Role::kClient, first + "\x05Hello",
+                       "error 1002 reserved bits set without an extension\n");
+  }
+  FrameParserLimits with_rsv1;
+  with_rsv1.allowed_rsv = kRsv1;
+  EXPECT_EQ(log_whole(Role::kClient, "\xc1\x05Hello", with_rsv1),
+            "frame fin=1 rsv=4 op=1 mask=0 len=5 payload=Hello\n");
+  EXPECT_EQ(log_whole(Role::kClient, "\xa1\x05Hello", with_rsv1),
+            "error 1002 reserved bits set without an extension\n");
+}
+
+// Guessing the meaning of a future opcode would desynchronise the two ends (§5.2).
+TEST(L09_FrameParser, ReservedOpcodesFail1002) {
+  for (int op : {3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF}) {
+    std::string frame = std::string(1, static_cast<char>(0x80 | op)) + std::string(1, '\0');
+    EXPECT_EQ(log_whole(Role::kClient, frame), "error 1002 reserved opcode\n") << op;
+  }
+}
+
+// A fragmented ping could be interleaved with itself; §5.5 forbids it.
+TEST(L09_FrameParser, FragmentedControlFrameFails1002) {
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x09\x00", 2)),
+            "error 1002 fragmented control frame\n");
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x08\x00", 2)),
+            "error 1002 fragmented control frame\n");
+}
+
+// Control frames must stay small so they can be answered between fragments (§5.5).
+TEST(L09_FrameParser, LongControlFrameFails1002) {
+  std::string ok = "\x89\x7d" + std::string(125, 'p');
+  EXPECT_EQ(log_whole(Role::kClient, ok),
+            "frame fin=1 rsv=0 op=9 mask=0 len=125 payload=" + std::string(125, 'p') + "\n");
+  // The 126 marker is refused from the first two bytes: the extended length is never read.
+  EXPECT_EQ(log_whole(Role::kClient, "\x89\x7e"),
+            "error 1002 control frame longer than 125 bytes\n");
+  EXPECT_EQ(log_whole(Role::kClient, "\x88\x7f"),
+            "error 1002 control frame longer than 125 bytes\n");
+}
+
+// §5.1 / §10.3: unmasked client bytes are what cache poisoning needs, so a server refuses them.
+TEST(L09_FrameParser, UnmaskedFrameFromClientFails1002) {
+  expect_every_split(Role::kServer, kHelloUnmasked, "error 1002 unmasked frame from a client\n");
+}
+
+// §5.1: a client must refuse masked frames, or servers could send garbage it would accept.
+TEST(L09_FrameParser, MaskedFrameFromServerFails1002) {
+  expect_every_split(Role::kClient, kHelloMasked, "error 1002 masked frame from a server\n");
+}
+
+// §5.2: a 64-bit length with the top bit set is negative in many languages.
+TEST(L09_FrameParser, TopBitOf64BitLengthFails1002) {
+  std::string frame = std::string("\x82\x7f\x80\x00\x00\x00\x00\x00\x00\x00", 10);
+  expect_every_split(Role::kClient, frame, "error 1002 64-bit length with the top bit set\n");
+}
+
+// §5.2 "the minimal number of bytes MUST be used": two parsers must never disagree on lengths.
+TEST(L09_FrameParser, NonMinimalLengthsFail1002) {
+  expect_every_split(Role::kClient, std::string("\x82\x7e\x00\x7d", 4) + std::string(125, 'x'),
+                     "error 1002 length not in its minimal encoding\n");
+  expect_every_split(Role::kClient, std::string("\x82\x7e\x00\x00", 4),
+                     "error 1002 length not in its minimal encoding\n");
+  expect_every_split(Role::kClient, std::string("\x82\x7f\x00\x00\x00\x00\x00\x00\xff\xff", 10),
+                     "error 1002 length not in its minimal encoding\n");
+  // The smallest legal values of each form pass.
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x82\x7e\x00\x7e", 4)), "partial\n");
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10)),
+            "partial\n");
+}
+
+// A peer announcing 2^62 bytes must be refused from the header, not after we buffer them (§10.4).
+TEST(L09_FrameParser, FrameOverLimitFails1009BeforeItsPayload) {
+  FrameParserLimits limits;
+  limits.max_frame_size = 1000;
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x82\x7e\x03\xe8", 4), limits), "partial\n");
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x82\x7e\x03\xe9", 4), limits),
+            "error 1009 frame larger than the limit\n");
+  EXPECT_EQ(log_whole(Role::kClient, std::string("\x82\x7f\x40\x00\x00\x00\x00\x00\x00\x00", 10)),
+            "error 1009 frame larger than the limit\n");
+}
+
+// After a failure nothing more is parsed, whatever follows.
+TEST(L09_FrameParser, StaysFailed) {
+  FrameParser parser(Role::kServer);
+  std::string input = kHelloUnmasked + kHelloMasked;
+  auto first = parser.parse(std::span<char>(input.data(), input.size()));
+  EXPECT_EQ(first.step, FrameParser::Step::kError);
+  EXPECT_TRUE(parser.failed());
+  auto again = parser.parse(std::span<char>(input.data() + 7, input.size() - 7));
+  EXPECT_EQ(again.step, FrameParser::Step::kError);
+  EXPECT_EQ(again.consumed, 0U);
+  EXPECT_EQ(parser.error_code(), CloseCode::kProtocolError);
+}
+
+// Payload is unmasked in place and handed over as a view into the caller's buffer.
+TEST(L09_FrameParser, PayloadIsAViewIntoTheInput) {
+  FrameParser parser(Role::kServer);
+  std::string input = kHelloMasked;
+  std::span<char> rest(input.data(), input.size());
+  auto header = parser.parse(rest);
+  ASSERT_EQ(header.step, FrameParser::Step::kHeader);
+  rest = rest.subspan(header.consumed);
+  auto payload = parser.parse(rest);
+  ASSERT_EQ(payload.step, FrameParser::Step::kPayload);
+  EXPECT_EQ(payload.payload.data(), input.data() + 6);
+  EXPECT_EQ(payload.payload, "Hello");
+  EXPECT_EQ(input.substr(6), "Hello");
+  auto end = parser.parse(rest.subspan(payload.consumed));
+  EXPECT_EQ(end.step, FrameParser::Step::kFrameEnd);
+}
+
+}  // namespace
+}  // namespace duplex::ws
