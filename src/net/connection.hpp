@@ -84,6 +84,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading() const noexcept;  // false when paused by the layer above or by backpressure
 
   std::size_t bytes_queued() const noexcept { return output_.size(); }
+  // True while output waits for the socket to become writable (EPOLLOUT armed).
+  bool waiting_to_write() const noexcept { return (interest_ & kWritable) != 0; }
   Buffer& input() noexcept { return input_; }
   bool is_open() const noexcept { return state_ != State::kClosed; }
   bool is_closing() const noexcept { return state_ == State::kClosing; }

@@ -1,0 +1,316 @@
+// Tests for Connection (lesson 03): one read delivered in one call, partial messages kept,
+// handler replacement, writability armed only while output pends, backpressure, idle timeout,
+// graceful close and abort, errors. The loop is stepped on the test thread (run_until), so the
+// test can look at the connection between steps.
+#include "net/connection.hpp"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "net/event_loop.hpp"
+#include "net/tcp_stream.hpp"
+#include "tests/support/loop_thread.hpp"
+#include "tests/support/net_sockets.hpp"
+
+namespace duplex::net {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_until;
+
+struct Closed {
+  bool called = false;
+  CloseReason reason = CloseReason::kClosedByUs;
+  int error = 0;
+};
+
+// A TCP connection over loopback: `peer` is the test's client, `connection` the server side.
+struct Fixture {
+  // Declared in construction order: make() fills `connection` and `closed` while `peer` is built.
+  EventLoop loop;
+  std::shared_ptr<Connection> connection;
+  Closed closed;
+  TcpStream peer;
+
+  explicit Fixture(ConnectionLimits limits = {}) : peer(make(limits)) {}
+
+  TcpStream make(ConnectionLimits limits) {
+    auto [client, server] = testing::tcp_pair();
+    connection = Connection::create(loop, std::move(server).release_fd(), limits);
+    connection->set_on_close([this](Connection&, CloseReason reason, int error) {
+      closed = {true, reason, error};
+    });
+    return std::move(client);
+  }
+
+  void echo() {
+    connection->set_on_data([](Connection& self, Buffer& input) {
+      self.send(input.view());
+      input.consume(input.size());
+    });
+  }
+
+  bool wait_closed() {
+    return run_until(loop, [this] { return closed.called; });
+  }
+};
+
+// Writes to a non-blocking copy of `stream` until the kernel buffers are full; returns the count.
+std::size_t write_until_full(TcpStream& stream, const std::function<void()>& step) {
+  std::string chunk(64 * 1024, 'p');
+  std::size_t total = 0;
+  for (int idle_rounds = 0; idle_rounds < 20;) {
+    ssize_t n = ::send(stream.fd().get(), chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      total += static_cast<std::size_t>(n);
+      idle_rounds = 0;
+      continue;
+    }
+    EXPECT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK) << errno;
+    // Let the server side move bytes (it may still be reading), then try again.
+    step();
+    ++idle_rounds;
+  }
+  return total;
+}
+
+std::size_t drain_available(TcpStream& stream) {
+  std::vector<char> chunk(256 * 1024);
+  std::size_t total = 0;
+  while (true) {
+    ssize_t n = ::recv(stream.fd().get(), chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (n <= 0) return total;
+    total += static_cast<std::size_t>(n);
+  }
+}
+
+TEST(L03_Connection, DeliversEverythingBufferedInOneCall) {
+  Fixture f;
+  std::vector<std::string> calls;
+  f.connection->set_on_data([&](Connection&, Buffer& input) {
+    calls.emplace_back(input.view());
+    input.consume(input.size());
+  });
+  f.peer.write_all("first ");
+  f.peer.write_all("second");
+  f.connection->start();
+  ASSERT_TRUE(run_until(f.loop, [&] { return !calls.empty(); }));
+  EXPECT_EQ(calls, (std::vector<std::string>{"first second"}));
+}
+
+TEST(L03_Connection, UnconsumedBytesWaitForTheRestOfTheMessage) {
+  // A message split across reads: the handler takes whole lines only; the tail must be kept,
+  // not lost and not delivered twice.
+  Fixture f;
+  std::vector<std::string> lines;
+  f.connection->set_on_data([&](Connection&, Buffer& input) {
+    for (auto end = input.view().find('\n'); end != std::string_view::npos;
+         end = input.view().find('\n')) {
+      lines.emplace_back(input.view().substr(0, end));
+      input.consume(end + 1);
+    }
+  });
+  f.connection->start();
+  f.peer.write_all("one\ntw");
+  ASSERT_TRUE(run_until(f.loop, [&] { return lines.size() == 1; }));
+  EXPECT_EQ(f.connection->input().view(), "tw");
+  f.peer.write_all("o\nthree\n");
+  ASSERT_TRUE(run_until(f.loop, [&] { return lines.size() == 3; }));
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three"}));
+}
+
+TEST(L03_Connection, AReplacedHandlerReceivesTheBytesAlreadyBuffered) {
+  // An HTTP -> WebSocket upgrade: the bytes after the request may already hold the first frame;
+  // they must reach the new handler without waiting for more input.
+  Fixture f;
+  std::string upgraded;
+  f.connection->set_on_data([&](Connection& self, Buffer& input) {
+    ASSERT_EQ(input.view().substr(0, 8), "UPGRADE\n");
+    input.consume(8);
+    self.set_on_data([&](Connection&, Buffer& rest) {
+      upgraded += rest.view();
+      rest.consume(rest.size());
+    });
+  });
+  f.peer.write_all("UPGRADE\nframe-bytes");
+  f.connection->start();
+  ASSERT_TRUE(run_until(f.loop, [&] { return !upgraded.empty(); }));
+  EXPECT_EQ(upgraded, "frame-bytes");
+}
+
+TEST(L03_Connection, EchoesAndWatchesWritabilityOnlyWhileOutputPends) {
+  ConnectionLimits limits;
+  limits.high_water = 64 << 20;  // no backpressure in this test
+  Fixture f(limits);
+  f.connection->start();
+  std::string big(8 << 20, 'b');
+  f.connection->send(big);
+  // The peer reads nothing yet: the kernel takes part, the rest waits and EPOLLOUT is armed.
+  EXPECT_GT(f.connection->bytes_queued(), 0U);
+  EXPECT_TRUE(f.connection->waiting_to_write());
+  std::size_t received = 0;
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    received += drain_available(f.peer);
+    return received == big.size();
+  }));
+  EXPECT_EQ(f.connection->bytes_queued(), 0U);
+  EXPECT_FALSE(f.connection->waiting_to_write());
+}
+
+TEST(L03_Connection, BackpressureStopsReadingAndResumesWhenOutputDrains) {
+  // A peer that sends and never reads its echoes must not make the server buffer without bound.
+  ConnectionLimits limits;
+  limits.high_water = 256 << 10;
+  limits.low_water = 64 << 10;
+  Fixture f(limits);
+  f.echo();
+  f.connection->start();
+  std::size_t sent = write_until_full(f.peer, [&] { f.loop.run_once(0ms); });
+  EXPECT_FALSE(f.connection->reading());
+  EXPECT_GT(f.connection->bytes_queued(), limits.high_water);
+  // Bounded: at most one wake-up's worth of reading past the high-water mark.
+  EXPECT_LE(f.connection->bytes_queued(), limits.high_water + limits.max_read_per_wakeup);
+  EXPECT_GT(sent, f.connection->bytes_queued()) << "the rest waits in the kernel buffers";
+  // The peer now reads: output drains, reading resumes, every byte comes back.
+  std::size_t received = 0;
+  bool resumed = false;
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    received += drain_available(f.peer);
+    resumed = resumed || f.connection->reading();
+    return received == sent;
+  }));
+  EXPECT_TRUE(resumed);
+  EXPECT_TRUE(f.connection->reading());
+  EXPECT_EQ(f.connection->bytes_read(), sent);
+}
+
+TEST(L03_Connection, PauseReadingLeavesBytesInTheKernel) {
+  Fixture f;
+  std::string got;
+  f.connection->set_on_data([&](Connection&, Buffer& input) {
+    got += input.view();
+    input.consume(input.size());
+  });
+  f.connection->start();
+  f.connection->pause_reading();
+  f.peer.write_all("held");
+  f.loop.run_once(20ms);
+  EXPECT_EQ(got, "");
+  f.connection->resume_reading();
+  ASSERT_TRUE(run_until(f.loop, [&] { return got == "held"; }));
+}
+
+TEST(L03_Connection, PeerFinDeliversTheDataThenClosesWithPeerClosed) {
+  Fixture f;
+  f.echo();
+  f.connection->start();
+  f.peer.write_all("last words");
+  f.peer.shutdown_write();
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kPeerClosed);
+  // The echo of the data that came with the FIN is flushed before the close.
+  EXPECT_EQ(testing::read_to_end(f.peer), "last words");
+  EXPECT_FALSE(f.connection->is_open());
+}
+
+TEST(L03_Connection, IdleConnectionIsClosedByItsTimer) {
+  ConnectionLimits limits;
+  limits.idle_timeout = 30ms;
+  Fixture f(limits);
+  f.echo();
+  f.connection->start();
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.connection->is_closing(); }));
+  EXPECT_EQ(testing::read_to_end(f.peer), "");  // our FIN: end of stream, no reset
+  f.peer.shutdown_write();                      // the peer's FIN completes the close
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kIdleTimeout);
+}
+
+TEST(L03_Connection, GracefulCloseFlushesEverythingQueuedFirst) {
+  Fixture f;
+  f.connection->start();
+  std::string big(4 << 20, 'g');
+  f.connection->send(big);
+  f.connection->close();
+  EXPECT_TRUE(f.connection->is_closing());
+  f.connection->send("dropped: sent after close()");
+  std::size_t received = 0;
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    received += drain_available(f.peer);
+    return received == big.size();
+  }));
+  EXPECT_EQ(testing::read_to_end(f.peer), "") << "then FIN";
+  f.peer.shutdown_write();
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kClosedByUs);
+}
+
+TEST(L03_Connection, LingerTimeoutBoundsAGracefulCloseToAPeerThatNeverReads) {
+  ConnectionLimits limits;
+  limits.linger_timeout = 30ms;
+  Fixture f(limits);
+  f.connection->start();
+  f.connection->send(std::string(8 << 20, 'n'));
+  f.connection->close();
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kClosedByUs);
+}
+
+TEST(L03_Connection, AbortInsideTheHandlerDropsTheLastReferenceSafely) {
+  // The handler aborts and the owner forgets the connection while it is still on the stack;
+  // the object must live until the dispatch returns (AddressSanitizer checks).
+  Fixture f;
+  f.connection->set_on_data([&](Connection& self, Buffer&) {
+    self.send("never sent");
+    self.abort();
+    f.connection.reset();
+  });
+  f.connection->start();
+  f.peer.write_all("x");
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kClosedByUs);
+  EXPECT_EQ(f.connection, nullptr);
+  EXPECT_EQ(testing::read_to_end(f.peer), "");
+}
+
+TEST(L03_Connection, ResetByPeerReportsTheError) {
+  Fixture f;
+  f.echo();
+  f.connection->start();
+  // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+  linger hard{1, 0};
+  ASSERT_EQ(setsockopt(f.peer.fd().get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard), 0);
+  f.peer = TcpStream(Fd());
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kError);
+  EXPECT_EQ(f.closed.error, ECONNRESET);
+}
+
+TEST(L03_Connection, SendOutsideAHandlerWritesAtOnce) {
+  Fixture f;
+  f.connection->start();
+  f.connection->send("hello");
+  EXPECT_EQ(f.connection->bytes_queued(), 0U);
+  char got[5];
+  f.peer.read_exact(got);
+  EXPECT_EQ(std::string_view(got, 5), "hello");
+}
+
+TEST(L03_Connection, CloseHandlerRunsExactlyOnce) {
+  Fixture f;
+  int calls = 0;
+  f.connection->set_on_close([&](Connection&, CloseReason, int) { ++calls; });
+  f.connection->start();
+  f.connection->abort();
+  f.connection->abort();
+  f.connection->close();
+  EXPECT_EQ(calls, 1);
+}
+
+}  // namespace
+}  // namespace duplex::net
