@@ -65,15 +65,18 @@ void TcpServer::adopt(Fd fd) {
   connections_.emplace(raw, connection);
   if (counted) ++accepted_;
   connection->on_released_ = [this, counted](Connection& closed) { released(closed, counted); };
-  if (counted) {
-    if (on_connect_) on_connect_(*connection);
-  } else if (on_reject_) {
-    on_reject_(*connection);
-  } else {
+  if (!counted && !on_reject_) {
     connection->abort_for(CloseReason::kShutdown);
     return;
   }
+  // Started first, so the hooks may send() and close() at once; nothing is read before the
+  // handlers they set are in place, because reading happens on a later round of the loop.
   connection->start();
+  if (counted && on_connect_) {
+    on_connect_(*connection);
+  } else if (!counted) {
+    on_reject_(*connection);
+  }
 }
 
 void TcpServer::released(Connection& connection, bool counted) {

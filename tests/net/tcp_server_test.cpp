@@ -1,0 +1,219 @@
+// Tests for TcpServer (lesson 03): many concurrent clients on one loop thread, a client that
+// never reads, idle timeouts, the connection limit, and stopping.
+#include "net/tcp_server.hpp"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "net/socket_address.hpp"
+#include "net/system_error.hpp"
+#include "net/tcp_listener.hpp"
+#include "net/tcp_stream.hpp"
+#include "tests/support/loop_thread.hpp"
+#include "tests/support/net_sockets.hpp"
+
+namespace duplex::net {
+namespace {
+
+using namespace std::chrono_literals;
+
+// An echo server on its own loop thread. Everything that touches the server runs on that
+// thread through call(); the destructor stops the loop before the server goes away.
+class EchoServer {
+ public:
+  explicit EchoServer(TcpServerLimits limits = {}) {
+    thread_.call([&] {
+      auto listener = TcpListener::listen(SocketAddress::from_numeric("127.0.0.1", 0));
+      server_ = std::make_unique<TcpServer>(thread_.loop(), std::move(listener), limits);
+      server_->set_on_connect([this](Connection& connection) {
+        connections_.push_back(connection.weak_from_this());
+        connection.set_on_data([](Connection& self, Buffer& input) {
+          self.send(input.view());
+          input.consume(input.size());
+        });
+        connection.set_on_close([this](Connection&, CloseReason reason, int) {
+          std::lock_guard lock(mutex_);
+          reasons_.push_back(reason);
+          closed_.notify_all();
+        });
+      });
+      server_->start();
+      port_ = server_->local_address().port();
+    });
+  }
+  ~EchoServer() {
+    thread_.stop();
+    server_.reset();
+  }
+
+  std::uint16_t port() const { return port_; }
+  TcpServer& server() { return *server_; }
+  testing::LoopThread& thread() { return thread_; }
+  // How many connections stopped reading, and the largest unsent output (loop thread only).
+  std::pair<std::size_t, std::size_t> paused_connections() {
+    std::size_t paused = 0, largest = 0;
+    for (auto& weak : connections_) {
+      auto connection = weak.lock();
+      if (!connection || !connection->is_open() || connection->reading()) continue;
+      ++paused;
+      largest = std::max(largest, connection->bytes_queued());
+    }
+    return {paused, largest};
+  }
+  // The close reasons reported so far, once there are at least `count` (bounded wait).
+  std::vector<CloseReason> reasons(std::size_t count = 0) {
+    std::unique_lock lock(mutex_);
+    closed_.wait_for(lock, testing::kIoTimeout, [&] { return reasons_.size() >= count; });
+    return reasons_;
+  }
+
+  TcpStream connect() {
+    auto stream = TcpStream::connect(SocketAddress::from_numeric("127.0.0.1", port_));
+    stream.set_receive_timeout(testing::kIoTimeout);
+    stream.set_send_timeout(testing::kIoTimeout);
+    return stream;
+  }
+
+ private:
+  testing::LoopThread thread_;
+  std::unique_ptr<TcpServer> server_;
+  std::uint16_t port_ = 0;
+  std::vector<std::weak_ptr<Connection>> connections_;  // loop thread only
+  std::mutex mutex_;
+  std::condition_variable closed_;
+  std::vector<CloseReason> reasons_;
+};
+
+std::string payload_for(int client) {
+  std::string payload = "client " + std::to_string(client) + ": ";
+  while (payload.size() < 3000) payload += static_cast<char>('a' + (payload.size() + client) % 26);
+  return payload;
+}
+
+void expect_echo(TcpStream& stream, const std::string& payload) {
+  stream.write_all(payload);
+  std::string got(payload.size(), '\0');
+  stream.read_exact(got);
+  EXPECT_EQ(got, payload);
+}
+
+// Waits (bounded) until the peer closes; true for end of stream or reset, false on timeout.
+bool closed_by_server(TcpStream& stream) {
+  pollfd entry{stream.fd().get(), POLLIN, 0};
+  if (poll(&entry, 1, static_cast<int>(testing::kIoTimeout.count())) != 1) return false;
+  char byte;
+  return ::recv(stream.fd().get(), &byte, 1, MSG_DONTWAIT) <= 0;
+}
+
+TEST(L03_TcpServer, EchoesTwoHundredConcurrentClients) {
+  EchoServer echo;
+  constexpr int kClients = 200;
+  std::vector<TcpStream> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(echo.connect());
+  // All 200 are connected at once; every one sends before any reads, so the server must hold
+  // 200 conversations in flight on its single thread.
+  for (int i = 0; i < kClients; ++i) clients[i].write_all(payload_for(i));
+  for (int i = 0; i < kClients; ++i) {
+    std::string expected = payload_for(i);
+    std::string got(expected.size(), '\0');
+    clients[i].read_exact(got);
+    ASSERT_EQ(got, expected) << "client " << i;
+  }
+  EXPECT_EQ(echo.thread().call([&] { return echo.server().connection_count(); }), 200U);
+  // A second round on every connection, in reverse order.
+  for (int i = kClients - 1; i >= 0; --i) expect_echo(clients[i], payload_for(i + 1));
+}
+
+TEST(L03_TcpServer, AClientThatNeverReadsDoesNotStallTheOthers) {
+  TcpServerLimits limits;
+  limits.connection.high_water = 128 << 10;
+  limits.connection.low_water = 32 << 10;
+  EchoServer echo(limits);
+  auto stuck = echo.connect();
+  // Send until our own send buffer is full: the server stopped reading from us once our unread
+  // echoes passed its high-water mark, so the bytes pile up in the kernel on both sides.
+  std::string chunk(64 << 10, 's');
+  std::size_t sent = 0;
+  while (true) {
+    pollfd entry{stuck.fd().get(), POLLOUT, 0};
+    if (poll(&entry, 1, 200) != 1) break;  // not writable for 200 ms: the window is closed
+    ssize_t n = ::send(stuck.fd().get(), chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ASSERT_GT(n, 0);
+    sent += static_cast<std::size_t>(n);
+    ASSERT_LT(sent, std::size_t{1} << 30) << "the server never stopped reading";
+  }
+  auto [paused, queued] = echo.thread().call([&] { return echo.paused_connections(); });
+  EXPECT_EQ(paused, 1U);
+  EXPECT_GT(queued, limits.connection.high_water);
+  for (int i = 0; i < 20; ++i) {
+    auto other = echo.connect();
+    expect_echo(other, payload_for(i));
+  }
+}
+
+TEST(L03_TcpServer, IdleConnectionIsClosedByItsTimer) {
+  TcpServerLimits limits;
+  limits.connection.idle_timeout = 50ms;
+  EchoServer echo(limits);
+  auto idle = echo.connect();
+  auto busy = echo.connect();
+  expect_echo(busy, "still here");
+  ASSERT_TRUE(closed_by_server(idle));
+  idle.shutdown_write();  // our FIN completes the graceful close
+  EXPECT_TRUE(closed_by_server(busy)) << "the busy client goes quiet too, and is closed in turn";
+  auto reasons = echo.reasons(1);
+  ASSERT_FALSE(reasons.empty());
+  EXPECT_EQ(reasons.front(), CloseReason::kIdleTimeout);
+}
+
+TEST(L03_TcpServer, PastMaxConnectionsTheRejectHookAnswers) {
+  TcpServerLimits limits;
+  limits.max_connections = 1;
+  EchoServer echo(limits);
+  echo.thread().call([&] {
+    echo.server().set_on_reject([](Connection& connection) {
+      connection.send("busy\n");
+      connection.close();
+    });
+  });
+  auto first = echo.connect();
+  expect_echo(first, "one");
+  auto second = echo.connect();
+  EXPECT_EQ(testing::read_to_end(second), "busy\n");
+  expect_echo(first, "first is still served");
+  // The first client leaves; once its close is complete the slot is free again.
+  first.shutdown_write();
+  EXPECT_EQ(testing::read_to_end(first), "");
+  auto third = echo.connect();
+  expect_echo(third, "third takes the freed slot");
+}
+
+TEST(L03_TcpServer, StopClosesConnectionsAndReportsWhenAllAreGone) {
+  EchoServer echo;
+  auto client = echo.connect();
+  expect_echo(client, "hello");
+  std::promise<void> stopped;
+  auto future = stopped.get_future();
+  echo.thread().call([&] {
+    echo.server().stop([&] { stopped.set_value(); });
+    return 0;
+  });
+  EXPECT_EQ(testing::read_to_end(client), "") << "the server sent FIN";
+  client.shutdown_write();
+  ASSERT_EQ(future.wait_for(testing::kIoTimeout), std::future_status::ready);
+  EXPECT_EQ(echo.reasons(1), (std::vector<CloseReason>{CloseReason::kShutdown}));
+  EXPECT_THROW(echo.connect(), SystemError) << "the listener is closed";
+}
+
+}  // namespace
+}  // namespace duplex::net
