@@ -1,0 +1,292 @@
+// The WebSocket protocol state machine (lesson 10). RFC 6455 §5.4-§5.6, §7, §8.1. See
+// protocol.hpp.
+#include "src/ws/protocol.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "src/ws/frame_writer.hpp"
+
+namespace duplex::ws {
+
+Protocol::Protocol(Role role, ProtocolLimits limits, MaskKeySource mask_source)
+    : role_(role),
+      limits_(limits),
+      mask_source_(std::move(mask_source)),
+      parser_(role, FrameParserLimits{limits.max_frame_size, 0}) {}
+
+void Protocol::receive_data(std::string_view data) {
+  input_copy_.assign(data);
+  receive_data_in_place(std::span<char>(input_copy_.data(), input_copy_.size()));
+}
+
+// @anchor lesson10-receive
+void Protocol::receive_data_in_place(std::span<char> data) {
+  // After a failure, a received close or end of file, input is ignored (§7.1.7: "MUST NOT
+  // continue to attempt to process data"; §5.5.1: nothing follows a close frame).
+  if (failed_ || close_received_ || eof_) return;
+  bytes_received_ += data.size();
+  for (;;) {
+    auto result = parser_.parse(data);
+    data = data.subspan(result.consumed);
+    switch (result.step) {
+      case FrameParser::Step::kNeedMore:
+        return;
+      case FrameParser::Step::kError:
+        fail(parser_.error_code(), parser_.error_reason());
+        return;
+      case FrameParser::Step::kHeader:
+        if (!on_header()) return;
+        break;
+      case FrameParser::Step::kPayload:
+        if (!on_payload(result.payload)) return;
+        break;
+      case FrameParser::Step::kFrameEnd:
+        on_frame_end();
+        if (failed_ || close_received_) return;
+        break;
+    }
+  }
+}
+
+// @anchor lesson10-fragments
+bool Protocol::on_header() {
+  const FrameHeader& header = parser_.header();
+  ++frames_received_;
+  if (is_control(header.opcode)) {
+    // §5.4: control frames may arrive between the fragments of a message; they use their own
+    // buffer so the message being assembled is left alone.
+    control_.clear();
+    return true;
+  }
+  if (header.opcode == Opcode::kContinuation) {
+    // §5.4: a continuation frame continues something; with nothing started it is an error.
+    if (!in_message_) {
+      fail(CloseCode::kProtocolError, "continuation frame without a message to continue");
+      return false;
+    }
+  } else {
+    // §5.4: the fragments of one message are not interleaved with another message.
+    if (in_message_) {
+      fail(CloseCode::kProtocolError, "new data frame inside a fragmented message");
+      return false;
+    }
+    in_message_ = true;
+    message_opcode_ = header.opcode;
+    message_.clear();
+    utf8_.reset();
+    // A single-frame message: its size is known, so one allocation holds it.
+    if (header.fin) message_.reserve(header.payload_length);
+  }
+  // §10.4: the message limit is checked against the announced length, before the payload.
+  if (header.payload_length > limits_.max_message_size - message_.size()) {
+    fail(CloseCode::kMessageTooBig, "message larger than the limit");
+    return false;
+  }
+  return true;
+}
+
+bool Protocol::on_payload(std::string_view piece) {
+  if (is_control(parser_.header().opcode)) {
+    control_.append(piece);
+    return true;
+  }
+  // §8.1: check text as it arrives, so bad UTF-8 fails the connection at the first bad byte,
+  // even in the middle of a fragment, not only when the message is complete.
+  if (message_opcode_ == Opcode::kText && !utf8_.feed(piece)) {
+    fail(CloseCode::kInvalidPayload, "invalid UTF-8 in a text message");
+    return false;
+  }
+  message_.append(piece);
+  return true;
+}
+
+void Protocol::on_frame_end() {
+  const FrameHeader& header = parser_.header();
+  if (is_control(header.opcode)) {
+    on_control_frame(header.opcode);
+    return;
+  }
+  if (!header.fin) return;
+  if (message_opcode_ == Opcode::kText && !utf8_.complete()) {
+    fail(CloseCode::kInvalidPayload, "text message ends inside a UTF-8 sequence");
+    return;
+  }
+  in_message_ = false;
+  Event event{message_opcode_ == Opcode::kText ? Event::Kind::kText : Event::Kind::kBinary,
+              std::move(message_), CloseCode::kNormal};
+  message_.clear();
+  events_.push_back(std::move(event));
+}
+
+void Protocol::on_control_frame(Opcode opcode) {
+  if (opcode == Opcode::kPing) {
+    events_.push_back({Event::Kind::kPing, control_, CloseCode::kNormal});
+    // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
+    // with "identical Application data" -- unless it already sent its close (§5.5.1).
+    if (state_ == State::kOpen) send_frame(Opcode::kPong, control_);
+  } else if (opcode == Opcode::kPong) {
+    // §5.5.3: a pong may be unsolicited (a heartbeat); it is reported, never an error.
+    events_.push_back({Event::Kind::kPong, control_, CloseCode::kNormal});
+  } else {
+    on_close_frame();
+  }
+}
+
+// @anchor lesson10-close
+void Protocol::on_close_frame() {
+  std::string_view body = control_;
+  CloseCode code = CloseCode::kNoStatusReceived;
+  std::string_view reason;
+  if (body.size() == 1) {
+    // §5.5.1: a body starts with a 2-byte code; one byte cannot be one.
+    fail(CloseCode::kProtocolError, "close frame with a one-byte payload");
+    return;
+  }
+  if (body.size() >= 2) {
+    auto raw = static_cast<std::uint16_t>(static_cast<unsigned char>(body[0]) << 8 |
+                                          static_cast<unsigned char>(body[1]));
+    // §7.4: 1005, 1006, 1015 and unassigned codes must never be on the wire.
+    if (!is_valid_wire_close_code(raw)) {
+      fail(CloseCode::kProtocolError, "invalid close code");
+      return;
+    }
+    code = static_cast<CloseCode>(raw);
+    reason = body.substr(2);
+    // §5.5.1: the reason is UTF-8; §8.1 makes bad UTF-8 a 1007.
+    if (!is_valid_utf8(reason)) {
+      fail(CloseCode::kInvalidPayload, "close reason is not UTF-8");
+      return;
+    }
+  }
+  close_received_ = true;
+  close_code_ = code;
+  close_reason_.assign(reason);
+  events_.push_back({Event::Kind::kClose, close_reason_, code});
+  if (state_ == State::kOpen) {
+    // §5.5.1: answer with a close, "typically echoing the status code it received"; an empty
+    // close is answered with an empty one, since 1005 may not be sent.
+    append_close_frame(code, {});
+    close_sent_ = true;
+  }
+  state_ = State::kClosed;
+}
+
+// @anchor lesson10-fail
+void Protocol::fail(CloseCode code, std::string_view reason) {
+  failed_ = true;
+  events_.push_back({Event::Kind::kFailure, std::string(reason), code});
+  // §7.1.7: send a close frame with the code if none was sent yet, then nothing more.
+  if (!close_sent_) {
+    append_close_frame(code, reason.substr(0, kMaxCloseReason));
+    close_sent_ = true;
+  }
+  if (!close_received_) close_code_ = CloseCode::kAbnormalClosure;
+  state_ = State::kClosed;
+}
+
+void Protocol::receive_eof() {
+  if (eof_) return;
+  eof_ = true;
+  // §7.1.5: the connection closed without a close frame: "_The WebSocket Connection Close Code_
+  // is considered to be 1006", reported to the application only.
+  if (!close_received_ && !failed_) {
+    close_code_ = CloseCode::kAbnormalClosure;
+    events_.push_back({Event::Kind::kClose, std::string(), CloseCode::kAbnormalClosure});
+  }
+  state_ = State::kClosed;
+}
+
+std::vector<Event> Protocol::events_received() {
+  return std::exchange(events_, {});
+}
+
+void Protocol::append_close_frame(CloseCode code, std::string_view reason) {
+  char body[2 + kMaxCloseReason];
+  std::size_t size = 0;
+  if (code != CloseCode::kNoStatusReceived) {
+    body[0] = static_cast<char>(to_int(code) >> 8);
+    body[1] = static_cast<char>(to_int(code) & 0xFF);
+    reason = reason.substr(0, kMaxCloseReason);
+    reason.copy(body + 2, reason.size());
+    size = 2 + reason.size();
+  }
+  send_frame(Opcode::kClose, std::string_view(body, size));
+}
+
+bool Protocol::send_frame(Opcode opcode, std::string_view payload) {
+  std::optional<MaskKey> key;
+  if (role_ == Role::kClient) key = mask_source_();
+  append_frame(output_, opcode, payload, true, key);
+  return true;
+}
+
+bool Protocol::send_text(std::string_view text) {
+  // Sending invalid UTF-8 would make the peer fail the connection with 1007 (§8.1).
+  if (state_ != State::kOpen || !is_valid_utf8(text)) return false;
+  return send_frame(Opcode::kText, text);
+}
+
+bool Protocol::send_binary(std::string_view bytes) {
+  if (state_ != State::kOpen) return false;
+  return send_frame(Opcode::kBinary, bytes);
+}
+
+bool Protocol::send_ping(std::string_view payload) {
+  if (state_ != State::kOpen || payload.size() > kMaxControlPayload) return false;
+  return send_frame(Opcode::kPing, payload);
+}
+
+bool Protocol::send_pong(std::string_view payload) {
+  if (state_ != State::kOpen || payload.size() > kMaxControlPayload) return false;
+  return send_frame(Opcode::kPong, payload);
+}
+
+bool Protocol::send_close(CloseCode code, std::string_view reason) {
+  if (state_ != State::kOpen) return false;
+  if (code == CloseCode::kNoStatusReceived) {
+    if (!reason.empty()) return false;
+  } else if (!is_valid_wire_close_code(to_int(code)) || reason.size() > kMaxCloseReason ||
+             !is_valid_utf8(reason)) {
+    return false;
+  }
+  append_close_frame(code, reason);
+  close_sent_ = true;
+  state_ = State::kClosing;
+  return true;
+}
+
+bool Protocol::send_serialized_frame(std::string_view frame) {
+  if (state_ != State::kOpen || role_ != Role::kServer) return false;
+  output_.append(frame);
+  return true;
+}
+
+std::string Protocol::data_to_send() {
+  std::string out = std::move(output_);
+  out.erase(0, output_written_);
+  output_.clear();
+  output_written_ = 0;
+  return out;
+}
+
+std::string_view Protocol::pending_output() const {
+  return std::string_view(output_).substr(output_written_);
+}
+
+void Protocol::consume_output(std::size_t written) {
+  output_written_ += std::min(written, output_.size() - output_written_);
+  // Everything written: reuse the buffer from its start, keeping its capacity.
+  if (output_written_ == output_.size()) {
+    output_.clear();
+    output_written_ = 0;
+  }
+}
+
+bool Protocol::should_close_transport() const {
+  if (failed_ || eof_) return true;
+  return role_ == Role::kServer && closing_handshake_done();
+}
+
+}  // namespace duplex::ws

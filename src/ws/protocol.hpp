@@ -1,0 +1,155 @@
+// The WebSocket protocol state machine (lesson 10), sans-I/O.
+//
+// One Protocol object is one side of one connection after the handshake. Bytes that arrived go
+// in with receive_data(); events come out of events_received() (a whole message, a ping, a pong,
+// the peer's close, or the failure we detected); bytes to write come out of data_to_send(). It
+// never touches a socket and never reads a clock: the I/O glue does both, and asks
+// should_close_transport() and awaiting_close_reply() to drive its timers. The model is Python
+// websockets' Protocol.
+// Implements RFC 6455 §5.4 (fragmentation), §5.5 (control frames), §5.6 and §8.1 (text is
+// UTF-8), §7 (closing the connection, failing it), §7.4 (close codes) and §10.4 (limits).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/ws/close_code.hpp"
+#include "src/ws/frame_parser.hpp"
+#include "src/ws/masking.hpp"
+#include "src/ws/role.hpp"
+#include "src/ws/utf8_validator.hpp"
+
+namespace duplex::ws {
+
+// 1 MiB, like the frame limit: one message a hostile peer can make us hold.
+inline constexpr std::uint64_t kDefaultMaxMessageSize = 1024 * 1024;
+// RFC 6455 §5.5: 125 bytes of control payload minus the 2-byte code.
+inline constexpr std::size_t kMaxCloseReason = 123;
+
+struct ProtocolLimits {
+  std::uint64_t max_frame_size = kDefaultMaxFrameSize;      // one frame's payload; over -> 1009
+  std::uint64_t max_message_size = kDefaultMaxMessageSize;  // all fragments together; over -> 1009
+};
+
+struct Event {
+  enum class Kind {
+    kText,     // data: a whole text message, valid UTF-8
+    kBinary,   // data: a whole binary message
+    kPing,     // data: the ping's payload (the pong is already queued)
+    kPong,     // data: the pong's payload (solicited or not; never an error)
+    kClose,    // the connection is closing or closed: code + data = reason. 1005 means the peer's
+               // close frame carried no code, 1006 that the connection ended without one
+    kFailure,  // we failed the connection (§7.1.7): code we sent, data = what was wrong
+  };
+  Kind kind;
+  std::string data;
+  CloseCode code = CloseCode::kNormal;
+};
+
+class Protocol {
+ public:
+  // kOpen: messages flow both ways. kClosing: we sent a close and wait for the peer's.
+  // kClosed: both closes exchanged, or the connection failed, or the transport ended.
+  enum class State { kOpen, kClosing, kClosed };
+
+  // `mask_source` gives a client's masking keys (§5.3); a server never calls it.
+  explicit Protocol(Role role, ProtocolLimits limits = {},
+                    MaskKeySource mask_source = random_mask_key);
+
+  // --- Input ---
+  // Bytes as read from the transport, split anywhere. receive_data() copies them into a reused
+  // buffer; receive_data_in_place() unmasks payload inside the caller's buffer (modifying it)
+  // and copies each payload byte once, into the message being assembled.
+  void receive_data(std::string_view data);
+  void receive_data_in_place(std::span<char> data);
+  // The transport reached end of file. Without a close frame first, this reports kClose 1006.
+  void receive_eof();
+  // The events produced since the last call, oldest first.
+  std::vector<Event> events_received();
+
+  // --- Output --- Each returns false (and sends nothing) when the frame may not be sent: the
+  // state is not kOpen (after send_close() or a failure nothing more goes out, RFC 6455 §5.5.1),
+  // or the argument is invalid (text not UTF-8, control payload over 125 bytes, a close code
+  // that may not appear on the wire).
+  bool send_text(std::string_view text);
+  bool send_binary(std::string_view bytes);
+  bool send_ping(std::string_view payload = {});
+  bool send_pong(std::string_view payload = {});
+  // Starts the closing handshake (§7.1.2). CloseCode::kNoStatusReceived sends a close frame
+  // without a body; 1006, 1015 and the other invalid codes are refused. `reason` must be UTF-8
+  // and at most kMaxCloseReason bytes.
+  bool send_close(CloseCode code = CloseCode::kNormal, std::string_view reason = {});
+  // A server's frame made once by serialize_frame() for many connections (a broadcast). Only a
+  // server may use this: a client must mask each frame with a fresh key.
+  bool send_serialized_frame(std::string_view frame);
+
+  // Takes every byte waiting to be written.
+  std::string data_to_send();
+  // Or, to write without copying: what is waiting, then how much of it was written.
+  std::string_view pending_output() const;
+  void consume_output(std::size_t written);
+
+  // --- State, for the I/O glue ---
+  State state() const { return state_; }
+  Role role() const { return role_; }
+  bool close_sent() const { return close_sent_; }
+  bool close_received() const { return close_received_; }
+  bool failed() const { return failed_; }
+  // We sent a close and the peer has not answered: the glue runs its close timeout.
+  bool awaiting_close_reply() const { return close_sent_ && !close_received_ && !failed_ && !eof_; }
+  // After writing pending_output(), close the TCP connection now. True after a failure, after
+  // end of file, and for a server once both closes are exchanged (RFC 6455 §7.1.1: the server
+  // closes first, so its TIME_WAIT does not burden the client). A client instead waits for the
+  // server to close, with a timeout, once closing_handshake_done().
+  bool should_close_transport() const;
+  bool closing_handshake_done() const { return close_sent_ && close_received_; }
+  // The code and reason of the peer's close (1005 when it had none, 1006 when it never came).
+  CloseCode close_code() const { return close_code_; }
+  std::string_view close_reason() const { return close_reason_; }
+  // Activity counters for keep-alive: the glue notes when they last changed.
+  std::uint64_t bytes_received() const { return bytes_received_; }
+  std::uint64_t frames_received() const { return frames_received_; }
+  const ProtocolLimits& limits() const { return limits_; }
+
+ private:
+  bool on_header();
+  bool on_payload(std::string_view piece);
+  void on_frame_end();
+  void on_control_frame(Opcode opcode);
+  void on_close_frame();
+  void fail(CloseCode code, std::string_view reason);
+  void append_close_frame(CloseCode code, std::string_view reason);
+  bool send_frame(Opcode opcode, std::string_view payload);
+
+  Role role_;
+  ProtocolLimits limits_;
+  MaskKeySource mask_source_;
+  FrameParser parser_;
+  State state_ = State::kOpen;
+
+  // The message being assembled; kept between messages when its buffer was not handed out.
+  bool in_message_ = false;
+  Opcode message_opcode_ = Opcode::kText;
+  std::string message_;
+  Utf8Validator utf8_;
+  std::string control_;  // payload of the current control frame (at most 125 bytes)
+
+  std::vector<Event> events_;
+  std::string output_;
+  std::size_t output_written_ = 0;
+  std::string input_copy_;  // the string_view overload's copy, reused
+
+  bool close_sent_ = false;
+  bool close_received_ = false;
+  bool failed_ = false;
+  bool eof_ = false;
+  CloseCode close_code_ = CloseCode::kAbnormalClosure;
+  std::string close_reason_;
+  std::uint64_t bytes_received_ = 0;
+  std::uint64_t frames_received_ = 0;
+};
+
+}  // namespace duplex::ws
