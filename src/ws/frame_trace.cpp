@@ -16,6 +16,28 @@ void append_hex(std::string& out, std::uint8_t byte) {
   out += kHex[byte & 0xF];
 }
 
+// Hex dump, 16 bytes a row, with the printable characters on the right.
+void append_rows(std::string& out, std::string_view label, std::string_view bytes) {
+  for (std::size_t row = 0; row < bytes.size(); row += 16) {
+    std::size_t n = std::min<std::size_t>(16, bytes.size() - row);
+    out += row == 0 ? label : std::string(label.size(), ' ');
+    for (std::size_t i = 0; i < 16; ++i) {
+      if (i < n) {
+        append_hex(out, static_cast<std::uint8_t>(bytes[row + i]));
+        out += ' ';
+      } else {
+        out += "   ";
+      }
+    }
+    out += '|';
+    for (std::size_t i = 0; i < n; ++i) {
+      auto c = static_cast<unsigned char>(bytes[row + i]);
+      out += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '.';
+    }
+    out += "|\n";
+  }
+}
+
 }  // namespace
 
 // @anchor lesson09-trace
@@ -47,24 +69,13 @@ std::string trace_frame(const FrameHeader& header, std::string_view payload) {
   std::size_t shown = std::min(
       {payload.size(), kTracePayloadBytes, static_cast<std::size_t>(header.payload_length)});
   if (header.payload_length == 0) out += "  payload  (none)\n";
-  for (std::size_t row = 0; row < shown; row += 16) {
-    std::size_t n = std::min<std::size_t>(16, shown - row);
-    out += row == 0 ? "  payload  " : "           ";
-    for (std::size_t i = 0; i < 16; ++i) {
-      if (i < n) {
-        append_hex(out, static_cast<std::uint8_t>(payload[row + i]));
-        out += ' ';
-      } else {
-        out += "   ";
-      }
-    }
-    out += '|';
-    for (std::size_t i = 0; i < n; ++i) {
-      unsigned char c = static_cast<unsigned char>(payload[row + i]);
-      out += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '.';
-    }
-    out += "|\n";
+  if (header.masked && shown > 0) {
+    // The bytes as they crossed the network: the payload masked again with the same key.
+    std::string wire(payload.substr(0, std::min<std::size_t>(shown, 16)));
+    apply_mask(wire.data(), wire.size(), header.mask_key, 0);
+    append_rows(out, "  on wire  ", wire);
   }
+  append_rows(out, "  payload  ", payload.substr(0, shown));
   if (header.payload_length > shown) {
     out += "  ... " + std::to_string(header.payload_length - shown) + " more payload bytes\n";
   }

@@ -16,8 +16,10 @@ inline constexpr std::size_t kTracePayloadBytes = 32;
 
 // Two or more lines, each ending in '\n':
 //   FIN=1 RSV=000 opcode=0x1 (text) MASK=1 key=37 fa 21 3d length=5 (7-bit)
-//     payload  48 65 6c 6c 6f                                      |Hello|
+//     on wire  7f 9f 4d 51 58                                   |..MQX|
+//     payload  48 65 6c 6c 6f                                   |Hello|
 // `payload` is the unmasked payload, or its first bytes (at most kTracePayloadBytes are shown).
+// A masked frame also gets an "on wire" row: its first bytes as they were sent, still masked.
 std::string trace_frame(const FrameHeader& header, std::string_view payload);
 
 }  // namespace duplex::ws

@@ -14,6 +14,7 @@ TEST(L09_FrameTrace, MaskedTextFrame) {
   EXPECT_EQ(
       trace_frame(header, "Hello"),
       std::string("FIN=1 RSV=000 opcode=0x1 (text) MASK=1 key=37 fa 21 3d length=5 (7-bit)\n") +
+          "  on wire  7f 9f 4d 51 58 " + std::string(33, ' ') + "|..MQX|\n" +
           "  payload  48 65 6c 6c 6f " + std::string(33, ' ') + "|Hello|\n");
 }
 
