@@ -34,6 +34,7 @@ void ChunkedDecoder::reset() {
 ParseResult ChunkedDecoder::fail(int status, std::string_view reason, std::size_t offset) {
   state_ = State::kFailed;
   result_.status = ParseResult::Status::kError;
+  result_.consumed = 0;
   result_.error = {status, reason, offset};
   return result_;
 }

@@ -90,6 +90,14 @@ HeadReader::Event HeadReader::next(std::string_view buffered) {
       }
       return Event::kNeedMore;
     }
+    // The limits first, exactly as if the line had arrived without its LF, so the answer does
+    // not depend on how the bytes were cut into reads.
+    if (phase_ == Phase::kStartLine && lf - pos_ > limits_.max_request_line + 1) {
+      return fail(start_line_status_, "start line too long", pos_ + limits_.max_request_line);
+    }
+    if (phase_ == Phase::kFields && lf - fields_begin_ > limits_.max_header_bytes) {
+      return fail(431, "header section too large", fields_begin_ + limits_.max_header_bytes);
+    }
     // RFC 9112 §2.2 lets a recipient accept a bare LF as a line end; Duplex does not. One
     // line-ending rule for every line is one less way for two parsers to disagree (§11.2).
     if (lf == pos_ || buffered[lf - 1] != '\r') return fail(400, "bare LF (expected CRLF)", lf);
@@ -105,9 +113,6 @@ HeadReader::Event HeadReader::next(std::string_view buffered) {
           return fail(400, "too many empty lines before the start line", line_at);
         }
         continue;
-      }
-      if (line.size() > limits_.max_request_line) {
-        return fail(start_line_status_, "start line too long", line_at + limits_.max_request_line);
       }
       start_begin_ = line_at;
       start_size_ = line.size();
