@@ -1,0 +1,77 @@
+// line_server: the first protocol on a byte stream, one line in, one line out (lesson 02).
+//
+// Each line the client sends (ending in LF or CRLF) comes back in upper case, however TCP cut
+// it into reads. A line longer than --max-line bytes gets "ERROR line too long" and the
+// connection is closed: a limit, not unbounded memory. When the client half-closes, the
+// server still answers every complete line, reports an unterminated last line, and closes.
+//
+//   line_server [--host 127.0.0.1] [--port 9000] [--max-line 8192]
+#include <cctype>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "lessons/01-sockets/program_flags.hpp"
+#include "net/line_framer.hpp"
+#include "net/resolve.hpp"
+#include "net/system_error.hpp"
+#include "net/tcp_listener.hpp"
+
+using namespace duplex;
+
+namespace {
+
+std::string upper(std::string line) {
+  for (char& c : line) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return line;
+}
+
+// @anchor lesson02-line-loop
+void serve(net::TcpStream& client, std::size_t max_line) {
+  net::LineFramer framer(max_line);
+  char chunk[4096];
+  try {
+    while (std::size_t n = client.read_some(chunk)) {
+      framer.feed(std::string_view(chunk, n));
+      // One read may hold no line, part of one, or several: take every complete one.
+      while (auto line = framer.next_line()) client.write_all(upper(*line) + "\n");
+    }
+    // End of stream: the client will send nothing more, but can still read our answer.
+    if (framer.buffered() > 0) client.write_all("ERROR incomplete last line\n");
+  } catch (const net::LineTooLong& error) {
+    client.write_all(std::string("ERROR ") + error.what() + "\n");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lessons::ProgramFlags flags;
+  try {
+    flags = lessons::parse_flags(argc, argv, true);
+  } catch (const lessons::UsageError& error) {
+    std::cerr << "line_server: " << error.what()
+              << " (usage: line_server [--host H] [--port N] [--max-line N])\n";
+    return 2;
+  }
+  std::size_t max_line =
+      flags.max_line != 0 ? flags.max_line : net::LineFramer::kDefaultMaxLineLength;
+  try {
+    auto listener = net::TcpListener::listen(net::resolve(flags.host, flags.port).front());
+    std::cout << "tcp://" << listener.local_address().to_string() << std::endl;
+    for (;;) {
+      net::TcpStream client = listener.accept();
+      std::string peer = client.peer_address().to_string();
+      std::cout << "connection from " << peer << std::endl;
+      try {
+        serve(client, max_line);
+        std::cout << "closed " << peer << std::endl;
+      } catch (const net::SystemError& error) {
+        std::cout << "dropped " << peer << ": " << error.what() << std::endl;
+      }
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "line_server: " << error.what() << "\n";
+    return 1;
+  }
+}
