@@ -6,8 +6,8 @@
 // parser (HTTP heads, WebSocket frames) follows.
 //
 // Line endings: a line ends at LF. A single CR right before the LF is dropped, so "a\r\n" and
-// "a\n" both give "a" (the tolerance RFC 9112 §2.2 recommends for line-based protocols). A CR
-// anywhere else is part of the line.
+// "a\n" both give "a" (RFC 9112 §2.2 lets HTTP recipients accept a bare LF the same way). A
+// CR anywhere else is part of the line.
 //
 // Limit: a line longer than max_line_length bytes (not counting its CRLF or LF) is an error as
 // soon as that is known, even before its LF arrives, so a peer that never sends a newline cannot
