@@ -171,8 +171,10 @@ void Connection::deliver() {
 void Connection::send(std::string_view bytes) {
   if (state_ == State::kClosing || state_ == State::kClosed || bytes.empty()) return;
   output_.append(bytes);
-  if (state_ == State::kCreated) return;
-  if (dispatching_ || (interest_ & kWritable)) {
+  // Inside a handler, deliver() flushes once the handler returns. While EPOLLOUT is armed the
+  // socket is known to be full: writing now would only fail with EAGAIN.
+  if (state_ == State::kCreated || dispatching_) return;
+  if (interest_ & kWritable) {
     update_interest();
   } else {
     flush();
@@ -243,6 +245,10 @@ void Connection::close_for(CloseReason reason) {
   if (state_ == State::kClosing || state_ == State::kClosed) return;
   if (state_ == State::kCreated) {
     abort_for(reason);
+    return;
+  }
+  if (peer_closed_ && output_.empty() && !dispatching_) {
+    abort_for(reason);  // both sides are done: nothing to flush, no FIN to wait for
     return;
   }
   auto self = shared_from_this();
