@@ -1,0 +1,33 @@
+// HTTP dates: the Date field of every response and the validators of lesson 06.
+//
+// RFC 9110 §5.6.7: a sender writes IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); a recipient
+// must also accept the obsolete RFC 850 form ("Sunday, 06-Nov-94 08:49:37 GMT") and the asctime
+// form ("Sun Nov  6 08:49:37 1994"). RFC 9110 §6.6.1: an origin server sends Date.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace duplex::http {
+
+// IMF-fixdate for `seconds` since the epoch (UTC), always 29 characters.
+std::string format_http_date(std::time_t seconds);
+
+// Any of the three forms; nothing when the text is none of them (RFC 9110 §13.1.3: an invalid
+// If-Modified-Since is ignored, so the caller treats "nothing" as "no condition").
+std::optional<std::time_t> parse_http_date(std::string_view text);
+
+// The Date value for "now", formatted at most once per second: a busy server answers thousands
+// of requests within the same second and formats the string once for all of them.
+class DateCache {
+ public:
+  std::string_view now();
+
+ private:
+  std::time_t second_ = -1;
+  std::string text_;
+};
+
+}  // namespace duplex::http

@@ -1,0 +1,108 @@
+// HttpServer (lesson 06): accepting, the connection limit, and the graceful stop.
+#include "src/http/http_server.hpp"
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "src/http/http_connection.hpp"
+
+namespace duplex::http {
+
+namespace {
+
+net::TcpServerLimits tcp_limits(const HttpServerOptions& options) {
+  net::TcpServerLimits limits;
+  limits.max_connections = options.max_connections;
+  return limits;
+}
+
+}  // namespace
+
+void ServerContext::log(std::string_view lines) const {
+  if (options.log) {
+    options.log(lines);
+  } else {
+    // One write() per batch of lines, so lines from one response never interleave.
+    std::size_t done = 0;
+    while (done < lines.size()) {
+      ssize_t n = ::write(STDERR_FILENO, lines.data() + done, lines.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+}
+
+HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler handler,
+                       HttpServerOptions options)
+    : loop_(loop),
+      context_(std::make_unique<ServerContext>()),
+      tcp_(loop, std::move(listener), tcp_limits(options)) {
+  context_->options = std::move(options);
+  context_->handler = std::move(handler);
+  ServerContext* context = context_.get();
+  tcp_.set_on_connect([context](net::Connection& connection) {
+    if (context->stopping) {
+      connection.close();
+      return;
+    }
+    HttpConnection::attach(connection, *context);
+  });
+  // @anchor lesson06-overload
+  // Past max_connections the client still gets an answer it understands (RFC 9110 §15.6.4:
+  // 503, with Retry-After), and the clients already connected are not affected.
+  tcp_.set_on_reject([](net::Connection& connection) {
+    connection.send(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 32\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        "503 Service Unavailable: busy.\r\n");
+    connection.close();
+  });
+}
+
+HttpServer::~HttpServer() {
+  if (stop_timer_ != 0) loop_.cancel(stop_timer_);
+}
+
+void HttpServer::start() {
+  tcp_.start();
+}
+
+// @anchor lesson06-graceful-stop
+void HttpServer::stop(std::function<void()> on_stopped) {
+  if (context_->stopping) return;
+  context_->stopping = true;
+  on_stopped_ = std::move(on_stopped);
+  context_->on_drained = [this] { close_listener_and_rest(); };
+  // Copy first: drain() may close a connection, which erases it from the map.
+  std::vector<std::shared_ptr<HttpConnection>> open;
+  for (auto& [raw, weak] : context_->connections) {
+    if (auto connection = weak.lock()) open.push_back(connection);
+  }
+  for (auto& connection : open) connection->drain();
+  if (context_->connections.empty()) {
+    close_listener_and_rest();
+    return;
+  }
+  stop_timer_ = loop_.run_after(context_->options.stop_timeout, [this] {
+    stop_timer_ = 0;
+    close_listener_and_rest();
+  });
+}
+
+void HttpServer::close_listener_and_rest() {
+  if (tcp_stopped_) return;
+  tcp_stopped_ = true;
+  context_->on_drained = nullptr;
+  if (stop_timer_ != 0) loop_.cancel(stop_timer_);
+  stop_timer_ = 0;
+  // TcpServer::stop closes the listener and whatever is left (long-polls, streams, upgraded
+  // connections) gracefully, and reports when the last one is gone.
+  auto done = std::move(on_stopped_);
+  on_stopped_ = nullptr;
+  tcp_.stop([done] {
+    if (done) done();
+  });
+}
+
+}  // namespace duplex::http

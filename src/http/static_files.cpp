@@ -1,0 +1,256 @@
+// StaticFiles (lesson 06): files, validators, conditional and range requests. See
+// static_files.hpp.
+#include "src/http/static_files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "src/http/http_date.hpp"
+#include "src/http/mime_types.hpp"
+#include "src/http/syntax.hpp"
+
+namespace duplex::http {
+
+namespace {
+
+constexpr std::string_view kIndex = "index.html";
+
+std::optional<std::string> canonical(const std::string& path) {
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) return std::nullopt;
+  return std::string(resolved);
+}
+
+bool inside(const std::string& path, const std::string& root) {
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          path[root.size()] == '/');
+}
+
+bool has_hidden_segment(std::string_view path) {
+  return path.find("/.") != std::string_view::npos;
+}
+
+// A strong validator from size and modification time (nanoseconds): it changes whenever the
+// file is rewritten, and two files rarely share both. RFC 9110 §8.8.3.
+std::string make_etag(const struct stat& info) {
+  char text[64];
+  auto nanoseconds = static_cast<unsigned long long>(info.st_mtim.tv_sec) * 1000000000ULL +
+                     static_cast<unsigned long long>(info.st_mtim.tv_nsec);
+  std::snprintf(text, sizeof text, "\"%llx-%llx\"", static_cast<unsigned long long>(info.st_size),
+                nanoseconds);
+  return text;
+}
+
+// RFC 9110 §13.1.2: If-None-Match uses the weak comparison (W/ prefixes ignored); "*" matches
+// any current representation.
+bool none_match(std::string_view list, std::string_view etag) {
+  bool matched = false;
+  for_each_list_element(list, [&](std::string_view tag) {
+    if (tag == "*") matched = true;
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == etag) matched = true;
+  });
+  return matched;
+}
+
+std::string_view error_text(int status) {
+  switch (status) {
+    case 403:
+      return "403 Forbidden\n";
+    case 404:
+      return "404 Not Found\n";
+    default:
+      return "500 Internal Server Error\n";
+  }
+}
+
+bool parse_decimal(std::string_view text, std::uint64_t& value) {
+  if (text.empty() || text.size() > 19) return false;
+  value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+// @anchor lesson06-range
+ByteRange parse_byte_range(std::string_view value, std::uint64_t size) {
+  ByteRange range;
+  value = trim_ows(value);
+  if (value.substr(0, 6) != "bytes=") return range;  // another unit: ignore (§14.1.1)
+  std::string_view spec = trim_ows(value.substr(6));
+  if (spec.find(',') != std::string_view::npos) return range;  // several ranges: ignore
+  std::size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return range;
+  std::string_view first_text = spec.substr(0, dash);
+  std::string_view last_text = spec.substr(dash + 1);
+  std::uint64_t first = 0, last = 0;
+  if (first_text.empty()) {
+    // "bytes=-N": the last N bytes (§14.1.2 suffix-range). N = 0 can never be satisfied.
+    if (!parse_decimal(last_text, last)) return range;
+    if (last == 0 || size == 0) {
+      range.kind = ByteRange::Kind::kUnsatisfiable;
+      return range;
+    }
+    range.kind = ByteRange::Kind::kSatisfiable;
+    range.first = last >= size ? 0 : size - last;
+    range.last = size - 1;
+    return range;
+  }
+  if (!parse_decimal(first_text, first)) return range;
+  if (!last_text.empty()) {
+    if (!parse_decimal(last_text, last) || last < first) return range;  // invalid: ignore
+  } else {
+    last = UINT64_MAX;
+  }
+  // §14.1.2: satisfiable when the first position is below the current length.
+  if (first >= size) {
+    range.kind = ByteRange::Kind::kUnsatisfiable;
+    return range;
+  }
+  range.kind = ByteRange::Kind::kSatisfiable;
+  range.first = first;
+  range.last = last >= size ? size - 1 : last;
+  return range;
+}
+
+StaticFiles::StaticFiles(const std::string& root) {
+  auto resolved = canonical(root);
+  struct stat info {};
+  if (!resolved || ::stat(resolved->c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    throw std::runtime_error("document root " + root + " is not a directory");
+  }
+  root_ = *resolved;
+}
+
+// @anchor lesson06-static-serve
+void StaticFiles::serve(Exchange& exchange) const {
+  const RequestHead& request = exchange.request();
+  auto fail = [&exchange](int status) {
+    exchange.respond(status, "text/plain; charset=utf-8", std::string(error_text(status)));
+  };
+  if (request.method_id != Method::kGet && request.method_id != Method::kHead) {
+    Response response(405, "405 Method Not Allowed\n");
+    response.add("Content-Type", "text/plain; charset=utf-8").add("Allow", "GET, HEAD");
+    exchange.respond(std::move(response));
+    return;
+  }
+  const std::string& path = request.path;
+  if (path.empty() || path.front() != '/' || has_hidden_segment(path)) {
+    fail(404);
+    return;
+  }
+  // The path is decoded and free of dot segments (normalize_path), so plain concatenation
+  // stays under the root. Symbolic links are the remaining way out: realpath() resolves them
+  // all, and the result must still be inside the root.
+  auto resolved = canonical(root_ + path);
+  if (!resolved) {
+    fail(errno == EACCES ? 403 : 404);
+    return;
+  }
+  if (!inside(*resolved, root_)) {
+    fail(404);
+    return;
+  }
+  struct stat info {};
+  if (::stat(resolved->c_str(), &info) != 0) {
+    fail(404);
+    return;
+  }
+  if (S_ISDIR(info.st_mode)) {
+    if (path.back() != '/') {
+      // Relative links in /dir/index.html resolve against /dir/, not /.
+      Response response(301, "");
+      std::string location = path + "/";
+      if (request.has_query) location += "?" + std::string(request.query);
+      response.add("Location", location);
+      exchange.respond(std::move(response));
+      return;
+    }
+    auto index = canonical(*resolved + "/" + std::string(kIndex));
+    if (!index || !inside(*index, root_) || ::stat(index->c_str(), &info) != 0) {
+      fail(404);
+      return;
+    }
+    resolved = index;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    fail(404);
+    return;
+  }
+  int fd = ::open(resolved->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    fail(errno == EACCES ? 403 : 404);
+    return;
+  }
+  net::Fd file(fd);
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    fail(404);
+    return;
+  }
+  auto size = static_cast<std::uint64_t>(info.st_size);
+  std::string etag = make_etag(info);
+  std::string last_modified = format_http_date(info.st_mtim.tv_sec);
+
+  // @anchor lesson06-conditional
+  // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only when there is none.
+  bool not_modified = false;
+  if (auto tags = request.headers.get("If-None-Match")) {
+    not_modified = none_match(*tags, etag);
+  } else if (auto since = request.headers.get("If-Modified-Since")) {
+    auto date = parse_http_date(*since);
+    not_modified = date && info.st_mtim.tv_sec <= *date;
+  }
+  if (not_modified) {
+    // §15.4.5: a 304 carries the validators a 200 would have had, and no body.
+    Response response(304);
+    response.add("ETag", etag).add("Last-Modified", last_modified);
+    exchange.respond(std::move(response));
+    return;
+  }
+
+  Response response(200);
+  response.add("Content-Type", mime_type_for(*resolved))
+      .add("ETag", etag)
+      .add("Last-Modified", last_modified)
+      .add("Accept-Ranges", "bytes");
+  std::uint64_t offset = 0;
+  std::uint64_t length = size;
+  auto range_field = request.headers.get("Range");
+  if (range_field && request.method_id == Method::kGet) {
+    // §13.1.5: If-Range makes the range conditional on the representation being the one the
+    // client already holds part of; otherwise the whole file is sent.
+    bool range_applies = true;
+    if (auto if_range = request.headers.get("If-Range")) {
+      range_applies = *if_range == etag || *if_range == last_modified;
+    }
+    ByteRange range = range_applies ? parse_byte_range(*range_field, size) : ByteRange{};
+    if (range.kind == ByteRange::Kind::kUnsatisfiable) {
+      Response refused(416, "416 Range Not Satisfiable\n");
+      refused.add("Content-Type", "text/plain; charset=utf-8")
+          .add("Content-Range", "bytes */" + std::to_string(size));
+      exchange.respond(std::move(refused));
+      return;
+    }
+    if (range.kind == ByteRange::Kind::kSatisfiable) {
+      response.status = 206;
+      response.add("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                        std::to_string(range.last) + "/" + std::to_string(size));
+      offset = range.first;
+      length = range.last - range.first + 1;
+    }
+  }
+  exchange.send_file(std::move(response), std::move(file), offset, length);
+}
+
+}  // namespace duplex::http
