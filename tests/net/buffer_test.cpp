@@ -132,6 +132,14 @@ TEST(L02_Buffer, MoveTransfersTheBytes) {
   a.append("moved");
   Buffer b = std::move(a);
   EXPECT_EQ(b.view(), "moved");
+  // The moved-from buffer is empty and still usable.
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): the point of the test
+  EXPECT_EQ(a.capacity(), 0U);
+  a.append("reused");
+  EXPECT_EQ(a.view(), "reused");
+  b = std::move(a);
+  EXPECT_EQ(b.view(), "reused");
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move)
 }
 
 // The model test: thousands of random appends, prepare/commits and consumes must leave the
