@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -196,6 +198,41 @@ TEST(L03_TcpServer, PastMaxConnectionsTheRejectHookAnswers) {
   EXPECT_EQ(testing::read_to_end(first), "");
   auto third = echo.connect();
   expect_echo(third, "third takes the freed slot");
+}
+
+TEST(L03_TcpServer, RunningOutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  // EMFILE leaves the client in the backlog and the listener readable: a level-triggered loop
+  // that only retried would spin at 100% CPU. The server must back off and recover.
+  TcpServerLimits limits;
+  limits.accept_backoff = 20ms;
+  EchoServer echo(limits);
+  // The client sockets exist before the limit drops: connect() needs no new descriptor.
+  std::vector<Fd> clients;
+  for (int i = 0; i < 3; ++i)
+    clients.emplace_back(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int lowest_free = ::dup(0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit lowered = saved;
+  lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  auto address = SocketAddress::from_numeric("127.0.0.1", echo.port());
+  for (auto& client : clients)
+    ASSERT_EQ(::connect(client.get(), address.get(), address.length()), 0);
+  bool backed_off = false;
+  for (int attempt = 0; attempt < 500 && !backed_off; ++attempt) {
+    backed_off = echo.thread().call([&] { return !echo.server().accepting(); });
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_TRUE(backed_off);
+  // With descriptors available again the back-off timer resumes accepting: everyone is served.
+  for (auto& client : clients) {
+    TcpStream stream(std::move(client));
+    stream.set_receive_timeout(testing::kIoTimeout);
+    expect_echo(stream, "served after the back-off");
+  }
 }
 
 TEST(L03_TcpServer, StopClosesConnectionsAndReportsWhenAllAreGone) {
