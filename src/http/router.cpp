@@ -15,13 +15,15 @@ constexpr std::array<std::string_view, 7> kImplemented = {"GET",    "HEAD",    "
                                                           "DELETE", "OPTIONS", "PATCH"};
 
 std::vector<std::string> split(std::string_view path) {
+  // "/" is no segment at all; "/a/" is "a" and an empty last segment.
   std::vector<std::string> segments;
-  while (!path.empty()) {
-    if (path.front() == '/') path.remove_prefix(1);
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (path.empty()) return segments;
+  while (true) {
     std::size_t slash = path.find('/');
     segments.emplace_back(path.substr(0, slash));
     if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash);
+    path.remove_prefix(slash + 1);
   }
   return segments;
 }
@@ -61,8 +63,8 @@ bool Router::match_path(const Route& route, std::string_view path,
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   // "/" is zero segments; "/a/" ends in an empty segment, which matches only a pattern that
   // ends with '/'.
-  bool done = rest.empty() && path.size() <= 1;
-  while (!done) {
+  if (rest.empty()) return route.segments.empty();
+  while (true) {
     std::size_t slash = rest.find('/');
     std::string_view segment = rest.substr(0, slash);
     if (index >= route.segments.size()) return false;
@@ -147,14 +149,15 @@ void Router::handle(Exchange& exchange) const {
     exchange.respond(std::move(response));
     return;
   }
-  if (found.allow.empty()) {
+  if (found.allow.empty() && !fallback_) {
     exchange.respond(404, "text/plain; charset=utf-8", "404 Not Found\n");
     return;
   }
-  // RFC 9110 §15.5.6: a 405 must say what is allowed.
+  // RFC 9110 §15.5.6: a 405 must say what is allowed. Paths left to the fallback (static
+  // files) allow what it serves: GET and HEAD.
   Response response(405, "405 Method Not Allowed\n");
   response.add("Content-Type", "text/plain; charset=utf-8");
-  std::string allow = found.allow;
+  std::string allow = found.allow.empty() ? "GET, HEAD" : found.allow;
   add_allowed(allow, "OPTIONS");
   response.add("Allow", allow);
   exchange.respond(std::move(response));

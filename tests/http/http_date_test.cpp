@@ -1,0 +1,43 @@
+// Tests for HTTP dates (lesson 06): RFC 9110 §5.6.7's example in its three forms.
+#include <gtest/gtest.h>
+
+#include "src/http/http_date.hpp"
+
+namespace duplex {
+namespace {
+
+constexpr std::time_t kExample = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
+
+TEST(L06_HttpDate, FormatsImfFixdate) {
+  EXPECT_EQ(http::format_http_date(kExample), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(http::format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+TEST(L06_HttpDate, ParsesAllThreeForms) {
+  EXPECT_EQ(http::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), kExample);
+  EXPECT_EQ(http::parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), kExample);
+  EXPECT_EQ(http::parse_http_date("Sun Nov  6 08:49:37 1994"), kExample);
+  EXPECT_EQ(http::parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"), 1709251199);
+}
+
+TEST(L06_HttpDate, RejectsWhatIsNotADate) {
+  // An invalid If-Modified-Since must be ignored, not read as some other date.
+  for (const char* bad : {"", "yesterday", "Sun, 06 Nov 1994 08:49:37 UTC",
+                          "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
+                          "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT "}) {
+    EXPECT_FALSE(http::parse_http_date(bad).has_value()) << bad;
+  }
+}
+
+TEST(L06_HttpDate, RoundTripsAndCaches) {
+  for (std::time_t t : {std::time_t{0}, kExample, std::time_t{2000000000}}) {
+    EXPECT_EQ(http::parse_http_date(http::format_http_date(t)), t);
+  }
+  http::DateCache cache;
+  std::string_view now = cache.now();
+  EXPECT_EQ(now.size(), 29U);
+  EXPECT_TRUE(http::parse_http_date(now).has_value());
+}
+
+}  // namespace
+}  // namespace duplex
