@@ -66,11 +66,12 @@ void echo(net::TcpStream& client, std::string_view leftover) {
       if (event.kind == ws::Event::Kind::kText) protocol.send_text(event.data);
       if (event.kind == ws::Event::Kind::kBinary) protocol.send_binary(event.data);
       if (event.kind == ws::Event::Kind::kClose) {
-        std::cerr << "  client closed: " << ws::close_code_name(ws::to_int(event.code)) << "\n";
+        std::cerr << "  closed: " << ws::to_int(event.code) << " ("
+                  << ws::close_code_name(ws::to_int(event.code)) << ")\n";
       }
       if (event.kind == ws::Event::Kind::kFailure) {
-        std::cerr << "  failed: " << ws::close_code_name(ws::to_int(event.code)) << ": "
-                  << event.data << "\n";
+        std::cerr << "  failed: " << ws::to_int(event.code) << " ("
+                  << ws::close_code_name(ws::to_int(event.code)) << "): " << event.data << "\n";
       }
     }
     client.write_all(protocol.data_to_send());

@@ -31,6 +31,12 @@
 namespace {
 
 using duplex::ws::CloseCode;
+
+// "1001 (going away)"
+std::string describe(CloseCode code) {
+  auto number = duplex::ws::to_int(code);
+  return std::to_string(number) + " (" + duplex::ws::close_code_name(number) + ")";
+}
 using duplex::ws::Event;
 
 constexpr std::string_view kUsage =
@@ -106,21 +112,19 @@ std::optional<int> show(const Event& event) {
     case Event::Kind::kPong:
       return std::nullopt;  // answered by the Protocol; visible with --trace
     case Event::Kind::kClose: {
-      auto code = duplex::ws::to_int(event.code);
       if (event.code == CloseCode::kAbnormalClosure) {
-        std::cerr << "duplex-ws: connection lost without a close frame ("
-                  << duplex::ws::close_code_name(code) << ")\n";
+        std::cerr << "duplex-ws: connection lost without a close frame: " << describe(event.code)
+                  << "\n";
         return 1;
       }
-      std::cerr << "closed by server: " << duplex::ws::close_code_name(code);
+      std::cerr << "closed by server: " << describe(event.code);
       if (!event.data.empty()) std::cerr << ", reason: " << event.data;
       std::cerr << "\n";
       return 0;
     }
     case Event::Kind::kFailure:
-      std::cerr << "duplex-ws: failed the connection with "
-                << duplex::ws::close_code_name(duplex::ws::to_int(event.code)) << ": " << event.data
-                << "\n";
+      std::cerr << "duplex-ws: failed the connection with " << describe(event.code) << ": "
+                << event.data << "\n";
       return 1;
   }
   return std::nullopt;
