@@ -105,6 +105,23 @@ TEST(L02_TcpStream, ReadExactAssemblesOneByteWrites) {
   EXPECT_EQ(got, message);
 }
 
+// Reading one byte at a time is the smallest read a network can force on us: every byte value
+// must still arrive exactly once and in order.
+TEST(L02_TcpStream, OneByteReadsLoseNothing) {
+  auto [a, b] = socket_pair();
+  std::string message;
+  for (int round = 0; round < 4; ++round) {
+    for (int c = 0; c < 256; ++c) message += static_cast<char>(c);
+  }
+  a.write_all(message);
+  a.shutdown_write();
+  std::string got;
+  char one[1];
+  while (b.read_some(one) == 1) got += one[0];
+  EXPECT_TRUE(got == message);
+  EXPECT_EQ(got.size(), message.size());
+}
+
 TEST(L02_TcpStream, EverySplitOfAMessageArrivesIntact) {
   std::string message;
   for (int i = 0; i < 64; ++i) message += static_cast<char>('A' + i % 26);
