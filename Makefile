@@ -8,6 +8,7 @@
 #   lessons/NN-slug/<name>_main.cpp -> build/lessons/NN-slug/<name> (a lesson's throwaway programs)
 #   tests/**/*.cpp                -> build/tests/duplex-tests     (one GoogleTest binary)
 #   tests/fuzz/<name>_fuzz.cpp    -> build/fuzz/<name>            (libFuzzer targets, `make fuzz`)
+#   tests/e2e/*.cpp               -> build/tests/duplex-e2e       (real browser and proxy, `make e2e`)
 #
 # `make check` builds the same tree with sanitizers into build/asan/ (VARIANT=asan).
 
@@ -47,12 +48,13 @@ LDFLAGS += $(MODE_FLAGS) -pthread
 
 # ---------------------------------------------------------------------------------------------
 # What there is to build
-LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/app/*.cpp))
+LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/app/*.cpp src/bench/*.cpp))
 BIN_SRCS := $(sort $(wildcard src/bin/*.cpp))
 LESSON_ALL := $(sort $(wildcard lessons/*/*.cpp))
 LESSON_MAINS := $(filter %_main.cpp,$(LESSON_ALL))
 LESSON_SRCS := $(filter-out %_main.cpp,$(LESSON_ALL))
-TEST_SRCS := $(sort $(filter-out tests/fuzz/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
+TEST_SRCS := $(sort $(filter-out tests/fuzz/% tests/e2e/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
+E2E_SRCS := $(sort $(wildcard tests/e2e/*.cpp))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.cpp))
 
 # ONLY="src/net tests/net ..." builds just the files under those path prefixes (the test
@@ -65,6 +67,7 @@ ifdef ONLY
   LESSON_SRCS := $(call only,$(LESSON_SRCS))
   TEST_SRCS := $(call only,$(TEST_SRCS)) $(filter tests/support/% tests/docs/%,$(TEST_SRCS))
   FUZZ_SRCS := $(call only,$(FUZZ_SRCS))
+  E2E_SRCS := $(call only,$(E2E_SRCS))
 endif
 
 obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
@@ -79,7 +82,7 @@ TEST_BIN := $(OUT)/tests/duplex-tests
 GTEST_LIBS := -lgtest
 GTEST_INSTALL := apt-get update && apt-get install -y libgtest-dev
 
-.PHONY: all test check run fuzz format clean help gtest programs
+.PHONY: all test check run fuzz format clean help gtest programs e2e bench
 
 all: $(LIB) $(BINS) $(LESSON_BINS) ## build the library and every program
 
@@ -134,6 +137,25 @@ test: gtest $(TEST_BIN) $(BINS) $(LESSON_BINS) ## build and run the tests (LESSO
 check: ## build with AddressSanitizer and UBSan into build/asan/ and run the tests
 	$(MAKE) VARIANT=asan test
 
+# End-to-end: Chromium and nginx against the demo server. tests/e2e/setup installs them when it
+# can (root + apt) and says what to run when it cannot.
+E2E_BIN := $(OUT)/tests/duplex-e2e
+E2E_SUPPORT := $(filter tests/support/%,$(TEST_SRCS))
+
+$(call obj,$(E2E_SRCS)): | gtest
+
+$(E2E_BIN): $(call obj,$(E2E_SRCS) $(E2E_SUPPORT)) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $^ $(GTEST_LIBS) $(LDFLAGS) -o $@
+
+e2e: gtest $(E2E_BIN) $(BINS) ## browser and reverse-proxy tests (installs chromium and nginx when it can)
+	@if [ -x tests/e2e/setup ]; then tests/e2e/setup; fi
+	$(E2E_BIN) $(TEST_ARGS)
+
+# Benchmarks: bounded in time, they write docs/benchmarks.md. Never run by `make test`.
+bench: $(BINS) ## run the benchmark matrix (a few minutes) and write docs/benchmarks.md
+	@if [ -x tests/bench/run ]; then tests/bench/run; else echo "no benchmarks yet"; fi
+
 # ---------------------------------------------------------------------------------------------
 PORT ?= 8080
 # The newest demo: the full server once it exists, until then the lesson-03 echo server.
@@ -183,6 +205,6 @@ clean: ## remove build/
 	rm -rf build
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 16
 
 -include $(shell find $(OUT)/obj $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
