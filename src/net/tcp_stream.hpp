@@ -36,6 +36,7 @@ class TcpStream {
   // Reads what is available, at most into.size() bytes, blocking until at least one byte (or
   // the end) arrives. Returns 0 at end of stream (the peer sent FIN). Retries EINTR. A receive
   // timeout throws SystemError with EAGAIN ("read: Resource temporarily unavailable").
+  // An empty `into` returns 0 at once, which is not end of stream: callers pass room.
   std::size_t read_some(std::span<char> into);
   // Reads exactly into.size() bytes; throws UnexpectedEof if the stream ends first.
   void read_exact(std::span<char> into);
