@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
     input = std::move(bytes);
   }
 
+  // @anchor lesson09-decode-loop
   duplex::ws::FrameParser parser(role, limits);
   std::span<char> rest(input.data(), input.size());
   std::string payload_start;  // the first bytes of the current payload, for the trace

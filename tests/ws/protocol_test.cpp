@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "src/ws/frame_writer.hpp"
+#include "tests/support/guarded_buffer.hpp"
 #include "tests/support/split_feed.hpp"
 
 namespace duplex::ws {
@@ -457,6 +458,29 @@ TEST(L10_Protocol, PartialWritesThroughPendingOutput) {
   EXPECT_EQ(server.pending_output(), "llo\x81\x01!");
   server.consume_output(100);
   EXPECT_EQ(server.pending_output(), "");
+}
+
+// The zero-copy input path: each piece sits right before an unreadable page, so a one-byte
+// over-read crashes, and payload is unmasked inside the caller's buffer.
+TEST(L10_Protocol, InPlaceInputAtEverySplitBehindAGuardPage) {
+  std::string input = c(Opcode::kText, "Hel", false) + c(Opcode::kPing, "p") +
+                      c(Opcode::kContinuation, "lo") + c(Opcode::kClose, close_body(1000));
+  for (const auto& plan : duplex::testing::split_plans(input)) {
+    Protocol server(Role::kServer);
+    std::string events;
+    for (auto chunk : plan.chunks) {
+      duplex::testing::GuardedBuffer guarded(chunk);
+      server.receive_data_in_place(
+          std::span<char>(const_cast<char*>(guarded.view().data()), chunk.size()));
+      events += describe(server.events_received());
+    }
+    ASSERT_EQ(events, "ping:p\ntext:Hello\nclose 1000:\n") << plan.name;
+    ASSERT_EQ(server.data_to_send(), s(Opcode::kPong, "p") + fail_close(1000, "")) << plan.name;
+  }
+  std::string single = c(Opcode::kBinary, "Hello");
+  Protocol server(Role::kServer);
+  server.receive_data_in_place(std::span<char>(single.data(), single.size()));
+  EXPECT_EQ(single.substr(6), "Hello");  // unmasked where it lay
 }
 
 TEST(L10_Protocol, ActivityCounters) {
