@@ -202,6 +202,11 @@ std::vector<Event> Protocol::events_received() {
   return std::exchange(events_, {});
 }
 
+void Protocol::events_received(std::vector<Event>& out) {
+  out.clear();
+  out.swap(events_);
+}
+
 void Protocol::append_close_frame(CloseCode code, std::string_view reason) {
   char body[2 + kMaxCloseReason];
   std::size_t size = 0;

@@ -69,6 +69,9 @@ class Protocol {
   void receive_eof();
   // The events produced since the last call, oldest first.
   std::vector<Event> events_received();
+  // The same into `out` (cleared first), swapping buffers so that neither side allocates a new
+  // vector per call in steady state.
+  void events_received(std::vector<Event>& out);
 
   // --- Output --- Each returns false (and sends nothing) when the frame may not be sent: the
   // state is not kOpen (after send_close() or a failure nothing more goes out, RFC 6455 §5.5.1),

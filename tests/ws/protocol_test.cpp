@@ -483,6 +483,22 @@ TEST(L10_Protocol, InPlaceInputAtEverySplitBehindAGuardPage) {
   EXPECT_EQ(single.substr(6), "Hello");  // unmasked where it lay
 }
 
+// The swapping overload keeps both vectors' storage: no new vector per call.
+TEST(L10_Protocol, EventsIntoCallersVector) {
+  Protocol server(Role::kServer);
+  std::vector<Event> events;
+  events.reserve(8);
+  server.receive_data(c(Opcode::kText, "a") + c(Opcode::kText, "b"));
+  server.events_received(events);
+  EXPECT_EQ(describe(events), "text:a\ntext:b\n");
+  server.receive_data(c(Opcode::kText, "c"));
+  server.events_received(events);
+  EXPECT_EQ(describe(events), "text:c\n");
+  EXPECT_GE(events.capacity(), 2U);
+  server.events_received(events);
+  EXPECT_TRUE(events.empty());
+}
+
 TEST(L10_Protocol, ActivityCounters) {
   Protocol server(Role::kServer);
   std::string input = c(Opcode::kText, "a") + c(Opcode::kPing, "");
