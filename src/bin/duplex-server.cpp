@@ -91,9 +91,11 @@ int serve(const Options& options) {
       loop.stop();
       return;
     }
+    // Stop first, so the answers below say "Connection: close"; then answer the waiting
+    // long-polls and end the streams, which lets their connections finish and close.
     ticker.stop();
-    push.shutdown();
     server->stop([&loop] { loop.stop(); });
+    push.shutdown();
   });
 
   http::StaticFiles files(options.root);

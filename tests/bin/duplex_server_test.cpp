@@ -1,0 +1,111 @@
+// Tests for the duplex-server program (lessons 06-07), run as a user runs it: --port 0, read
+// the URL from the first line, talk to it with our client and with curl, stop it with SIGTERM.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/net_process.hpp"
+
+namespace duplex {
+namespace {
+
+const std::string kProgram = DUPLEX_BIN_DIR "/duplex-server";
+
+bool have_curl() {
+  return std::system("curl --version >/dev/null 2>&1") == 0;
+}
+
+// Runs a shell command and returns its stdout (bounded by curl's own --max-time).
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char chunk[4096];
+  std::size_t n;
+  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) out.append(chunk, n);
+  ::pclose(pipe);
+  return out;
+}
+
+TEST(L07_ServerProgram, PrintsItsUrlFirstAndServesTheDemoSite) {
+  testing::ChildProcess server(kProgram, {"--port", "0"});
+  std::string url = server.read_line();
+  EXPECT_EQ(url.rfind("http://127.0.0.1:", 0), 0U) << url;
+  EXPECT_EQ(url.back(), '/');
+  auto client = std::make_unique<testing::HttpClient>(testing::port_of_url(url));
+  auto index = client->request("GET", "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(index.body.find("Duplex"), std::string::npos);
+  for (const char* page :
+       {"/style.css", "/poll.html", "/long-poll.html", "/stream.html", "/events.html"}) {
+    EXPECT_EQ(client->request("GET", page).status, 200) << page;
+  }
+  EXPECT_EQ(client->request("GET", "/poll?since=0").header("Content-Type"), "application/json");
+  client.reset();
+  server.terminate();
+  EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(L07_ServerProgram, CurlReusesOneConnectionForSeveralRequests) {
+  if (!have_curl()) GTEST_SKIP() << "curl is not installed";
+  testing::ChildProcess server(kProgram, {"--port", "0"});
+  std::string url = server.read_line();
+  // Two URLs on one curl command line: with HTTP/1.1 persistence curl says it re-uses the
+  // connection instead of opening a second one.
+  std::string verbose =
+      run("curl -sv --max-time 5 -o /dev/null -o /dev/null " + url + " " + url + "style.css 2>&1");
+  EXPECT_NE(verbose.find("Re-using existing connection"), std::string::npos) << verbose;
+  std::string streamed = run("curl -sN --max-time 5 '" + url + "stream?count=2'");
+  EXPECT_EQ(std::count(streamed.begin(), streamed.end(), '\n'), 2) << streamed;
+  std::string escaped = run("curl -s --max-time 5 --path-as-is " + url + "../../../etc/passwd");
+  EXPECT_EQ(escaped.find("root:"), std::string::npos) << escaped;
+  server.terminate();
+  EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(L07_ServerProgram, SigtermAnswersALongPollAndExitsZero) {
+  testing::ChildProcess server(kProgram, {"--port", "0"});
+  testing::HttpClient client(testing::port_of_url(server.read_line()));
+  EXPECT_EQ(client.request("GET", "/poll").status, 200);
+  // A long-poll in flight when SIGTERM arrives: if the server read it first, it is answered
+  // (with "Connection: close") before the connection closes; either way the server closes
+  // the connection and exits 0. (Which came first is up to the kernel.)
+  client.send(testing::HttpClient::format("GET", "/long-poll?since=999999999"));
+  server.terminate();
+  std::string rest = client.read_to_end();
+  if (!rest.empty()) {
+    EXPECT_EQ(rest.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << rest;
+    EXPECT_NE(rest.find("Connection: close\r\n"), std::string::npos) << rest;
+  }
+  client.stream().shutdown_write();
+  EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(L07_ServerProgram, BadFlagsAndABusyPortGiveOneLineAndAFailureStatus) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--bogus"}, {"--port"}, {"--port", "65536"}, {"--root", "/nonexistent-dir"}}) {
+    testing::ChildProcess server(kProgram, args);
+    std::string error = server.read_stderr();
+    EXPECT_NE(server.wait(), 0) << args[0];
+    ASSERT_FALSE(error.empty()) << args[0];
+    EXPECT_EQ(error.find('\n'), error.size() - 1) << "exactly one line: " << error;
+    EXPECT_EQ(error.rfind("duplex-server: ", 0), 0U) << error;
+  }
+  testing::ChildProcess first(kProgram, {"--port", "0"});
+  auto port = testing::port_of_url(first.read_line());
+  testing::ChildProcess second(kProgram, {"--port", std::to_string(port)});
+  EXPECT_EQ(second.read_stderr(),
+            "duplex-server: bind 127.0.0.1:" + std::to_string(port) + ": Address already in use\n");
+  EXPECT_NE(second.wait(), 0);
+  first.terminate();
+  EXPECT_EQ(first.wait(), 0);
+}
+
+}  // namespace
+}  // namespace duplex
