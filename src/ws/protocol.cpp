@@ -10,6 +10,12 @@
 
 namespace duplex::ws {
 
+namespace {
+
+constexpr std::uint64_t kMaxEagerReserve = 64 * 1024;
+
+}  // namespace
+
 Protocol::Protocol(Role role, ProtocolLimits limits, MaskKeySource mask_source)
     : role_(role),
       limits_(limits),
@@ -76,13 +82,17 @@ bool Protocol::on_header() {
     message_opcode_ = header.opcode;
     message_.clear();
     utf8_.reset();
-    // A single-frame message: its size is known, so one allocation holds it.
-    if (header.fin) message_.reserve(header.payload_length);
   }
   // §10.4: the message limit is checked against the announced length, before the payload.
   if (header.payload_length > limits_.max_message_size - message_.size()) {
     fail(CloseCode::kMessageTooBig, "message larger than the limit");
     return false;
+  }
+  // A single-frame message's size is known, so one allocation can hold it. Only up to
+  // kMaxEagerReserve, though: a peer could announce 1 MiB and send nothing, and memory should
+  // follow the bytes that really arrived, not the ones promised.
+  if (header.opcode != Opcode::kContinuation && header.fin) {
+    message_.reserve(std::min<std::uint64_t>(header.payload_length, kMaxEagerReserve));
   }
   return true;
 }
