@@ -1,0 +1,102 @@
+// Tests for the throwaway tools of lessons 04 and 05, run as a learner runs them: bytes on
+// stdin, text on stdout. They pin the outputs the lesson READMEs show, so prose and program
+// cannot drift apart.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/support/net_process.hpp"
+
+namespace duplex::http {
+namespace {
+
+using duplex::testing::ChildProcess;
+
+const std::string kParseRequest = DUPLEX_LESSON_BIN_DIR "/04-request-head/parse_request";
+const std::string kBodies = DUPLEX_LESSON_BIN_DIR "/05-message-bodies/bodies";
+
+struct ToolRun {
+  std::string out;
+  int exit_code;
+};
+
+ToolRun run(const std::string& program, const std::vector<std::string>& args,
+            std::string_view input) {
+  ChildProcess child(program, args);
+  child.write_stdin(input);
+  child.close_stdin();
+  std::string out = child.read_stdout();
+  return {out, child.wait()};
+}
+
+TEST(L04_ParseRequestTool, PrintsTheNormalisedPath) {
+  ToolRun r =
+      run(kParseRequest, {},
+          "GET /docs/../a/%2e%2e/%2E%2E/etc//passwd?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("path       /etc/passwd\nquery      x=1\n"), std::string::npos) << r.out;
+}
+
+TEST(L04_ParseRequestTool, ShowsTheCaretAndExitsWithOne) {
+  ToolRun r = run(kParseRequest, {}, "GET / HTTP/1.1\r\nHost : example.com\r\n\r\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "rejected: 400 whitespace before colon at byte 20\n"
+            "  Host : example.com\\r\\n\n"
+            "      ^\n");
+}
+
+TEST(L04_ParseRequestTool, BytewiseGivesTheSameAnswer) {
+  std::string input =
+      "OPTIONS * HTTP/1.0\r\nConnection: keep-alive\r\nX-Empty:\r\nX-Tabs:\t\tv \t\r\n\r\n";
+  ToolRun whole = run(kParseRequest, {}, input);
+  ToolRun bytewise = run(kParseRequest, {"--bytewise"}, input);
+  EXPECT_EQ(whole.exit_code, 0);
+  EXPECT_EQ(whole.out, bytewise.out);
+  EXPECT_NE(whole.out.find("keep-alive yes"), std::string::npos) << whole.out;
+}
+
+TEST(L04_ParseRequestTool, IncompleteExitsWithTwo) {
+  ToolRun r = run(kParseRequest, {}, "GET / HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "incomplete: 25 bytes and no empty line yet\n");
+}
+
+TEST(L05_BodiesTool, SmuggleDemoShowsTwoReadingsAndTheRefusal) {
+  ToolRun r = run(kBodies, {"--smuggle"}, "");
+  EXPECT_EQ(r.exit_code, 0);
+  // The front end sees one request, the back end two, Duplex refuses at the second framing field.
+  EXPECT_NE(r.out.find("#1 POST /search HTTP/1.1  [Content-Length: 48]  body 48 bytes"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("#2 GET /admin HTTP/1.1  [no body]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rejected: 400 both Content-Length and Transfer-Encoding at byte 82"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(L05_BodiesTool, SplitsPipelinedRequests) {
+  ToolRun r = run(kBodies, {},
+                  "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                  "POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5;note=x\r\nworld\r\n3\r\n!!!\r\n0\r\nX-Sum: 8\r\n\r\n"
+                  "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out,
+            "#1 POST /a  [Content-Length: 5]  body 5 bytes \"hello\"\n"
+            "#2 POST /b  [chunked]  body 8 bytes \"world!!!\"\n"
+            "   trailer X-Sum: 8\n"
+            "#3 GET /c  [no body]  body 0 bytes \"\"\n");
+}
+
+TEST(L05_BodiesTool, LyingChunkSizeIsCaught) {
+  ToolRun r = run(
+      kBodies, {},
+      "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("body rejected: 400 chunk data not followed by CRLF"), std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace duplex::http
