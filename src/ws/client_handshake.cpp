@@ -132,7 +132,7 @@ bool ClientHandshake::validate(const http::ResponseHead& head) {
          std::string(*headers.get("Sec-WebSocket-Extensions")));
     return false;
   }
-  // Item 6: at most one subprotocol, and one we offered (exact match, §11.5).
+  // Item 6: at most one subprotocol, and one we offered, compared exactly as the server does.
   std::size_t protocols = headers.count("Sec-WebSocket-Protocol");
   if (protocols > 1) {
     fail("101 response with more than one 'Sec-WebSocket-Protocol'");

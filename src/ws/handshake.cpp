@@ -92,8 +92,9 @@ HandshakeResult refuse(HandshakeError error, std::string path) {
 }
 
 // The server's first preference that the client offered (RFC 6455 §4.2.2 step 4, /subprotocol/).
-// Offers may be spread over several fields and are compared exactly: §11.5 registers
-// subprotocol names as case-sensitive tokens.
+// Offers may be spread over several fields. They are compared exactly: RFC 6455 makes only the
+// Upgrade and Connection tokens case-insensitive (§4.2.1), and a subprotocol name is an opaque
+// token from the IANA registry (§11.5).
 bool choose_subprotocol(const http::Headers& headers, const std::vector<std::string>& ours,
                         std::string& chosen) {
   std::vector<std::string_view> offered;
