@@ -88,6 +88,7 @@ void Connection::on_events(std::uint32_t events) {
   }
   if ((events & kWritable) && state_ != State::kClosed) {
     if (!flush()) return;
+    if (output_.empty() && state_ == State::kOpen && on_drain_) on_drain_(*this);
     finish_close_if_done();
   }
   if (state_ == State::kClosed) return;
@@ -307,6 +308,7 @@ void Connection::notify_closed() {
   // Handlers often capture the connection's owner or the connection itself: dropping them
   // here breaks any reference cycle.
   on_data_.reset();
+  on_drain_ = nullptr;
   auto released = std::move(on_released_);
   on_released_ = nullptr;
   if (released) released(*this);

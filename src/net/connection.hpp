@@ -62,9 +62,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Called when output that had to wait for the socket (EPOLLOUT) has all been written: a
+  // producer of a long stream writes until bytes_queued() is large, then waits for this.
+  using DrainHandler = std::function<void(Connection& connection)>;
+
   // Handlers may be replaced at any time, from inside a handler too.
   void set_on_data(DataHandler handler);
   void set_on_close(CloseHandler handler);
+  void set_on_drain(DrainHandler handler) { on_drain_ = std::move(handler); }
 
   // Registers with the loop and starts reading and the idle timer.
   void start();
@@ -128,6 +133,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Buffer output_;
   std::shared_ptr<DataHandler> on_data_;
   CloseHandler on_close_;
+  DrainHandler on_drain_;
   std::function<void(Connection&)> on_released_;  // the owner forgets us (TcpServer)
   bool paused_by_user_ = false;
   bool paused_by_backpressure_ = false;

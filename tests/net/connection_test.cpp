@@ -162,6 +162,28 @@ TEST(L03_Connection, EchoesAndWatchesWritabilityOnlyWhileOutputPends) {
   EXPECT_FALSE(f.connection->waiting_to_write());
 }
 
+TEST(L03_Connection, OnDrainRunsOnceTheWaitingOutputIsWritten) {
+  ConnectionLimits limits;
+  limits.high_water = 64 << 20;
+  Fixture f(limits);
+  int drained = 0;
+  f.connection->set_on_drain([&](Connection& self) {
+    EXPECT_EQ(self.bytes_queued(), 0U);
+    ++drained;
+  });
+  f.connection->start();
+  f.connection->send("small");  // written at once: nothing waited, no drain event
+  std::string big(8 << 20, 'd');
+  f.connection->send(big);
+  ASSERT_TRUE(f.connection->waiting_to_write());
+  std::size_t received = 0;
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    received += drain_available(f.peer);
+    return received == big.size() + 5 && drained > 0;
+  }));
+  EXPECT_EQ(drained, 1);
+}
+
 TEST(L03_Connection, BackpressureStopsReadingAndResumesWhenOutputDrains) {
   // A peer that sends and never reads its echoes must not make the server buffer without bound.
   ConnectionLimits limits;
