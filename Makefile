@@ -9,6 +9,7 @@
 #   tests/**/*.cpp                -> build/tests/duplex-tests     (one GoogleTest binary)
 #   tests/fuzz/<name>_fuzz.cpp    -> build/fuzz/<name>            (libFuzzer targets, `make fuzz`)
 #   tests/e2e/*.cpp               -> build/tests/duplex-e2e       (real browser and proxy, `make e2e`)
+#   tests/stress/*.cpp            -> build/tests/duplex-stress    (floods and faults, `make stress`)
 #
 # `make check` builds the same tree with sanitizers into build/asan/ (VARIANT=asan).
 
@@ -53,8 +54,9 @@ BIN_SRCS := $(sort $(wildcard src/bin/*.cpp))
 LESSON_ALL := $(sort $(wildcard lessons/*/*.cpp))
 LESSON_MAINS := $(filter %_main.cpp,$(LESSON_ALL))
 LESSON_SRCS := $(filter-out %_main.cpp,$(LESSON_ALL))
-TEST_SRCS := $(sort $(filter-out tests/fuzz/% tests/e2e/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
+TEST_SRCS := $(sort $(filter-out tests/fuzz/% tests/e2e/% tests/stress/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
 E2E_SRCS := $(sort $(wildcard tests/e2e/*.cpp))
+STRESS_SRCS := $(sort $(wildcard tests/stress/*.cpp))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.cpp))
 
 # ONLY="src/net tests/net ..." builds just the files under those path prefixes (the test
@@ -68,6 +70,7 @@ ifdef ONLY
   TEST_SRCS := $(call only,$(TEST_SRCS)) $(filter tests/support/% tests/docs/%,$(TEST_SRCS))
   FUZZ_SRCS := $(call only,$(FUZZ_SRCS))
   E2E_SRCS := $(call only,$(E2E_SRCS))
+  STRESS_SRCS := $(call only,$(STRESS_SRCS))
 endif
 
 obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
@@ -82,7 +85,7 @@ TEST_BIN := $(OUT)/tests/duplex-tests
 GTEST_LIBS := -lgtest
 GTEST_INSTALL := apt-get update && apt-get install -y libgtest-dev
 
-.PHONY: all test check run fuzz format clean help gtest programs e2e bench
+.PHONY: all test check run fuzz format clean help gtest programs e2e bench stress
 
 all: $(LIB) $(BINS) $(LESSON_BINS) ## build the library and every program
 
@@ -154,6 +157,18 @@ $(E2E_BIN): $(call obj,$(E2E_SRCS) $(E2E_SUPPORT)) $(LIB)
 e2e: gtest $(E2E_BIN) $(BINS) ## browser and reverse-proxy tests (installs chromium and nginx when it can)
 	@if [ -x tests/e2e/setup ]; then tests/e2e/setup; fi
 	$(E2E_BIN) $(TEST_ARGS)
+
+# Stress: floods and injected faults against live servers, a few minutes at most.
+STRESS_BIN := $(OUT)/tests/duplex-stress
+
+$(call obj,$(STRESS_SRCS)): | gtest
+
+$(STRESS_BIN): $(call obj,$(STRESS_SRCS) $(E2E_SUPPORT)) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $^ $(GTEST_LIBS) $(LDFLAGS) -o $@
+
+stress: gtest $(STRESS_BIN) $(BINS) ## floods, slow clients and injected faults; prints a table
+	$(STRESS_BIN) $(TEST_ARGS)
 
 # Benchmarks: bounded in time, they write docs/benchmarks.md. Never run by `make test`.
 bench: $(BINS) ## run the benchmark matrix (a few minutes) and write docs/benchmarks.md
