@@ -1,0 +1,378 @@
+// WsConnection (lesson 10): the glue between net::Connection and Protocol. RFC 6455 §5.5.2,
+// §7.1.1-§7.1.5, §7.1.7, §10.4. See ws_connection.hpp.
+#include "src/ws/ws_connection.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <span>
+#include <utility>
+
+#include "src/ws/frame_header.hpp"
+#include "src/ws/group.hpp"
+
+namespace duplex::ws {
+
+namespace {
+
+std::atomic<std::uint64_t> next_id{1};
+
+std::string millis(std::chrono::milliseconds duration) {
+  return std::to_string(duration.count()) + " ms";
+}
+
+}  // namespace
+
+std::shared_ptr<WsConnection> WsConnection::adopt(net::Connection& transport,
+                                                  std::shared_ptr<const WsConfig> config,
+                                                  std::string subprotocol, Group* group) {
+  auto connection = std::make_shared<WsConnection>(Private{}, transport, std::move(config),
+                                                   std::move(subprotocol));
+  connection->install();
+  if (group != nullptr) group->add(*connection);
+  const WsHandlers& handlers = connection->config_->handlers;
+  if (handlers.on_open && connection->is_open()) handlers.on_open(*connection);
+  return connection;
+}
+
+WsConnection::WsConnection(Private, net::Connection& transport,
+                           std::shared_ptr<const WsConfig> config, std::string subprotocol)
+    : config_(std::move(config)),
+      transport_(transport.shared_from_this()),
+      loop_(transport.loop()),
+      protocol_(Role::kServer, config_->options.limits),
+      subprotocol_(std::move(subprotocol)),
+      id_(next_id.fetch_add(1, std::memory_order_relaxed)) {
+  if (config_->options.trace) {
+    std::string tag = "ws#" + std::to_string(id_);
+    sent_tap_ = std::make_unique<FrameTap>(Role::kClient, tag + " > ");
+    received_tap_ = std::make_unique<FrameTap>(Role::kServer, tag + " < ");
+  }
+}
+
+WsConnection::~WsConnection() {
+  if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
+  if (close_timer_ != 0) loop_.cancel(close_timer_);
+  leave_groups();
+}
+
+// @anchor lesson10-take-over
+// The net::Connection keeps this object alive through its two handlers, and this object keeps
+// the connection through transport_. The cycle is deliberate and short-lived: the connection
+// drops its handlers when the socket closes, and on_transport_closed() drops transport_.
+void WsConnection::install() {
+  std::shared_ptr<WsConnection> self = shared_from_this();
+  transport_->set_on_data([self](net::Connection&, net::Buffer& input) { self->on_data(input); });
+  transport_->set_on_close([self](net::Connection&, net::CloseReason reason, int error_number) {
+    self->on_transport_closed(reason, error_number);
+  });
+  received_mark_ = protocol_.bytes_received();
+  if (config_->options.ping_interval.count() > 0) arm_keepalive(config_->options.ping_interval);
+}
+
+// @anchor lesson10-on-data
+// Everything the socket gave us in this wake-up goes through the Protocol at once: every
+// complete frame is handled, the application's replies are queued, and net::Connection writes
+// them all in one write() when this handler returns (lesson 03's cork).
+void WsConnection::on_data(net::Buffer& input) {
+  auto self = shared_from_this();
+  if (received_tap_) {
+    std::string text;
+    received_tap_->feed(input.view(), text);
+    write_trace(text);
+  }
+  // The bytes are ours until consumed below, so the Protocol may unmask them where they lie
+  // (Buffer hands out only a const view; its storage is not const).
+  feed(std::span<char>(const_cast<char*>(input.data()), input.size()));
+  input.consume(input.size());
+  after_protocol();
+}
+
+namespace {
+
+// The size of a frame header from its first bytes (RFC 6455 §5.2), or 0 while too few are known.
+std::size_t header_size(const std::uint8_t* bytes, std::size_t have) {
+  if (have < 2) return 0;
+  std::uint8_t length = bytes[1] & 0x7F;
+  std::size_t size = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + ((bytes[1] & 0x80) ? 4 : 0);
+  return size;
+}
+
+std::uint64_t payload_length(const std::uint8_t* bytes) {
+  std::uint64_t length = bytes[1] & 0x7F;
+  if (length == 126) return std::uint64_t{bytes[2]} << 8 | bytes[3];
+  if (length == 127) {
+    length = 0;
+    for (int i = 2; i < 10; ++i) length = length << 8 | bytes[i];
+  }
+  return length;
+}
+
+}  // namespace
+
+// @anchor lesson10-frame-at-a-time
+// The Protocol is fed one frame at a time, and the events of each frame reach the application
+// before the next frame is parsed. Without that, a good message followed in the same read by a
+// bad frame would be parsed, then the connection failed, and only then the application asked to
+// answer the message: too late, nothing may be sent after the close (§5.5.1). The peer would
+// never see the reply to a message it sent before its mistake. Only the header is looked at
+// here (its length fields); the Protocol still checks everything. Replies still leave in one
+// write when on_data returns.
+void WsConnection::feed(std::span<char> data) {
+  while (!data.empty() && transport_ != nullptr && !protocol_.failed() &&
+         !protocol_.close_received()) {
+    std::size_t chunk = data.size();
+    bool frame_ends = false;
+    if (frame_left_ > 0) {
+      chunk = static_cast<std::size_t>(std::min<std::uint64_t>(frame_left_, data.size()));
+      frame_left_ -= chunk;
+      frame_ends = frame_left_ == 0;
+    } else {
+      std::size_t take = std::min(kMaxFrameHeaderSize - header_have_, data.size());
+      std::memcpy(header_ + header_have_, data.data(), take);
+      std::size_t have = header_have_ + take;
+      std::size_t need = header_size(header_, have);
+      if (need == 0 || have < need) {
+        header_have_ = have;  // all of `data` is header so far: chunk = data.size()
+      } else {
+        std::uint64_t payload = payload_length(header_);
+        std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+        std::uint64_t total = payload > max - need ? max : need + payload;
+        std::uint64_t rest = total - header_have_;  // this frame's bytes from data's start
+        chunk = static_cast<std::size_t>(std::min<std::uint64_t>(rest, data.size()));
+        frame_left_ = rest - chunk;
+        header_have_ = 0;
+        frame_ends = frame_left_ == 0;
+      }
+    }
+    protocol_.receive_data_in_place(data.first(chunk));
+    data = data.subspan(chunk);
+    if (frame_ends) dispatch_events();
+  }
+  dispatch_events();
+}
+
+void WsConnection::dispatch_events() {
+  std::vector<Event> events = protocol_.events_received();
+  for (Event& event : events) {
+    // A callback may have ended the connection (and on_close has run): nothing more is due.
+    if (transport_ == nullptr) return;
+    switch (event.kind) {
+      case Event::Kind::kText:
+      case Event::Kind::kBinary:
+        if (config_->handlers.on_message) {
+          Message message{
+              event.kind == Event::Kind::kText ? MessageType::kText : MessageType::kBinary,
+              std::move(event.data)};
+          config_->handlers.on_message(*this, message);
+        }
+        break;
+      case Event::Kind::kPing:
+        break;  // RFC 6455 §5.5.2: the Protocol has already queued the pong
+      case Event::Kind::kPong:
+        // §5.5.3: any pong will do; an unsolicited one is a heartbeat and changes nothing else.
+        awaiting_pong_ = false;
+        break;
+      case Event::Kind::kClose:
+        break;  // reported by on_close once the TCP connection is closed (§7.1.4)
+      case Event::Kind::kFailure:
+        report_error(event.code, std::move(event.data));
+        break;
+    }
+  }
+}
+
+// @anchor lesson10-close-transport
+// After every step: write what the Protocol produced, then decide about TCP. RFC 6455 §7.1.1:
+// once both close frames are exchanged the server closes the TCP connection first; after a
+// failure (§7.1.7) it closes at once. While our close waits for its answer, a timer bounds the
+// wait.
+void WsConnection::after_protocol() {
+  if (transport_ == nullptr) return;
+  flush_output();
+  if (transport_ == nullptr) return;
+  // A connection that can send no more messages receives no more broadcasts.
+  if (!is_open()) leave_groups();
+  if (protocol_.should_close_transport()) {
+    if (closing_transport_) return;
+    closing_transport_ = true;
+    if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
+    if (close_timer_ != 0) loop_.cancel(close_timer_);
+    keepalive_timer_ = close_timer_ = 0;
+    transport_->close();
+    return;
+  }
+  if (protocol_.awaiting_close_reply() && close_timer_ == 0) {
+    std::weak_ptr<WsConnection> weak = weak_from_this();
+    close_timer_ = loop_.run_after(config_->options.close_timeout, [weak] {
+      if (auto self = weak.lock()) {
+        self->close_timer_ = 0;
+        self->on_close_timeout();
+      }
+    });
+  }
+}
+
+void WsConnection::flush_output() {
+  std::string_view output = protocol_.pending_output();
+  if (transport_ == nullptr || output.empty()) return;
+  if (sent_tap_) {
+    std::string text;
+    sent_tap_->feed(output, text);
+    write_trace(text);
+  }
+  std::size_t size = output.size();
+  // A write error inside send() closes the transport (on_transport_closed runs first).
+  transport_->send(output);
+  protocol_.consume_output(size);
+}
+
+// @anchor lesson10-send-queue
+// The bound on what a peer that does not read can make us hold. net::Connection already stops
+// reading from such a peer (its requests stop coming), but a server also sends on its own
+// account: broadcasts, tickers. Past the bound the connection is closed with 1008 (policy
+// violation): dropping messages silently would corrupt the application's stream, and waiting
+// would let one slow reader grow the server's memory without limit.
+bool WsConnection::make_room(std::size_t bytes) {
+  std::size_t queued = transport_->bytes_queued() + protocol_.pending_output().size();
+  if (queued + bytes <= config_->options.max_send_queue) return true;
+  report_error(CloseCode::kPolicyViolation, "send queue full: " + std::to_string(queued) +
+                                                " bytes queued, limit " +
+                                                std::to_string(config_->options.max_send_queue));
+  if (transport_ != nullptr &&
+      protocol_.send_close(CloseCode::kPolicyViolation, "send queue full")) {
+    after_protocol();
+  }
+  return false;
+}
+
+bool WsConnection::send_text(std::string_view text) {
+  if (!is_open() || !make_room(text.size() + kMaxFrameHeaderSize)) return false;
+  if (!protocol_.send_text(text)) return false;
+  flush_output();
+  return true;
+}
+
+bool WsConnection::send_binary(std::string_view bytes) {
+  if (!is_open() || !make_room(bytes.size() + kMaxFrameHeaderSize)) return false;
+  if (!protocol_.send_binary(bytes)) return false;
+  flush_output();
+  return true;
+}
+
+bool WsConnection::ping(std::string_view payload) {
+  if (!is_open() || !make_room(payload.size() + kMaxFrameHeaderSize)) return false;
+  if (!protocol_.send_ping(payload)) return false;
+  flush_output();
+  return true;
+}
+
+bool WsConnection::send_frame(std::string_view serialized_frame) {
+  if (!is_open() || !make_room(serialized_frame.size())) return false;
+  if (!protocol_.send_serialized_frame(serialized_frame)) return false;
+  flush_output();
+  return true;
+}
+
+bool WsConnection::close(CloseCode code, std::string_view reason) {
+  if (transport_ == nullptr || closing_transport_) return false;
+  if (!protocol_.send_close(code, reason)) return false;
+  after_protocol();
+  return true;
+}
+
+bool WsConnection::is_open() const {
+  return transport_ != nullptr && !closing_transport_ &&
+         protocol_.state() == Protocol::State::kOpen;
+}
+
+std::size_t WsConnection::bytes_queued() const {
+  return transport_ == nullptr ? 0 : transport_->bytes_queued() + protocol_.pending_output().size();
+}
+
+void WsConnection::arm_keepalive(std::chrono::milliseconds delay) {
+  std::weak_ptr<WsConnection> weak = weak_from_this();
+  keepalive_timer_ = loop_.run_after(delay, [weak] {
+    if (auto self = weak.lock()) {
+      self->keepalive_timer_ = 0;
+      self->on_keepalive();
+    }
+  });
+}
+
+// @anchor lesson10-keepalive
+// One timer per connection. It wakes every ping_interval and looks whether the peer sent
+// anything since the last look; only a silent peer gets a ping (RFC 6455 §5.5.2 allows a ping at
+// any time). Then the same timer waits pong_timeout for the pong: a peer that is gone (a cable
+// pulled, a laptop closed) never answers, and TCP alone could take hours to notice.
+void WsConnection::on_keepalive() {
+  if (!is_open()) return;
+  const WsOptions& options = config_->options;
+  if (awaiting_pong_) {
+    report_error(CloseCode::kAbnormalClosure,
+                 "no pong within " + millis(options.pong_timeout) + " of the keep-alive ping");
+    if (transport_ != nullptr) transport_->abort();
+    return;
+  }
+  if (protocol_.bytes_received() != received_mark_) {
+    received_mark_ = protocol_.bytes_received();
+    arm_keepalive(options.ping_interval);
+    return;
+  }
+  if (!protocol_.send_ping({})) return;
+  awaiting_pong_ = true;
+  after_protocol();
+  if (transport_ != nullptr) arm_keepalive(options.pong_timeout);
+}
+
+void WsConnection::on_close_timeout() {
+  if (transport_ == nullptr) return;
+  report_error(CloseCode::kAbnormalClosure, "the peer did not answer our close within " +
+                                                millis(config_->options.close_timeout));
+  if (transport_ != nullptr) transport_->abort();
+}
+
+// @anchor lesson10-on-close
+// The one place on_close is called. RFC 6455 §7.1.4-§7.1.5: the WebSocket connection is closed
+// when the TCP connection is; its close code is the one in the peer's close frame, 1005 if that
+// frame had none, and 1006 if no close frame arrived at all. 1005 and 1006 are reported here and
+// never sent (the Protocol refuses to put them on the wire).
+void WsConnection::on_transport_closed(net::CloseReason reason, int error_number) {
+  auto self = shared_from_this();
+  if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
+  if (close_timer_ != 0) loop_.cancel(close_timer_);
+  keepalive_timer_ = close_timer_ = 0;
+  std::shared_ptr<net::Connection> transport = std::move(transport_);
+  transport_ = nullptr;
+  protocol_.receive_eof();
+  protocol_.events_received();  // the 1006 close event, if any: reported below
+  if (reason == net::CloseReason::kError && !protocol_.failed()) {
+    report_error(CloseCode::kAbnormalClosure,
+                 std::string("connection error: ") + std::strerror(error_number));
+  }
+  leave_groups();
+  if (config_->handlers.on_close) {
+    config_->handlers.on_close(*this, protocol_.close_code(), protocol_.close_reason());
+  }
+}
+
+void WsConnection::leave_groups() {
+  for (Group* group : std::exchange(groups_, {})) group->forget(*this);
+}
+
+void WsConnection::report_error(CloseCode code, std::string what) {
+  if (config_->handlers.on_error) config_->handlers.on_error(*this, WsError{code, std::move(what)});
+}
+
+void WsConnection::write_trace(std::string_view text) const {
+  if (text.empty()) return;
+  if (config_->options.log) {
+    config_->options.log(text);
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
+}
+
+}  // namespace duplex::ws

@@ -1,0 +1,163 @@
+// WsConnection: one server-side WebSocket connection on the event loop (lesson 10).
+//
+// The I/O glue between a net::Connection (after the 101 of lesson 08) and the sans-I/O Protocol
+// (lesson 10): bytes read go into the Protocol, its events become the application's callbacks,
+// and its output goes back to the socket. The glue adds what needs a clock or a socket: the
+// keep-alive ping and its pong deadline, the close timeout, the bounded send queue, closing TCP
+// at the right moment, and the --trace view of every frame.
+//
+//   handlers.on_message = [](WsConnection& ws, Message& message) {
+//     message.is_text() ? ws.send_text(message.data) : ws.send_binary(message.data);
+//   };
+//
+// Everything runs on the loop thread; no method may be called from another thread.
+// RFC 6455 §5.4-§5.5 (via Protocol), §7.1.1-§7.1.5 (closing the TCP connection, 1005/1006),
+// §7.1.7 (failing), §10.4 (limits).
+#pragma once
+
+#include <any>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/connection.hpp"
+#include "net/event_loop.hpp"
+#include "src/ws/close_code.hpp"
+#include "src/ws/frame_header.hpp"
+#include "src/ws/protocol.hpp"
+#include "src/ws/ws_connection_trace.hpp"
+#include "src/ws/ws_options.hpp"
+
+namespace duplex::ws {
+
+class Group;
+class WsConnection;
+
+enum class MessageType { kText, kBinary };
+
+// One whole message (all fragments joined, RFC 6455 §5.4). The handler may move `data` away.
+struct Message {
+  MessageType type = MessageType::kText;
+  std::string data;  // text: valid UTF-8 (checked as it arrived, RFC 6455 §8.1)
+  bool is_text() const { return type == MessageType::kText; }
+};
+
+// Something went wrong; on_close follows (at once or when the TCP connection is gone).
+struct WsError {
+  // The close code we sent (1002, 1007, 1009: the peer broke a rule; 1008: our send queue
+  // overflowed), or 1006 when nothing could be sent (keep-alive or close timeout, I/O error).
+  CloseCode code = CloseCode::kAbnormalClosure;
+  std::string what;  // one sentence: "invalid UTF-8 in a text message"
+};
+
+struct WsHandlers {
+  // The handshake is done (the 101 is queued); messages may be sent from here on.
+  std::function<void(WsConnection& connection)> on_open;
+  std::function<void(WsConnection& connection, Message& message)> on_message;
+  // Called exactly once, when the TCP connection is closed. `code` and `reason` come from the
+  // peer's close frame; 1005 when it had no code, 1006 when none arrived (RFC 6455 §7.1.5).
+  std::function<void(WsConnection& connection, CloseCode code, std::string_view reason)> on_close;
+  std::function<void(WsConnection& connection, const WsError& error)> on_error;
+};
+
+// What every connection of one endpoint shares (never copied per connection).
+struct WsConfig {
+  WsHandlers handlers;
+  WsOptions options;
+};
+
+class WsConnection : public std::enable_shared_from_this<WsConnection> {
+ public:
+  // Takes `transport` over (it must have sent or queued the 101 and nothing after it): installs
+  // its data and close handlers, starts the keep-alive timer, joins `group` when given, and calls
+  // on_open. Bytes already in the transport's input buffer are the first frames; the transport
+  // delivers them as soon as the current handler returns.
+  static std::shared_ptr<WsConnection> adopt(net::Connection& transport,
+                                             std::shared_ptr<const WsConfig> config,
+                                             std::string subprotocol = {}, Group* group = nullptr);
+  ~WsConnection();
+  WsConnection(const WsConnection&) = delete;
+  WsConnection& operator=(const WsConnection&) = delete;
+
+  // --- Sending. Each returns false (and sends nothing) when the connection is not open (after
+  // a close was sent or received), when the argument is invalid (text not UTF-8, a control
+  // payload over 125 bytes, a close code that may not be sent), or when the send queue is full
+  // (which also closes the connection with 1008).
+  bool send_text(std::string_view text);
+  bool send_binary(std::string_view bytes);
+  bool ping(std::string_view payload = {});
+  // A frame made once by serialize_frame() (Group::broadcast uses it).
+  bool send_frame(std::string_view serialized_frame);
+  // Starts the closing handshake (RFC 6455 §7.1.2). CloseCode::kNoStatusReceived sends a close
+  // without a body; 1006 and 1015 are refused (they are never sent, §7.4.1). If the peer does
+  // not answer within close_timeout, TCP is dropped.
+  bool close(CloseCode code = CloseCode::kNormal, std::string_view reason = {});
+
+  // --- State
+  // Messages may be sent: the handshake is done and no close was sent or received.
+  bool is_open() const;
+  // The TCP connection is gone (on_close has run or is running).
+  bool is_closed() const { return transport_ == nullptr; }
+  // Backpressure: bytes handed to the socket layer that the peer has not taken yet.
+  std::size_t bytes_queued() const;
+  std::size_t max_send_queue() const { return config_->options.max_send_queue; }
+  const std::string& subprotocol() const { return subprotocol_; }
+  // A number unique in this process, for logs and traces.
+  std::uint64_t id() const { return id_; }
+  // Per-connection application state: a user name, a room, a session.
+  std::any& user_data() { return user_data_; }
+  const Protocol& protocol() const { return protocol_; }
+
+ private:
+  struct Private {};
+
+ public:
+  WsConnection(Private, net::Connection& transport, std::shared_ptr<const WsConfig> config,
+               std::string subprotocol);
+
+ private:
+  friend class Group;
+
+  void install();
+  void on_data(net::Buffer& input);
+  void feed(std::span<char> data);
+  void dispatch_events();
+  void after_protocol();
+  void flush_output();
+  bool make_room(std::size_t bytes);
+  void arm_keepalive(std::chrono::milliseconds delay);
+  void on_keepalive();
+  void on_close_timeout();
+  void on_transport_closed(net::CloseReason reason, int error_number);
+  void leave_groups();
+  void report_error(CloseCode code, std::string what);
+  void write_trace(std::string_view text) const;
+
+  std::shared_ptr<const WsConfig> config_;
+  std::shared_ptr<net::Connection> transport_;  // null once the TCP connection is closed
+  net::EventLoop& loop_;
+  Protocol protocol_;
+  std::string subprotocol_;
+  std::uint64_t id_;
+  std::any user_data_;
+  std::vector<Group*> groups_;
+  std::unique_ptr<FrameTap> sent_tap_;
+  std::unique_ptr<FrameTap> received_tap_;
+  net::TimerId keepalive_timer_ = 0;
+  net::TimerId close_timer_ = 0;
+  std::uint64_t received_mark_ = 0;  // Protocol::bytes_received() when keep-alive last looked
+  bool awaiting_pong_ = false;
+  // Where feed() is in the input stream: the bytes of the current frame's header seen so far,
+  // then how many bytes of the frame are still to come.
+  std::uint8_t header_[kMaxFrameHeaderSize] = {};
+  std::size_t header_have_ = 0;
+  std::uint64_t frame_left_ = 0;
+  bool closing_transport_ = false;
+};
+
+}  // namespace duplex::ws

@@ -1,0 +1,54 @@
+// FrameTap (lesson 10): a second frame parser per direction for `--trace`. See
+// ws_connection_trace.hpp.
+#include "src/ws/ws_connection_trace.hpp"
+
+#include <limits>
+#include <span>
+#include <utility>
+
+#include "src/ws/frame_trace.hpp"
+
+namespace duplex::ws {
+
+// The tap is an observer: it accepts any size and any RSV bits, since refusing them is the
+// Protocol's job and the trace should show the offending frame.
+FrameTap::FrameTap(Role reader, std::string prefix)
+    : parser_(reader, FrameParserLimits{std::numeric_limits<std::uint64_t>::max(), 0b111}),
+      prefix_(std::move(prefix)) {}
+
+void FrameTap::feed(std::string_view bytes, std::string& out) {
+  if (broken_ || bytes.empty()) return;
+  pending_.append(bytes);
+  std::span<char> rest(pending_.data(), pending_.size());
+  std::size_t used = 0;
+  for (;;) {
+    FrameParser::Result result = parser_.parse(rest);
+    rest = rest.subspan(result.consumed);
+    used += result.consumed;
+    if (result.step == FrameParser::Step::kNeedMore) break;
+    if (result.step == FrameParser::Step::kError) {
+      append_prefixed(out, "not a valid frame: " + std::string(parser_.error_reason()) + "\n");
+      broken_ = true;
+      break;
+    }
+    if (result.step == FrameParser::Step::kHeader) payload_start_.clear();
+    if (result.step == FrameParser::Step::kPayload && payload_start_.size() < kTracePayloadBytes) {
+      payload_start_.append(result.payload.substr(0, kTracePayloadBytes - payload_start_.size()));
+    }
+    if (result.step == FrameParser::Step::kFrameEnd) {
+      append_prefixed(out, trace_frame(parser_.header(), payload_start_));
+    }
+  }
+  pending_.erase(0, used);
+}
+
+void FrameTap::append_prefixed(std::string& out, std::string_view text) const {
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    out.append(prefix_).append(text.substr(0, end)).append("\n");
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+}
+
+}  // namespace duplex::ws

@@ -1,0 +1,38 @@
+// FrameTap: the `--trace` view of one direction of a WebSocket connection (lesson 10).
+//
+// It reads a copy of the bytes that cross the wire with a FrameParser of its own and prints each
+// frame with ws::trace_frame (lesson 09), so the trace shows what was really sent or received,
+// independent of what the Protocol made of it. It exists only while tracing is on.
+// RFC 6455 §5.2 (the frame layout it decodes).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "src/ws/frame_parser.hpp"
+#include "src/ws/role.hpp"
+
+namespace duplex::ws {
+
+class FrameTap {
+ public:
+  // `reader` is the role that reads these bytes: frames a server sends are read as a client
+  // reads them (unmasked), frames it receives as a server reads them (masked). Every line of
+  // the trace starts with `prefix`.
+  FrameTap(Role reader, std::string prefix);
+
+  // Appends to `out` one trace per frame completed by `bytes`. After bytes that are not a valid
+  // frame it prints why once and then stays quiet (the Protocol fails the connection anyway).
+  void feed(std::string_view bytes, std::string& out);
+
+ private:
+  void append_prefixed(std::string& out, std::string_view text) const;
+
+  FrameParser parser_;
+  std::string prefix_;
+  std::string pending_;        // bytes of a frame not yet complete (a copy: parsing unmasks)
+  std::string payload_start_;  // the first kTracePayloadBytes of the current frame
+  bool broken_ = false;
+};
+
+}  // namespace duplex::ws
