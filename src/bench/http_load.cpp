@@ -1,0 +1,230 @@
+// The HTTP keep-alive load (lesson 12): like wrk, N connections each with K requests in flight
+// (K = 1 by default: send, wait for the answer, send again), for a fixed time.
+//
+// Every response is checked: status 200, a Content-Length equal to the expected body's length
+// (RFC 9112 §6.3: with keep-alive, the length is what frames the message), and the body's
+// bytes. A response with "Connection: close" (the server's max_requests_per_connection, RFC 9112
+// §9.6) ends that connection; the client opens a new one and counts it.
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "src/bench/histogram.hpp"
+#include "src/bench/load.hpp"
+#include "src/bench/system.hpp"
+
+namespace duplex::bench {
+
+namespace {
+
+struct HttpConnection {
+  int fd = -1;
+  std::string out;
+  std::size_t out_offset = 0;
+  bool want_write = false;
+  std::string in;
+  std::vector<std::uint64_t> sent_at;
+  std::size_t ring_head = 0;
+  std::size_t in_flight = 0;
+};
+
+// The value of header `name` (lower case, with the colon) in `head`, or npos-length "".
+std::string_view field(std::string_view head, std::string_view name, std::string& lowered) {
+  lowered.assign(head);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string needle = "\r\n";
+  needle += name;
+  auto at = lowered.find(needle);
+  if (at == std::string::npos) return {};
+  auto start = at + needle.size();
+  auto end = head.find("\r\n", start);
+  std::string_view value = head.substr(start, end == std::string_view::npos ? end : end - start);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+}  // namespace
+
+Result run_http_load(const LoadOptions& options) {
+  if (options.connections < 1 || options.inflight < 1)
+    throw std::invalid_argument("http: connections and inflight must be positive");
+  const std::string request = "GET " + options.path + " HTTP/1.1\r\nHost: " + options.host + ":" +
+                              std::to_string(options.port) + "\r\n\r\n";
+  std::vector<HttpConnection> connections(static_cast<std::size_t>(options.connections));
+  int epoll = epoll_create1(EPOLL_CLOEXEC);
+  std::uint64_t reconnects = 0;
+  auto open = [&](std::size_t index) {
+    HttpConnection& c = connections[index];
+    c = HttpConnection();
+    c.fd = connect_tcp(options.host, options.port);
+    c.sent_at.assign(static_cast<std::size_t>(options.inflight), 0);
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = index;
+    epoll_ctl(epoll, EPOLL_CTL_ADD, c.fd, &event);
+  };
+  for (std::size_t i = 0; i < connections.size(); ++i) open(i);
+
+  LatencyHistogram latencies;
+  std::uint64_t completed = 0;
+  std::string error;
+  std::string lowered;
+  const std::uint64_t start = now_ns();
+  const auto warmup_ns = static_cast<std::uint64_t>(options.warmup * 1e9);
+  const std::uint64_t measure_from = start + warmup_ns;
+  const std::uint64_t measure_until =
+      measure_from + static_cast<std::uint64_t>(options.seconds * 1e9);
+  bool measuring = warmup_ns == 0;
+
+  auto queue_request = [&](HttpConnection& c, std::uint64_t now) {
+    c.out += request;
+    c.sent_at[(c.ring_head + c.in_flight) % c.sent_at.size()] = now;
+    ++c.in_flight;
+  };
+  auto flush = [&](HttpConnection& c, std::size_t index) {
+    while (c.out_offset < c.out.size()) {
+      ssize_t sent =
+          send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno != EAGAIN) error = std::string("send: ") + std::strerror(errno);
+        break;
+      }
+      c.out_offset += static_cast<std::size_t>(sent);
+    }
+    if (c.out_offset == c.out.size()) {
+      c.out.clear();
+      c.out_offset = 0;
+    }
+    bool want = c.out_offset < c.out.size();
+    if (want != c.want_write) {
+      c.want_write = want;
+      epoll_event event{};
+      event.events = want ? EPOLLIN | EPOLLOUT : EPOLLIN;
+      event.data.u64 = index;
+      epoll_ctl(epoll, EPOLL_CTL_MOD, c.fd, &event);
+    }
+  };
+  // Takes every complete response off c.in. Returns false when the connection must be
+  // replaced (Connection: close) or on error.
+  auto take_responses = [&](HttpConnection& c, std::uint64_t now, bool& reopen) {
+    std::size_t used = 0;
+    while (error.empty()) {
+      std::string_view rest(c.in.data() + used, c.in.size() - used);
+      auto head_end = rest.find("\r\n\r\n");
+      if (head_end == std::string_view::npos) break;
+      std::string_view head = rest.substr(0, head_end + 2);
+      if (head.substr(0, 13) != "HTTP/1.1 200 ") {
+        error = "http: unexpected status line: " + std::string(head.substr(0, head.find('\r')));
+        break;
+      }
+      std::string_view length_text = field(head, "content-length:", lowered);
+      std::size_t length = 0;
+      for (char ch : length_text) length = length * 10 + static_cast<std::size_t>(ch - '0');
+      if (length_text.empty() || length != options.expect_body.size()) {
+        error = "http: Content-Length '" + std::string(length_text) + "', expected " +
+                std::to_string(options.expect_body.size());
+        break;
+      }
+      bool closing = field(head, "connection:", lowered) == "close";
+      std::size_t total = head_end + 4 + length;
+      if (rest.size() < total) break;
+      if (rest.substr(head_end + 4, length) != options.expect_body) {
+        error = "http: wrong body bytes";
+        break;
+      }
+      used += total;
+      if (c.in_flight == 0) {
+        error = "http: a response nobody asked for";
+        break;
+      }
+      std::uint64_t sent = c.sent_at[c.ring_head];
+      c.ring_head = (c.ring_head + 1) % c.sent_at.size();
+      --c.in_flight;
+      if (measuring) {
+        latencies.record(now - sent);
+        ++completed;
+      }
+      if (closing) {
+        reopen = true;
+        break;
+      }
+      if (now < measure_until) queue_request(c, now);
+    }
+    c.in.erase(0, used);
+  };
+
+  std::uint64_t now = now_ns();
+  for (std::size_t i = 0; i < connections.size(); ++i) {
+    for (int k = 0; k < options.inflight; ++k) queue_request(connections[i], now);
+    flush(connections[i], i);
+  }
+  std::vector<char> buffer(64 * 1024);
+  std::vector<epoll_event> ready(connections.size());
+  std::uint64_t measured_from = measure_from;
+  while (error.empty()) {
+    now = now_ns();
+    if (!measuring && now >= measure_from) {
+      measuring = true;
+      measured_from = now;
+    }
+    if (now >= measure_until) break;
+    int n = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 100);
+    now = now_ns();
+    for (int i = 0; i < n && error.empty(); ++i) {
+      std::size_t index = ready[static_cast<std::size_t>(i)].data.u64;
+      HttpConnection& c = connections[index];
+      if (ready[static_cast<std::size_t>(i)].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        ssize_t got = recv(c.fd, buffer.data(), buffer.size(), 0);
+        if (got == 0) {
+          error = "http: the server closed a connection with requests in flight";
+        } else if (got < 0 && errno != EAGAIN) {
+          error = std::string("recv: ") + std::strerror(errno);
+        } else if (got > 0) {
+          c.in.append(buffer.data(), static_cast<std::size_t>(got));
+          bool reopen = false;
+          take_responses(c, now, reopen);
+          if (reopen && error.empty()) {
+            // Requests pipelined behind the last answer are lost with the connection.
+            close(c.fd);
+            open(index);
+            ++reconnects;
+            for (int k = 0; k < options.inflight; ++k) queue_request(c, now);
+          }
+        }
+      }
+      if (error.empty()) flush(c, index);
+    }
+  }
+  const std::uint64_t finished = now_ns();
+  const double elapsed =
+      finished > measured_from ? static_cast<double>(finished - measured_from) / 1e9 : 0;
+  for (auto& c : connections) close(c.fd);
+  close(epoll);
+
+  Result result;
+  result.set("mode", "http");
+  result.set("conns", options.connections);
+  result.set("inflight", options.inflight);
+  result.set("seconds", elapsed);
+  result.set("requests", static_cast<double>(completed));
+  result.set("rps", elapsed > 0 ? static_cast<double>(completed) / elapsed : 0);
+  result.set("reconnects", static_cast<double>(reconnects));
+  result.set("p50_us", static_cast<double>(latencies.percentile(50)) / 1e3);
+  result.set("p99_us", static_cast<double>(latencies.percentile(99)) / 1e3);
+  result.set("p999_us", static_cast<double>(latencies.percentile(99.9)) / 1e3);
+  result.set("errors", error.empty() ? 0.0 : 1.0);
+  if (!error.empty()) result.set("error", error);
+  return result;
+}
+
+}  // namespace duplex::bench

@@ -1,0 +1,57 @@
+// The load modes of duplex-bench (lesson 12): each drives a server over loopback for a bounded
+// time, checks every byte it gets back, and returns one Result.
+//
+//   run_echo_load       N connections x K messages in flight, size S, raw TCP or WebSocket
+//                       (text or binary): msgs/s, MB/s, latency percentiles
+//   run_http_load       N keep-alive connections, K requests in flight each (1, like wrk):
+//                       requests/s, latency percentiles, every status, length and body checked
+//   run_handshake_load  N clients in a loop of connect + one exchange + close: a WebSocket
+//                       opening handshake, or for the baseline a raw TCP echo of 32 bytes
+//   run_idle            opens N WebSocket connections, keeps them idle, and reads the server's
+//                       VmRSS before and after: bytes of server memory per idle connection
+//   run_push            lesson 07's four push techniques (and a WebSocket ticker, if the server
+//                       has one) following the same event stream at once: latency per update,
+//                       bytes on the wire per update, connections opened
+//
+// Single-threaded epoll clients: cheap enough that, pinned to their own core, they outrun the
+// server under test (check with `top` that the server's core is the one at 100 %).
+#pragma once
+
+#include <sys/types.h>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/bench/result.hpp"
+
+namespace duplex::bench {
+
+struct LoadOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string path = "/";  // HTTP target, or WebSocket path (echo, handshake, idle)
+  int connections = 50;
+  int inflight = 1;          // messages or requests in flight per connection
+  std::size_t size = 32;     // echo message size in bytes
+  bool binary = false;       // WebSocket echo: binary frames (else text)
+  bool websocket = false;    // echo, handshake: WebSocket (else raw TCP)
+  double seconds = 5;        // measured time
+  double warmup = 1;         // time before measuring (connections warm, caches filled)
+  std::string expect_body;   // HTTP: the body every response must carry
+  pid_t server_pid = 0;      // idle: whose memory to read
+  double poll_interval = 1;  // push: seconds between short polls (the lesson-07 page: 1 s)
+};
+
+Result run_echo_load(const LoadOptions& options);
+Result run_http_load(const LoadOptions& options);
+Result run_handshake_load(const LoadOptions& options);
+Result run_idle(const LoadOptions& options);
+// One Result per technique.
+std::vector<Result> run_push(const LoadOptions& options);
+
+// A blocking WebSocket connect for setting up load (5 s timeout on each step). Returns the
+// non-blocking socket; throws std::runtime_error with the handshake's error otherwise.
+int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path);
+
+}  // namespace duplex::bench

@@ -1,0 +1,119 @@
+// Tests for the report writer and its SVG charts (lesson 12): ratios pair rows of the same run,
+// a missing or failed row is said to be missing (never shown as a small number), and the SVG is
+// well-formed text with escaped labels.
+#include "src/bench/report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "src/bench/svg_chart.hpp"
+
+namespace duplex::bench {
+namespace {
+
+Result line(const std::string& text) {
+  return Result::parse(text).value();
+}
+
+MachineInfo machine() {
+  MachineInfo m;
+  m.date = "2026-11-25 13:00 UTC";
+  m.cpu = "Test CPU";
+  m.cpus = 2;
+  m.kernel = "Linux 6.1";
+  m.compiler = "g++ 12";
+  m.pinning = "server on CPU 0";
+  return m;
+}
+
+TEST(L12_Report, MedianOfOddAndEvenCounts) {
+  EXPECT_DOUBLE_EQ(median({3, 1, 2}), 2);
+  EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
+  EXPECT_TRUE(std::isnan(median({})));
+}
+
+TEST(L12_Report, RatiosPairRowsOfTheSameRun) {
+  // Run 1: 0.5, run 2: 1.0, run 3: 0.9 -> median 0.9. Pairing across runs would give others.
+  std::vector<Result> results = {
+      line("result row=ws-small run=1 msgs_per_s=50 errors=0"),
+      line("result row=tcp-small run=1 msgs_per_s=100 errors=0"),
+      line("result row=ws-small run=2 msgs_per_s=200 errors=0"),
+      line("result row=tcp-small run=2 msgs_per_s=200 errors=0"),
+      line("result row=ws-small run=3 msgs_per_s=90 errors=0"),
+      line("result row=tcp-small run=3 msgs_per_s=100 errors=0"),
+  };
+  auto report = build_report(results, machine());
+  EXPECT_NE(report.markdown.find(
+                "| WS 32 B msgs/s, WebSocket / TCP | **0.9** | 0.5 - 1 (3 runs) | >= 0.9 | yes |"),
+            std::string::npos)
+      << report.markdown;
+}
+
+TEST(L12_Report, MissingAndFailedRowsAreNamedNotZero) {
+  // A failed run must not turn into "ratio 0": the page says why there is no number.
+  std::vector<Result> results = {
+      line("result row=http-duplex run=1 rps=1000 errors=0"),
+      line("result row=http-nginx run=1 missing=nginx_not_installed"),
+      line("result row=ws-large run=1 errors=1 error=echo:_wrong_payload_bytes"),
+      line("result row=tcp-large run=1 mb_per_s=900 errors=0"),
+  };
+  auto md = build_report(results, machine()).markdown;
+  EXPECT_NE(md.find("not measured: nginx not installed"), std::string::npos) << md;
+  EXPECT_NE(md.find("not measured: error: echo: wrong payload bytes"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Errors in this run"), std::string::npos);
+  EXPECT_NE(md.find("| CPU | Test CPU |"), std::string::npos);
+}
+
+TEST(L12_Report, EveryChartIsLinkedFromThePage) {
+  std::vector<Result> results = {
+      line("result row=push technique=poll updates=10 bytes_per_update=47 lat_p50_ms=480 "
+           "lat_mean_ms=500 errors=0"),
+      line("result row=push technique=websocket missing=404"),
+  };
+  auto report = build_report(results, machine());
+  ASSERT_FALSE(report.images.empty());
+  for (const auto& [name, svg] : report.images) {
+    EXPECT_NE(report.markdown.find("(images/" + name + ")"), std::string::npos) << name;
+    EXPECT_EQ(svg.rfind("<svg ", 0), 0u);
+    EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  }
+  EXPECT_NE(report.markdown.find("| websocket | | missing: 404 |"), std::string::npos);
+}
+
+TEST(L12_SvgChart, BarsAreProportionalAndLabelsEscaped) {
+  BarChart chart;
+  chart.title = "a < b & c";
+  chart.categories = {"one", "two"};
+  chart.series = {{"s", {50, 100}}};
+  chart.targets = {NAN, 90};
+  std::string svg = render_svg(chart);
+  EXPECT_NE(svg.find("a &lt; b &amp; c"), std::string::npos);
+  EXPECT_EQ(svg.find("a < b"), std::string::npos);
+  // Axis end is 100: 420 px of plot, so 50 -> 210 px and 100 -> 420 px.
+  EXPECT_NE(svg.find("width=\"210.0\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find("width=\"420.0\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);  // the one target drawn
+}
+
+TEST(L12_SvgChart, UnmeasuredValuesDrawNoBar) {
+  BarChart chart;
+  chart.categories = {"x"};
+  chart.series = {{"s", {NAN}}};
+  std::string svg = render_svg(chart);
+  EXPECT_NE(svg.find("not measured"), std::string::npos);
+  EXPECT_EQ(svg.find("height=\"16\""), std::string::npos);  // bars are 16 px high
+}
+
+TEST(L12_SvgChart, NumbersAreGroupedOrRounded) {
+  EXPECT_EQ(format_number(181234.6), "181 235");
+  EXPECT_EQ(format_number(1000), "1 000");
+  EXPECT_EQ(format_number(0.9123), "0.912");
+  EXPECT_EQ(format_number(12.5), "12.5");
+  EXPECT_EQ(format_number(NAN), "n/a");
+}
+
+}  // namespace
+}  // namespace duplex::bench
