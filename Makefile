@@ -191,6 +191,8 @@ FUZZ_OUT := build/fuzz
 FUZZ_FLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -Isrc -I.
 FUZZ_LIB_OBJS := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%_fuzz.cpp,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+# Pattern-rule objects would count as intermediate and be deleted after each link.
+.SECONDARY: $(FUZZ_LIB_OBJS)
 
 $(FUZZ_OUT)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
