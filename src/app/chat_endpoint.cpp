@@ -1,0 +1,135 @@
+// ChatEndpoint (lesson 11): ChatRooms on WebSocket connections. See chat_endpoint.hpp.
+#include "app/chat_endpoint.hpp"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "src/ws/group.hpp"
+#include "src/ws/ws_endpoint.hpp"
+
+namespace duplex::app {
+
+ws::WsOptions chat_options() {
+  ws::WsOptions options;
+  options.limits.max_frame_size = 4096;
+  options.limits.max_message_size = 4096;
+  options.max_send_queue = 256 * 1024;
+  return options;
+}
+
+// @anchor lesson11-chat-glue
+// ChatRooms calls back into this output while it handles a message; a callback may end a
+// connection (a full send queue closes it), and the ws layer then calls on_close at once. So
+// the glue never calls ChatRooms from inside ChatRooms: a disconnect that happens meanwhile is
+// queued and handled when the outer call returns.
+struct ChatEndpoint::State : ChatOutput {
+  explicit State(ChatLimits limits) : rooms(*this, std::move(limits)) {}
+
+  void send(MemberId to, std::string_view message) override {
+    if (auto found = connections.find(to); found != connections.end()) {
+      found->second->send_text(message);
+    }
+  }
+  void broadcast(std::string_view room, std::string_view message, MemberId except) override {
+    auto group = groups.find(room);
+    if (group == groups.end()) return;
+    auto sender = connections.find(except);
+    group->second->broadcast_text(message, sender == connections.end() ? nullptr : sender->second);
+  }
+  void joined(MemberId member, std::string_view room) override {
+    auto connection = connections.find(member);
+    if (connection == connections.end()) return;
+    auto& group = groups[std::string(room)];
+    if (!group) group = std::make_unique<ws::Group>();
+    group->add(*connection->second);
+  }
+  void left(MemberId member, std::string_view room) override {
+    auto group = groups.find(room);
+    if (group == groups.end()) return;
+    if (auto connection = connections.find(member); connection != connections.end()) {
+      group->second->remove(*connection->second);
+    }
+    if (group->second->empty()) groups.erase(group);
+  }
+  void close(MemberId member, ws::CloseCode code, std::string_view reason) override {
+    if (auto found = connections.find(member); found != connections.end()) {
+      found->second->close(code, reason);
+    }
+  }
+
+  // Runs `step` on ChatRooms, then the disconnects it caused.
+  template <typename Step>
+  void run(Step step) {
+    ++depth;
+    step();
+    --depth;
+    if (depth > 0) return;
+    while (!gone.empty()) {
+      MemberId member = gone.back();
+      gone.pop_back();
+      ++depth;
+      rooms.disconnect(member);
+      --depth;
+    }
+  }
+
+  ChatRooms rooms;
+  std::map<MemberId, ws::WsConnection*> connections;
+  std::map<std::string, std::unique_ptr<ws::Group>, std::less<>> groups;
+  std::vector<MemberId> gone;
+  int depth = 0;
+  std::unique_ptr<ws::WsEndpoint> endpoint;
+};
+
+ChatEndpoint::ChatEndpoint(ChatLimits limits, ws::WsOptions options)
+    : state_(std::make_shared<State>(std::move(limits))) {
+  std::weak_ptr<State> weak = state_;
+  ws::WsHandlers handlers;
+  handlers.on_open = [weak](ws::WsConnection& connection) {
+    auto state = weak.lock();
+    if (!state) return;
+    state->connections[connection.id()] = &connection;
+    state->run([&] { state->rooms.connect(connection.id(), ChatRooms::Clock::now()); });
+  };
+  handlers.on_message = [weak](ws::WsConnection& connection, ws::Message& message) {
+    auto state = weak.lock();
+    if (!state) return;
+    state->run([&] {
+      if (message.is_text()) {
+        state->rooms.receive(connection.id(), message.data, ChatRooms::Clock::now());
+      } else {
+        state->rooms.receive_binary(connection.id(), ChatRooms::Clock::now());
+      }
+    });
+  };
+  handlers.on_close = [weak](ws::WsConnection& connection, ws::CloseCode, std::string_view) {
+    auto state = weak.lock();
+    if (!state) return;
+    state->connections.erase(connection.id());
+    state->gone.push_back(connection.id());
+    state->run([] {});
+  };
+  state_->endpoint = std::make_unique<ws::WsEndpoint>(std::move(handlers), std::move(options));
+}
+
+ChatEndpoint::~ChatEndpoint() = default;
+
+void ChatEndpoint::install(http::Router& router, std::string_view path) {
+  state_->endpoint->install(router, path);
+}
+
+void ChatEndpoint::shutdown() {
+  state_->endpoint->close_all(ws::CloseCode::kGoingAway, "server stopping");
+}
+
+std::size_t ChatEndpoint::connection_count() const {
+  return state_->connections.size();
+}
+
+const ChatRooms& ChatEndpoint::rooms() const {
+  return state_->rooms;
+}
+
+}  // namespace duplex::app
