@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/ws/ws_client.hpp"
@@ -105,11 +105,15 @@ class Chromium {
 
   // The URL from "DevTools listening on ws://...", or empty (with the output seen) on timeout.
   std::string devtools_url(milliseconds timeout, std::string& output) {
-    static const std::regex kLine("DevTools listening on (ws://[^\\s]+)");
+    constexpr std::string_view kPrefix = "DevTools listening on ";
     auto deadline = Clock::now() + timeout;
     for (;;) {
-      std::smatch match;
-      if (std::regex_search(output, match, kLine)) return match[1];
+      // The URL runs from the prefix to the end of its line.
+      if (std::size_t at = output.find(kPrefix); at != std::string::npos) {
+        std::size_t start = at + kPrefix.size();
+        std::size_t end = output.find_first_of("\r\n", start);
+        if (end != std::string::npos) return output.substr(start, end - start);
+      }
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return {};
       pollfd entry{stderr_, POLLIN, 0};
