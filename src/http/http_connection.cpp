@@ -92,7 +92,7 @@ void HttpConnection::process() {
       phase_ = Phase::kBody;
       // RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" may wait for this interim
       // response before sending the body. If the body is already here, it did not wait.
-      if (current_->head.expects_continue() && input.empty()) {
+      if (current_->head.expects_continue() && input.empty() && !body_reader_->done()) {
         out_ += "HTTP/1.1 100 Continue\r\n\r\n";
       }
     }

@@ -62,6 +62,8 @@ HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler 
 
 HttpServer::~HttpServer() {
   if (stop_timer_ != 0) loop_.cancel(stop_timer_);
+  // tcp_ is destroyed first and aborts what is open; nothing may call back into it then.
+  context_->on_drained = nullptr;
 }
 
 void HttpServer::start() {
