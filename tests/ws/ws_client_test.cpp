@@ -199,6 +199,44 @@ TEST(L10_WsClient, FramesInTheSameReadAsThe101AreNotLost) {
   EXPECT_EQ(log.events.front().data, "are you there");
 }
 
+// A message larger than one read arrives in many pieces; the Protocol must reassemble it.
+TEST(L10_WsClient, LargeMessagesBothWays) {
+  OneShotServer server(echo_script);
+  WsClient client = WsClient::connect(server.url(), quick());
+  std::string big(200 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  ASSERT_TRUE(client.send_text(big));
+  auto echo = client.receive(kWait);
+  ASSERT_TRUE(echo.has_value());
+  EXPECT_EQ(echo->kind, Event::Kind::kText);
+  EXPECT_TRUE(echo->data == big) << "got " << echo->data.size() << " bytes";
+  EXPECT_TRUE(client.close());
+}
+
+// Data the server sends after our close but before its own is still delivered (§7.1.2: the
+// closing side keeps reading until the peer's close frame).
+TEST(L10_WsClient, MessagesThatArriveWhileClosingAreKept) {
+  OneShotServer server([](net::TcpStream& stream, ServerLog& log) {
+    accept(stream, log);
+    // Our masked close: 2 header bytes, 4 of key, 2 of code, 7 of "leaving".
+    std::string client_close(15, '\0');
+    stream.read_exact(client_close);
+    log.raw_after_handshake = client_close;
+    stream.write_all(serialize_frame(Opcode::kText, "last words") +
+                     serialize_frame(Opcode::kClose, std::string("\x03\xe9", 2)));
+  });
+  WsClient client = WsClient::connect(server.url(), quick());
+  EXPECT_TRUE(client.close(CloseCode::kGoingAway, "leaving"));
+  std::vector<Event> events = client.take_events();
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[0].kind, Event::Kind::kText);
+  EXPECT_EQ(events[0].data, "last words");
+  EXPECT_EQ(events[1].kind, Event::Kind::kClose);
+  EXPECT_EQ(events[1].code, CloseCode::kGoingAway);
+  EXPECT_EQ(server.join().error, "");
+  EXPECT_EQ(server.join().raw_after_handshake.substr(0, 2), "\x88\x89");
+}
+
 TEST(L10_WsClient, ServerClosesFirstAndTheClientAnswers) {
   OneShotServer server([](net::TcpStream& stream, ServerLog& log) {
     Protocol protocol(Role::kServer);
