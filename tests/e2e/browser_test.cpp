@@ -72,6 +72,20 @@ TEST_F(L11_Browser, TwoTabsJoinTheSameRoomAndHearEachOther) {
   ada->screenshot(out_dir() + "chat.png");
 }
 
+TEST_F(L11_Browser, WhenTheServerGoesAwayTheChatSaysSoAndRetries) {
+  auto page = browser_->new_page();
+  page->navigate(url("/chat.html?room=lobby&nick=ada"));
+  ASSERT_TRUE(
+      page->wait_for("document.getElementById('members').textContent === 'ada'", kUpdateTimeout));
+  server_.reset();  // closes every chat connection with 1001, then the port
+  EXPECT_TRUE(page->wait_for(
+      "document.getElementById('status').textContent.startsWith('Disconnected: the server is "
+      "going away. Reconnecting in')",
+      kUpdateTimeout))
+      << page->evaluate("document.getElementById('status').textContent");
+  page->screenshot(out_dir() + "chat-disconnected.png");
+}
+
 TEST_F(L11_Browser, TheTickerPageUpdatesTenTimesASecond) {
   auto page = browser_->new_page();
   page->navigate(url("/ticker.html"));
