@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "src/ws/frame_header.hpp"
-#include "src/ws/ws_endpoint.hpp"
 
 namespace duplex::app {
 
@@ -17,7 +16,7 @@ ws::WsOptions echo_options() {
 }
 
 // @anchor lesson10-echo
-void install_echo_endpoint(http::Router& router, ws::WsOptions options, std::string_view path) {
+ws::WsEndpoint echo_endpoint(ws::WsOptions options) {
   ws::WsHandlers handlers;
   handlers.on_message = [](ws::WsConnection& connection, ws::Message& message) {
     if (message.is_text()) {
@@ -26,8 +25,14 @@ void install_echo_endpoint(http::Router& router, ws::WsOptions options, std::str
       connection.send_binary(message.data);
     }
   };
-  ws::WsEndpoint endpoint(std::move(handlers), std::move(options));
+  return ws::WsEndpoint(std::move(handlers), std::move(options));
+}
+
+ws::WsEndpoint install_echo_endpoint(http::Router& router, ws::WsOptions options,
+                                     std::string_view path) {
+  ws::WsEndpoint endpoint = echo_endpoint(std::move(options));
   endpoint.install(router, path);
+  return endpoint;
 }
 
 }  // namespace duplex::app

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "src/http/router.hpp"
+#include "src/ws/ws_endpoint.hpp"
 #include "src/ws/ws_options.hpp"
 
 namespace duplex::app {
@@ -21,8 +22,13 @@ inline constexpr std::size_t kEchoMaxMessage = std::size_t{16} << 20;
 // two of them (a reader that falls further behind is closed with 1008).
 ws::WsOptions echo_options();
 
-// Adds the WebSocket route `path` (default /echo) to `router`.
-void install_echo_endpoint(http::Router& router, ws::WsOptions options = echo_options(),
-                           std::string_view path = "/echo");
+// The echo: each message is sent back, text as text, binary as binary.
+ws::WsEndpoint echo_endpoint(ws::WsOptions options = echo_options());
+
+// Adds the WebSocket route `path` (default /echo) to `router`. The endpoint returned is a handle
+// the caller may keep: endpoint.close_all() says 1001 (going away) to every client when the
+// server stops. Dropping it changes nothing: the route keeps the endpoint alive.
+ws::WsEndpoint install_echo_endpoint(http::Router& router, ws::WsOptions options = echo_options(),
+                                     std::string_view path = "/echo");
 
 }  // namespace duplex::app

@@ -28,8 +28,9 @@ namespace duplex::ws {
 class WsEndpoint {
  public:
   explicit WsEndpoint(WsHandlers handlers, WsOptions options = {});
-  WsEndpoint(const WsEndpoint&) = delete;
-  WsEndpoint& operator=(const WsEndpoint&) = delete;
+  // A handle: copies share the same handlers, options and connections.
+  WsEndpoint(const WsEndpoint&) = default;
+  WsEndpoint& operator=(const WsEndpoint&) = default;
 
   // Answers one request: the handshake's error response, or 101 and a new WsConnection.
   void handle(http::Exchange& exchange) const;
