@@ -143,6 +143,7 @@ Result run_echo_load(const LoadOptions& options) {
       epoll_ctl(epoll, EPOLL_CTL_MOD, c.fd, &event);
     }
   };
+  // @anchor lesson12-echo-check
   // Checks `n` received bytes against what must come back; true when they match.
   auto check = [&](EchoConnection& c, const char* data, std::size_t n, std::uint64_t now) {
     while (n > 0) {

@@ -7,6 +7,7 @@
 
 namespace duplex::bench {
 
+// @anchor lesson12-buckets
 // Values below 64 get a bucket each (range 0). A larger value with its highest bit at position
 // p (p >= 6) lies in range p - 5, and its next 6 bits pick the sub-bucket.
 int LatencyHistogram::bucket_of(std::uint64_t value) noexcept {

@@ -4,7 +4,7 @@
 // A load generator records millions of latencies; keeping them all to sort would measure the
 // allocator. Instead each value falls into a bucket: the power of two below it picks a range,
 // and 64 linear sub-buckets split that range, so any value is known to within 1/64 (1.6 %) of
-// itself, from 1 ns to hours, in 4 KiB of counters. This is the idea of HdrHistogram, written
+// itself, from 1 ns to centuries, in 30 KiB of counters. This is the idea of HdrHistogram, written
 // small.
 #pragma once
 

@@ -213,6 +213,7 @@ std::vector<Result> run_push(const LoadOptions& options) {
     if (c.fd >= 0) close(c.fd);
   close(epoll);
 
+  // @anchor lesson12-push-reference
   // Each event's reference time: the first moment any client saw it.
   std::map<std::uint64_t, std::uint64_t> first_seen;
   for (const auto& c : clients)

@@ -276,6 +276,10 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     report.images.emplace_back("bench-push-bytes.svg", render_svg(push_bytes));
   }
 
+  md +=
+      "The raw result lines of this run, one per measurement: "
+      "[bench-results.txt](images/bench-results.txt).\n\n";
+
   // Anything that failed, verbatim, so a broken run is never silently a small number.
   std::set<std::string> problems;
   for (const auto& r : results)

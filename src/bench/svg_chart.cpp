@@ -10,8 +10,8 @@ namespace duplex::bench {
 namespace {
 
 constexpr const char* kColours[] = {"#3b6ea5", "#e08a2c", "#5a9e4b", "#b84a4a", "#7d5ba6"};
-constexpr int kWidth = 760;
-constexpr int kLabelWidth = 200;
+constexpr int kWidth = 820;
+constexpr int kLabelWidth = 260;
 constexpr int kPlotWidth = 420;
 constexpr int kBarHeight = 16;
 constexpr int kBarGap = 4;

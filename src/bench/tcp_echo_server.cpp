@@ -36,6 +36,7 @@ struct Peer {
 
 }  // namespace
 
+// @anchor lesson12-tcp-baseline
 void run_tcp_echo_server(const std::string& host, std::uint16_t port,
                          const std::function<void(const std::string& address)>& on_listening) {
   struct sigaction action {};
