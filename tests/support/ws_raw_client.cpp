@@ -1,7 +1,10 @@
 // WsRawClient (lesson 10): a rule-breaking WebSocket client for the tests. See ws_raw_client.hpp.
 #include "tests/support/ws_raw_client.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,6 +87,10 @@ WsRawClient WsRawClient::connect(std::uint16_t port, std::string_view path,
                                  std::string_view first_bytes) {
   WsRawClient client(net::TcpStream::connect(net::SocketAddress::from_numeric("127.0.0.1", port)));
   client.stream_.set_send_timeout(kWsReadTimeout);
+  // The tests write frames one by one; Nagle's algorithm would hold each small write until the
+  // previous one is acknowledged (a delayed ACK: 40 ms).
+  int one = 1;
+  ::setsockopt(client.stream_.fd().get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   client.send_raw(handshake_request(path) + std::string(first_bytes));
   client.read_head(std::chrono::steady_clock::now() + kWsReadTimeout);
   if (client.head_.rfind("HTTP/1.1 101 ", 0) != 0) {

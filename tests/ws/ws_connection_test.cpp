@@ -97,6 +97,7 @@ TEST(L10_WsConnection, PeerCloseIsAnsweredThenTcpClosedAndReported) {
   EXPECT_EQ(frame->opcode, 0x8);
   EXPECT_EQ(frame->close_code(), 1000);
   EXPECT_TRUE(client.wait_for_eof());  // §7.1.1: the server closes TCP first
+  client.stream().shutdown_write();    // our FIN ends the server's wait for it
   EXPECT_EQ(recorder.wait_for("close"), "close 1000 bye");
 }
 
@@ -112,6 +113,7 @@ TEST(L10_WsConnection, CloseWithoutCodeIsReportedAs1005) {
   EXPECT_EQ(frame->opcode, 0x8);
   EXPECT_EQ(frame->payload, "");
   EXPECT_TRUE(client.wait_for_eof());
+  client.stream().shutdown_write();
   EXPECT_EQ(recorder.wait_for("close"), "close 1005 ");
 }
 
@@ -143,6 +145,7 @@ TEST(L10_WsConnection, ServerCloseWaitsForTheAnswerThenClosesTcp) {
   EXPECT_EQ(recorder.wait_for("close", milliseconds(0)), "");
   client.send_close(4000);
   EXPECT_TRUE(client.wait_for_eof());
+  client.stream().shutdown_write();
   EXPECT_EQ(recorder.wait_for("close"), "close 4000 ");
 }
 
@@ -179,7 +182,7 @@ TEST(L10_WsConnection, KeepAlivePingsAnIdlePeerAndKeepsOneThatAnswers) {
   Recorder recorder;
   WsOptions options;
   options.ping_interval = milliseconds(30);
-  options.pong_timeout = milliseconds(200);
+  options.pong_timeout = milliseconds(500);
   auto server = serve(recorder, options);
   WsRawClient client = WsRawClient::connect(server->port(), "/ws");
   for (int round = 0; round < 2; ++round) {
@@ -258,6 +261,7 @@ TEST(L10_WsConnection, ProtocolViolationIsReportedToOnError) {
   auto close = client.read_close();
   EXPECT_EQ(close.close_code(), 1002);
   EXPECT_TRUE(client.wait_for_eof());
+  client.stream().shutdown_write();
   EXPECT_NE(recorder.wait_for("error 1002 "), "");
   EXPECT_EQ(recorder.wait_for("close"), "close 1006 ");  // §7.1.5: no close frame was received
 }
