@@ -20,11 +20,12 @@ using testing::TestServer;
 class L07_PushEndpoints : public ::testing::Test {
  protected:
   void start(app::PushOptions options = {}) {
-    server_ = std::make_unique<TestServer>([this, options](http::Router& router) {
-      ticker_ = std::make_unique<app::Ticker>(server_loop(), std::chrono::milliseconds(100));
-      push_ = std::make_unique<app::PushEndpoints>(*ticker_, options);
-      push_->install(router);
-    });
+    server_ =
+        std::make_unique<TestServer>([this, options](http::Router& router, net::EventLoop& loop) {
+          ticker_ = std::make_unique<app::Ticker>(loop, std::chrono::milliseconds(100));
+          push_ = std::make_unique<app::PushEndpoints>(*ticker_, options);
+          push_->install(router);
+        });
   }
   void TearDown() override {
     if (!server_) return;
@@ -34,7 +35,6 @@ class L07_PushEndpoints : public ::testing::Test {
     });
     server_.reset();
   }
-  net::EventLoop& server_loop() { return server_->loop(); }
   std::uint64_t publish() {
     return server_->call([this] { return ticker_->publish().id; });
   }

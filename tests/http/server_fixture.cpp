@@ -8,7 +8,12 @@
 
 namespace duplex::testing {
 
-TestServer::TestServer(std::function<void(http::Router&)> setup, http::HttpServerOptions options) {
+TestServer::TestServer(std::function<void(http::Router&)> setup, http::HttpServerOptions options)
+    : TestServer([&setup](http::Router& router, net::EventLoop&) { setup(router); },
+                 std::move(options)) {}
+
+TestServer::TestServer(std::function<void(http::Router&, net::EventLoop&)> setup,
+                       http::HttpServerOptions options) {
   if (!options.log) {
     options.log = [this](std::string_view lines) {
       std::lock_guard lock(log_mutex_);
@@ -16,7 +21,7 @@ TestServer::TestServer(std::function<void(http::Router&)> setup, http::HttpServe
     };
   }
   port_ = thread_.call([&] {
-    setup(router_);
+    setup(router_, thread_.loop());
     server_ = std::make_unique<http::HttpServer>(
         thread_.loop(), net::TcpListener::listen(net::SocketAddress::from_numeric("127.0.0.1", 0)),
         router_.handler(), options);

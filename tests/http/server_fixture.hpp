@@ -21,6 +21,9 @@ class TestServer {
  public:
   // `setup` adds routes (on the loop thread, before the server starts).
   TestServer(std::function<void(http::Router&)> setup, http::HttpServerOptions options = {});
+  // The same, for routes that need the server's loop (a ticker, timers).
+  TestServer(std::function<void(http::Router&, net::EventLoop&)> setup,
+             http::HttpServerOptions options = {});
   ~TestServer();
 
   std::uint16_t port() const { return port_; }
