@@ -89,7 +89,8 @@ bool request_body_framing(const Headers& headers, int version_minor, const Parse
     std::size_t at = offset_of(*te, input);
     // RFC 9112 §6.3 rule 3: with both, Transfer-Encoding would win, but a front end that used
     // Content-Length would disagree about where this request ends: that disagreement is request
-    // smuggling (§11.2). A server "ought to" treat it as an error and close; Duplex does.
+    // smuggling (§11.2). It "ought to be handled as an error", and §6.1 makes the server close
+    // the connection after answering it; Duplex refuses it (the server then closes).
     if (has_cl) {
       error = {400, "both Content-Length and Transfer-Encoding", at};
       return false;
@@ -101,7 +102,7 @@ bool request_body_framing(const Headers& headers, int version_minor, const Parse
     }
     std::vector<std::string_view> codings = transfer_codings(headers);
     // RFC 9112 §6.3 rule 4: if chunked is not the final coding of a request, its length cannot
-    // be known: 400 and close. Chunked twice is refused as well (§7.1: never applied twice).
+    // be known: 400 and close. Chunked twice is refused as well (§6.1: never applied twice).
     if (codings.empty() || !iequals(codings.back(), "chunked")) {
       error = {400, "chunked is not the final transfer coding", at};
       return false;

@@ -21,6 +21,14 @@ ParseResult BodyReader::feed(std::string_view input, std::string& payload) {
     case BodyFraming::Kind::kNone:
       break;
     case BodyFraming::Kind::kContentLength: {
+      // request_body_framing() already refuses a request over the limit; a response's length
+      // (response_body_framing() has no limits) is checked here, before a byte is kept, so a
+      // peer announcing terabytes cannot make the reader buffer them (RFC 9110 §15.5.14).
+      if (framing_.length > limits_.max_body) {
+        result.status = ParseResult::Status::kError;
+        result.error = {413, "body larger than the limit", 0};
+        return result;
+      }
       std::uint64_t take = std::min<std::uint64_t>(framing_.length - received_, input.size());
       payload.append(input.data(), static_cast<std::size_t>(take));
       received_ += take;

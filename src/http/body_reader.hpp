@@ -22,7 +22,8 @@ class BodyReader {
  public:
   BodyReader(const BodyFraming& framing, const ParserLimits& limits = {});
 
-  // kNeedMore, kComplete (the body ended after `consumed` bytes of `input`) or kError.
+  // kNeedMore, kComplete (the body ended after `consumed` bytes of `input`) or kError; a body
+  // over `limits.max_body` (a Content-Length over it is refused before any byte) is a 413.
   ParseResult feed(std::string_view input, std::string& payload);
 
   // The peer closed the connection: complete for a close-delimited body, otherwise a 400

@@ -68,5 +68,22 @@ TEST(L05_BodyReader, CloseDelimitedBodyHasALimit) {
   EXPECT_EQ(over.error.status, 413);
 }
 
+TEST(L05_BodyReader, ContentLengthOverTheLimitIsRefusedBeforeAnyByteRfc9110Section15_5_14) {
+  // A response's Content-Length is not checked by response_body_framing(): without this check a
+  // peer announcing terabytes would have the reader append them all.
+  ParserLimits limits;
+  limits.max_body = 4;
+  BodyReader over({Kind::kContentLength, 5}, limits);
+  std::string body;
+  ParseResult result = over.feed("hello", body);
+  EXPECT_TRUE(result.failed());
+  EXPECT_EQ(result.error.status, 413);
+  EXPECT_EQ(result.consumed, 0U);
+  EXPECT_TRUE(body.empty());
+  BodyReader at_limit({Kind::kContentLength, 4}, limits);
+  EXPECT_TRUE(at_limit.feed("abcd", body).complete());
+  EXPECT_EQ(body, "abcd");
+}
+
 }  // namespace
 }  // namespace duplex::http

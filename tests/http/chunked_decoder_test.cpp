@@ -91,6 +91,8 @@ TEST(L05_ChunkedDecoder, HexSizesAnyCaseAndLeadingZerosRfc9112Section7_1) {
   std::string body(0x1a, 'x');
   EXPECT_EQ(decode_everywhere("1A\r\n" + body + "\r\n0\r\n\r\n").payload, body);
   EXPECT_EQ(decode_everywhere("001a\r\n" + body + "\r\n000\r\n\r\n").payload, body);
+  // More leading zeros than 64 bits have hex digits: zeros add no value, so this is not overflow.
+  EXPECT_EQ(decode_everywhere("000000000000000000001a\r\n" + body + "\r\n0\r\n\r\n").payload, body);
 }
 
 TEST(L05_ChunkedDecoder, ExtensionsAreParsedAndIgnoredRfc9112Section7_1_1) {
@@ -136,6 +138,11 @@ const BadChunked kBadChunked[] = {
     {"§7.1.2: obs-fold in a trailer", "0\r\nX: a\r\n b\r\n\r\n"sv, 400},
     {"§7.1.2: a trailer without a colon", "0\r\nXY\r\n\r\n"sv, 400},
     {"§7.1.2: the final line ends with CRLF", "0\r\n\n"sv, 400},
+    {"§7.1: a NUL after the size must not end the number (C strtoul would stop there)",
+     "5\0\r\nhello\r\n0\r\n\r\n"sv, 400},
+    {"§7.1: whitespace before the size (some parsers skip it, so two would disagree)",
+     " 5\r\nhello\r\n0\r\n\r\n"sv, 400},
+    {"§7.1: a negative size must not wrap to a huge one", "-1\r\n"sv, 400},
 };
 
 TEST(L05_ChunkedDecoder, MalformedInputsMapToTheirStatus) {

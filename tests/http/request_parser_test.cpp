@@ -314,9 +314,9 @@ const Malformed kMalformed[] = {
      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"sv, 400},
     {"§6.3: chunked not last: the length cannot be known",
      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"sv, 400},
-    {"§7.1: chunked applied twice",
+    {"§6.1: chunked applied twice",
      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n"sv, 400},
-    {"§7.1: chunked twice, across two fields",
+    {"§6.1: chunked twice, across two fields",
      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"sv,
      400},
     {"§6.1: an empty Transfer-Encoding names no coding",
@@ -349,6 +349,14 @@ const Malformed kMalformed[] = {
      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551621\r\n\r\n"sv, 413},
     {"RFC 9110 §15.5.14: a body larger than the 1 MiB default",
      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n"sv, 413},
+    {"RFC 9110 §8.6: digit separators are not digits (some number parsers accept '1_000')",
+     "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1_000\r\n\r\n"sv, 400},
+    {"§6.1: a quoted coding is not the token chunked",
+     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \"chunked\"\r\n\r\n"sv, 400},
+    {"§6.3: an empty Transfer-Encoding beside Content-Length is still both",
+     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \r\nContent-Length: 3\r\n\r\n"sv, 400},
+    {"RFC 9110 §8.6: an empty second Content-Length beside a valid one",
+     "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: \r\n\r\n"sv, 400},
 };
 
 TEST(L04_MalformedRequests, EachMapsToItsStatus) {
@@ -457,6 +465,11 @@ const Unusual kUnusual[] = {
      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , chunked\r\n\r\n"sv, "body=chunked"},
     {"§6.1: coding names are case-insensitive",
      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"sv, "body=chunked"},
+    {"RFC 9110 §5.5: tabs around chunked are OWS, so it is still chunked (not 501 or 400)",
+     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\t CHUNKED\t\r\n\r\n"sv, "body=chunked"},
+    {"RFC 9110 §8.6: more leading zeros than 2^64 has digits must not be taken for overflow",
+     "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 000000000000000000000000005\r\n\r\n"sv,
+     "body=length=5"},
 };
 
 TEST(L04_UnusualRequests, AreAccepted) {
