@@ -5,7 +5,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "net/system_error.hpp"
@@ -213,7 +216,9 @@ int EventLoop::next_timeout_ms(std::chrono::milliseconds max_wait) {
   // Rounded up: waking a little early would find the timer not yet due and spin until it is.
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(until).count();
   if (max_wait.count() >= 0 && max_wait.count() < ms) ms = max_wait.count();
-  return static_cast<int>(ms);
+  // epoll_wait takes an int: a timer more than ~24 days away would wrap to a negative timeout,
+  // which means "forever". Waking once early, to find nothing due, is harmless.
+  return static_cast<int>(std::min<std::int64_t>(ms, std::numeric_limits<int>::max()));
 }
 
 void EventLoop::dispatch_io(int ready) {
