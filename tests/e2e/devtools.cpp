@@ -106,6 +106,8 @@ void Page::navigate(const std::string& url) {
 }
 
 void Page::screenshot(const std::string& path) {
+  // A headless tab in the background may not paint, and then never answers the capture.
+  call("Page.bringToFront");
   std::string reply = call("Page.captureScreenshot", "{\"format\":\"png\"}");
   auto data = json_string_field(reply, "data");
   if (!data) throw std::runtime_error("no screenshot data");
