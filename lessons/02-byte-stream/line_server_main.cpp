@@ -1,14 +1,16 @@
 // line_server: the first protocol on a byte stream, one line in, one line out (lesson 02).
 //
 // Each line the client sends (ending in LF or CRLF) comes back in upper case, however TCP cut
-// it into reads. A line longer than --max-line bytes gets "ERROR line too long" and the
-// connection is closed: a limit, not unbounded memory. When the client half-closes, the
+// it into reads. A line longer than --max-line bytes gets "ERROR line longer than N bytes" and
+// the connection is closed: a limit, not unbounded memory. When the client half-closes, the
 // server still answers every complete line, reports an unterminated last line, and closes.
 //
 //   line_server [--host 127.0.0.1] [--port 9000] [--max-line 8192]
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <iostream>
+#include <span>
 #include <string>
 
 #include "lessons/01-sockets/program_flags.hpp"
@@ -26,6 +28,23 @@ std::string upper(std::string line) {
   return line;
 }
 
+// Closing with the rest of a long line still unread would make the kernel answer with RST, and
+// a reset can destroy the error line before the client has read it. So: half-close (the client
+// sees the end of our answer), then read and throw away what it still sends until it closes,
+// for at most a second, so that a client that never stops cannot keep us here.
+void discard_until_closed(net::TcpStream& client, std::span<char> chunk) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::seconds(1);
+  try {
+    client.shutdown_write();
+    client.set_receive_timeout(std::chrono::seconds(1));
+    while (Clock::now() < deadline && client.read_some(chunk) > 0) {
+    }
+  } catch (const net::SystemError&) {
+    // A receive timeout (EAGAIN) or a reset: either way there is nothing left to protect.
+  }
+}
+
 // @anchor lesson02-line-loop
 void serve(net::TcpStream& client, std::size_t max_line) {
   net::LineFramer framer(max_line);
@@ -40,6 +59,7 @@ void serve(net::TcpStream& client, std::size_t max_line) {
     if (framer.buffered() > 0) client.write_all("ERROR incomplete last line\n");
   } catch (const net::LineTooLong& error) {
     client.write_all(std::string("ERROR ") + error.what() + "\n");
+    discard_until_closed(client, chunk);
   }
 }
 

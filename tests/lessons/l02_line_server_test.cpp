@@ -62,6 +62,16 @@ TEST(L02_LineServer, ALineOverTheLimitIsAnError) {
   EXPECT_EQ(read_to_end(client), "SIXTEEN BYTES OK\nERROR line longer than 16 bytes\n");
 }
 
+// The rest of the long line is still arriving when the server gives up; closing on top of it
+// would send RST and could destroy the error line before the client reads it.
+TEST(L02_LineServer, TheErrorLineSurvivesTheRestOfALongLine) {
+  ChildProcess server(kServer, {"--port", "0", "--max-line", "16"});
+  auto client = connect_to(server);
+  client.write_all(std::string(200000, 'a'));
+  client.shutdown_write();
+  EXPECT_EQ(read_to_end(client), "ERROR line longer than 16 bytes\n");
+}
+
 TEST(L02_LineServer, BadMaxLineIsAUsageError) {
   ChildProcess server(kServer, {"--max-line", "0"});
   std::string error = server.read_stderr();
