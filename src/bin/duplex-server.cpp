@@ -1,9 +1,11 @@
-// duplex-server: the demo HTTP/1.1 server of lessons 06 and 07.
+// duplex-server: the demo server of lessons 06, 07, 10 and 11.
 //
-// Serves the static site in src/www (the course's demo pages) and lesson 07's push endpoints
-// over one Ticker: /poll, /long-poll, /stream and /events. One EventLoop, one thread.
+// Serves the static site in src/www (the course's demo pages), lesson 07's push endpoints over
+// one Ticker (/poll, /long-poll, /stream, /events) and the WebSocket routes on the same port:
+// /echo (lesson 10), /echo-trace, /chat and /ticker (lesson 11). One EventLoop, one thread.
 // SIGINT or SIGTERM stops it gracefully: no new connections, waiting long-polls answered,
-// streams ended, in-flight responses finished, exit status 0.
+// streams ended, WebSocket clients told 1001 (going away), in-flight responses finished, exit
+// status 0.
 //
 //   duplex-server [--host H] [--port N] [--root DIR] [--trace] [--access-log] [--help]
 //
@@ -15,8 +17,12 @@
 #include <string>
 #include <string_view>
 
+#include "app/chat_endpoint.hpp"
+#include "app/echo_endpoint.hpp"
+#include "app/echo_trace_endpoint.hpp"
 #include "app/push_endpoints.hpp"
 #include "app/ticker.hpp"
+#include "app/ticker_socket.hpp"
 #include "net/event_loop.hpp"
 #include "net/resolve.hpp"
 #include "net/signals.hpp"
@@ -32,7 +38,7 @@ constexpr std::string_view kUsage =
     "  --host H        address to listen on (default 127.0.0.1)\n"
     "  --port N        port to listen on, 0 picks a free one (default 8080)\n"
     "  --root DIR      document root for static files (default: src/www in the source tree)\n"
-    "  --trace         print every request head and response head as it crosses the wire\n"
+    "  --trace         print every request head, response head and WebSocket frame on the wire\n"
     "  --access-log    print one line per request: method, target, status, bytes, time\n";
 
 struct Options {
@@ -84,6 +90,15 @@ int serve(const Options& options) {
   std::optional<http::HttpServer> server;
   app::Ticker ticker(loop);
   app::PushEndpoints push(ticker);
+  // --trace shows WebSocket frames too, field by field (lesson 09).
+  auto traced = [&options](ws::WsOptions ws_options) {
+    ws_options.trace = options.trace;
+    return ws_options;
+  };
+  app::TickerSocket ticker_socket(ticker, traced(app::ticker_socket_options()));
+  app::ChatEndpoint chat(app::ChatLimits{}, traced(app::chat_options()));
+  app::EchoTraceEndpoint echo_trace(traced(app::echo_trace_options()));
+  std::optional<ws::WsEndpoint> echo;
   int signals_seen = 0;
   // Blocked before the port opens: from here on a SIGTERM is an event, not a death.
   net::SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) {
@@ -96,12 +111,19 @@ int serve(const Options& options) {
     ticker.stop();
     server->stop([&loop] { loop.stop(); });
     push.shutdown();
+    ticker_socket.shutdown();
+    chat.shutdown();
+    echo_trace.shutdown();
+    if (echo) echo->close_all();
   });
 
   http::StaticFiles files(options.root);
   http::Router router;
   push.install(router);
-  // (Lesson 08 adds the WebSocket routes here: /echo, /chat, /ticker.)
+  echo.emplace(app::install_echo_endpoint(router, traced(app::echo_options())));
+  echo_trace.install(router);
+  chat.install(router);
+  ticker_socket.install(router);
   router.fallback(files.handler());
 
   http::HttpServerOptions server_options;
