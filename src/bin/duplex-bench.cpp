@@ -16,6 +16,7 @@
 // Load modes print one "result ..." line (src/bench/result.hpp) and exit 0 even when the server
 // misbehaved (errors=1 and error=... say what happened); a bad flag exits 2, a failed setup 1.
 // Serve modes print their address as the first line and run until SIGINT or SIGTERM.
+#include <algorithm>
 #include <ctime>
 #include <exception>
 #include <filesystem>
@@ -93,6 +94,14 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.mode = flag;
       continue;
     }
+    static const std::vector<std::string_view> kValueFlags = {
+        "--host",        "--port",       "--path",          "-c",
+        "--connections", "-k",           "--inflight",      "--size",
+        "--seconds",     "--warmup",     "--poll-interval", "--expect-body",
+        "--expect-file", "--server-pid", "--cpu",           "--tag",
+        "--results",     "--docs",       "--pinning",       "--settings"};
+    if (std::find(kValueFlags.begin(), kValueFlags.end(), flag) == kValueFlags.end())
+      return "unknown flag " + std::string(flag) + " (try --help)";
     if (i + 1 >= argc) return std::string(flag) + " needs a value";
     std::string value = argv[++i];
     auto want_number = [&](double low, double high) -> std::optional<double> {
