@@ -70,7 +70,7 @@ ifdef ONLY
   BIN_SRCS := $(call only,$(BIN_SRCS))
   LESSON_MAINS := $(call only,$(LESSON_MAINS))
   LESSON_SRCS := $(call only,$(LESSON_SRCS))
-  TEST_SRCS := $(call only,$(TEST_SRCS)) $(filter tests/support/% tests/docs/%,$(TEST_SRCS))
+  TEST_SRCS := $(sort $(call only,$(TEST_SRCS)) $(filter tests/support/% tests/docs/%,$(TEST_SRCS)))
   FUZZ_SRCS := $(call only,$(FUZZ_SRCS))
   E2E_SRCS := $(call only,$(E2E_SRCS))
   STRESS_SRCS := $(call only,$(STRESS_SRCS))
