@@ -11,6 +11,16 @@
 
 namespace duplex::app {
 
+// A send or close may meet a write error that closes the TCP connection at once, and with it
+// drop the last reference to the WsConnection while its method still runs: each connection is
+// held alive until its close() returns.
+void close_all_going_away(ws::Group& connections) {
+  connections.for_each([](ws::WsConnection& connection) {
+    auto keep = connection.shared_from_this();
+    keep->close(ws::CloseCode::kGoingAway, "server stopping");
+  });
+}
+
 ws::WsOptions chat_options() {
   ws::WsOptions options;
   options.limits.max_frame_size = 4096;
@@ -29,7 +39,8 @@ struct ChatEndpoint::State : ChatOutput {
 
   void send(MemberId to, std::string_view message) override {
     if (auto found = connections.find(to); found != connections.end()) {
-      found->second->send_text(message);
+      auto keep = found->second->shared_from_this();
+      keep->send_text(message);
     }
   }
   void broadcast(std::string_view room, std::string_view message, MemberId except) override {
@@ -55,7 +66,8 @@ struct ChatEndpoint::State : ChatOutput {
   }
   void close(MemberId member, ws::CloseCode code, std::string_view reason) override {
     if (auto found = connections.find(member); found != connections.end()) {
-      found->second->close(code, reason);
+      auto keep = found->second->shared_from_this();
+      keep->close(code, reason);
     }
   }
 
@@ -121,7 +133,7 @@ void ChatEndpoint::install(http::Router& router, std::string_view path) {
 }
 
 void ChatEndpoint::shutdown() {
-  state_->endpoint->close_all(ws::CloseCode::kGoingAway, "server stopping");
+  close_all_going_away(state_->endpoint->connections());
 }
 
 std::size_t ChatEndpoint::connection_count() const {

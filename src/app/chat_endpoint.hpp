@@ -13,6 +13,7 @@
 
 #include "app/chat_room.hpp"
 #include "src/http/router.hpp"
+#include "src/ws/group.hpp"
 #include "src/ws/ws_options.hpp"
 
 namespace duplex::app {
@@ -20,6 +21,9 @@ namespace duplex::app {
 // WsOptions for the chat: messages and frames up to 4 KiB (a said text is at most 1000 bytes,
 // escaped up to six times as long is still far below), a send queue of 256 KiB per member.
 ws::WsOptions chat_options();
+
+// Closes every connection of `connections` with 1001 (going away): the server is stopping.
+void close_all_going_away(ws::Group& connections);
 
 class ChatEndpoint {
  public:

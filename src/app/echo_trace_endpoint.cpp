@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "app/chat_endpoint.hpp"
 #include "app/flat_json.hpp"
 #include "src/ws/ws_endpoint.hpp"
 
@@ -91,7 +92,7 @@ void EchoTraceEndpoint::install(http::Router& router, std::string_view path) {
 }
 
 void EchoTraceEndpoint::shutdown() {
-  state_->endpoint->close_all(ws::CloseCode::kGoingAway, "server stopping");
+  close_all_going_away(state_->endpoint->connections());
 }
 
 }  // namespace duplex::app

@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "app/chat_endpoint.hpp"
 #include "src/ws/ws_endpoint.hpp"
 
 namespace duplex::app {
@@ -39,7 +40,7 @@ void TickerSocket::install(http::Router& router, std::string_view path) {
 }
 
 void TickerSocket::shutdown() {
-  endpoint_->close_all(ws::CloseCode::kGoingAway, "server stopping");
+  close_all_going_away(endpoint_->connections());
 }
 
 std::size_t TickerSocket::subscriber_count() const {

@@ -14,6 +14,7 @@
 #include "app/flat_json.hpp"
 #include "app/ticker.hpp"
 #include "app/ticker_socket.hpp"
+#include "net/event_loop.hpp"
 #include "src/ws/ws_client.hpp"
 #include "tests/http/server_fixture.hpp"
 
@@ -31,7 +32,7 @@ class L11_DemoApps : public ::testing::Test {
     server_ = std::make_unique<TestServer>([this](http::Router& router) {
       chat_ = std::make_unique<ChatEndpoint>();
       chat_->install(router);
-      ticker_ = std::make_unique<Ticker>(server_->loop());
+      ticker_ = std::make_unique<Ticker>(ticker_loop_);
       ticker_socket_ = std::make_unique<TickerSocket>(*ticker_);
       ticker_socket_->install(router);
       echo_ = std::make_unique<EchoTraceEndpoint>();
@@ -75,6 +76,9 @@ class L11_DemoApps : public ::testing::Test {
         FlatJsonWriter().field("type", "join").field("room", room).field("nick", nick).str()));
   }
 
+  // The ticker's timer is never started (the tests publish by hand), so its loop never runs;
+  // the server does not exist yet while the routes are set up.
+  net::EventLoop ticker_loop_;
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<ChatEndpoint> chat_;
   std::unique_ptr<Ticker> ticker_;
