@@ -220,7 +220,8 @@ std::string open_files_limit(pid_t pid) {
 
 }  // namespace
 
-int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path) {
+int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path,
+                      std::string* early) {
   int fd = connect_tcp(host, port);
   ws::ClientHandshakeOptions options;
   options.host = host + ":" + std::to_string(port);
@@ -252,7 +253,10 @@ int websocket_connect(const std::string& host, std::uint16_t port, const std::st
     auto status = handshake.receive(in);
     if (status == ws::ClientHandshake::Status::kFailed) fail(handshake.error());
     if (status == ws::ClientHandshake::Status::kAccepted) {
-      if (handshake.consumed() != in.size()) fail("frames arrived before we sent anything");
+      if (handshake.consumed() != in.size()) {
+        if (early == nullptr) fail("frames arrived before we sent anything");
+        early->assign(in, handshake.consumed());
+      }
       return fd;
     }
   }

@@ -51,7 +51,10 @@ Result run_idle(const LoadOptions& options);
 std::vector<Result> run_push(const LoadOptions& options);
 
 // A blocking WebSocket connect for setting up load (5 s timeout on each step). Returns the
-// non-blocking socket; throws std::runtime_error with the handshake's error otherwise.
-int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path);
+// non-blocking socket; throws std::runtime_error with the handshake's error otherwise. Frames
+// that arrived with the 101 go to `early` (a ticker speaks first); without `early` they are an
+// error (an echo server must not).
+int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path,
+                      std::string* early = nullptr);
 
 }  // namespace duplex::bench

@@ -117,7 +117,7 @@ std::vector<Result> run_push(const LoadOptions& options) {
     PushClient& c = clients[i];
     if (c.technique == "websocket") {
       try {
-        c.fd = websocket_connect(options.host, options.port, options.path);
+        c.fd = websocket_connect(options.host, options.port, options.path, &c.in);
         attach(c, i);
       } catch (const std::exception& failure) {
         c.missing = failure.what();
