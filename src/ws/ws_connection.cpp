@@ -238,6 +238,13 @@ void WsConnection::flush_output() {
   protocol_.consume_output(size);
 }
 
+// A write error inside net::Connection::send() closes the transport on the spot, and its close
+// handler drops what may be the last reference to this object. Every public send holds one more
+// until it returns, so nothing below it runs on freed memory.
+std::shared_ptr<WsConnection> WsConnection::hold_self_while_sending() {
+  return shared_from_this();
+}
+
 // @anchor lesson10-send-queue
 // The bound on what a peer that does not read can make us hold. net::Connection already stops
 // reading from such a peer (its requests stop coming), but a server also sends on its own
@@ -258,6 +265,7 @@ bool WsConnection::make_room(std::size_t bytes) {
 }
 
 bool WsConnection::send_text(std::string_view text) {
+  auto self = hold_self_while_sending();
   if (!is_open() || !make_room(text.size() + kMaxFrameHeaderSize)) return false;
   if (!protocol_.send_text(text)) return false;
   flush_output();
@@ -265,6 +273,7 @@ bool WsConnection::send_text(std::string_view text) {
 }
 
 bool WsConnection::send_binary(std::string_view bytes) {
+  auto self = hold_self_while_sending();
   if (!is_open() || !make_room(bytes.size() + kMaxFrameHeaderSize)) return false;
   if (!protocol_.send_binary(bytes)) return false;
   flush_output();
@@ -272,6 +281,7 @@ bool WsConnection::send_binary(std::string_view bytes) {
 }
 
 bool WsConnection::ping(std::string_view payload) {
+  auto self = hold_self_while_sending();
   if (!is_open() || !make_room(payload.size() + kMaxFrameHeaderSize)) return false;
   if (!protocol_.send_ping(payload)) return false;
   flush_output();
@@ -279,6 +289,7 @@ bool WsConnection::ping(std::string_view payload) {
 }
 
 bool WsConnection::send_frame(std::string_view serialized_frame) {
+  auto self = hold_self_while_sending();
   if (!is_open() || !make_room(serialized_frame.size())) return false;
   if (!protocol_.send_serialized_frame(serialized_frame)) return false;
   flush_output();
@@ -286,6 +297,7 @@ bool WsConnection::send_frame(std::string_view serialized_frame) {
 }
 
 bool WsConnection::close(CloseCode code, std::string_view reason) {
+  auto self = hold_self_while_sending();
   if (transport_ == nullptr || closing_transport_) return false;
   if (!protocol_.send_close(code, reason)) return false;
   after_protocol();

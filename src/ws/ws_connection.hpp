@@ -129,6 +129,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void dispatch_events();
   void after_protocol();
   void flush_output();
+  std::shared_ptr<WsConnection> hold_self_while_sending();
   bool make_room(std::size_t bytes);
   void arm_keepalive(std::chrono::milliseconds delay);
   void on_keepalive();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+
 #include <string>
 
 #include "app/echo_endpoint.hpp"
@@ -129,6 +131,29 @@ TEST(L10_WsEndpoint, RouteOutlivesTheEndpointObject) {
   auto frame = client.read_frame();
   ASSERT_TRUE(frame);
   EXPECT_EQ(frame->payload, "got x");
+}
+
+// A send to a peer that reset the connection fails inside the write, which closes the connection
+// and drops the server's last reference to it while send_text() is still running (ASan caught
+// this in the demo's shutdown): the send must return without touching freed memory.
+TEST(L10_WsEndpoint, SendToAResetPeerIsSafe) {
+  Recorder recorder;
+  WsTestServer server(
+      [&](http::Router& router) { WsEndpoint(recorder.handlers()).install(router, "/ws"); });
+  WsRawClient client = WsRawClient::connect(server.port(), "/ws");
+  ASSERT_EQ(recorder.wait_for("open"), "open");
+  net::Fd client_fd = std::move(client.stream()).release_fd();
+  server.call([&] {
+    // On the loop thread, so the server cannot notice the reset before the send does.
+    linger abort_on_close{1, 0};
+    setsockopt(client_fd.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    client_fd.reset();
+    WsConnection* connection = recorder.last_connection().get();
+    ASSERT_NE(connection, nullptr);
+    // The write fails (ECONNRESET or EPIPE) and closes the connection inside this call.
+    connection->send_text(std::string(1 << 20, 'x'));
+  });
+  EXPECT_NE(recorder.wait_for("close"), "");
 }
 
 }  // namespace
