@@ -121,6 +121,9 @@ $(OUT)/bin/%: $(OUT)/obj/src/bin/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $< $(LIB) $(LDFLAGS) -o $@
 
+# The programs' own objects are not intermediate: keep them so `make` does not relink each time.
+.SECONDARY: $(call obj,$(LESSON_MAINS) $(BIN_SRCS))
+
 $(OUT)/lessons/%: $(OUT)/obj/lessons/%_main.o $(LESSON_LIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $< $(LESSON_LIB) $(LIB) $(LDFLAGS) -o $@
@@ -172,7 +175,7 @@ stress: gtest $(STRESS_BIN) $(BINS) ## floods, slow clients and injected faults;
 
 # Benchmarks: bounded in time, they write docs/benchmarks.md. Never run by `make test`.
 bench: $(BINS) ## run the benchmark matrix (a few minutes) and write docs/benchmarks.md
-	@if [ -x tests/bench/run ]; then tests/bench/run; else echo "no benchmarks yet"; fi
+	@if [ -x tests/bench/run ]; then BENCH_BIN=$(OUT)/bin tests/bench/run; else echo "no benchmarks yet"; fi
 
 # ---------------------------------------------------------------------------------------------
 PORT ?= 8080
