@@ -41,7 +41,11 @@ std::shared_ptr<Connection> Connection::create(EventLoop& loop, Fd fd, Connectio
 }
 
 Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
-    : loop_(loop), fd_(std::move(fd)), limits_(limits), last_activity_(loop.now()) {
+    : loop_(loop),
+      fd_(std::move(fd)),
+      transport_(transport_for_new_connection()),
+      limits_(limits),
+      last_activity_(loop.now()) {
   int flags = fcntl(fd_.get(), F_GETFL);
   if (flags < 0 || fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK) < 0)
     throw_errno("fcntl O_NONBLOCK");
@@ -114,7 +118,12 @@ void Connection::handle_readable() {
   while (total < limits_.max_read_per_wakeup) {
     std::size_t want = std::min(kReadChunk, limits_.max_read_per_wakeup - total);
     std::span<char> space = input_.prepare(want);
-    ssize_t n = ::read(fd_.get(), space.data(), std::min(space.size(), want));
+    std::size_t size = std::min(space.size(), want);
+    // @anchor lesson13-transport-branch
+    // Faults are injected only when a transport is set: the usual path is one well-predicted
+    // branch and the plain system call.
+    ssize_t n = transport_ ? transport_->read(fd_.get(), space.data(), size)
+                           : ::read(fd_.get(), space.data(), size);
     if (n > 0) {
       input_.commit(static_cast<std::size_t>(n));
       total += static_cast<std::size_t>(n);
@@ -185,7 +194,8 @@ void Connection::send(std::string_view bytes) {
 // Writes what the kernel takes now. Returns false if the connection died doing it.
 bool Connection::flush() {
   while (!output_.empty()) {
-    ssize_t n = ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+    ssize_t n = transport_ ? transport_->send(fd_.get(), output_.data(), output_.size())
+                           : ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
     if (n > 0) {
       output_.consume(static_cast<std::size_t>(n));
       bytes_written_ += static_cast<std::size_t>(n);
@@ -224,6 +234,15 @@ void Connection::update_interest() {
     loop_.modify(fd_.get(), want);
     interest_ = want;
   }
+}
+
+ssize_t Connection::send_file(int file_fd, off_t* offset, std::size_t count) {
+  if (!fd_) {
+    errno = EBADF;
+    return -1;
+  }
+  if (transport_) return transport_->sendfile(fd_.get(), file_fd, offset, count);
+  return system_transport().sendfile(fd_.get(), file_fd, offset, count);
 }
 
 void Connection::close() {

@@ -17,6 +17,7 @@
 #include "net/buffer.hpp"
 #include "net/event_loop.hpp"
 #include "net/fd.hpp"
+#include "net/transport.hpp"
 
 namespace duplex::net {
 
@@ -101,6 +102,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t bytes_read() const noexcept { return bytes_read_; }
   std::uint64_t bytes_written() const noexcept { return bytes_written_; }
 
+  // The system calls this connection moves bytes with (lesson 13). Null, the default, means the
+  // real ones, called directly; a test puts a FaultyTransport here to inject short reads and
+  // writes, EAGAIN, EINTR or a reset. Without a call, the process fault plan decides
+  // (DUPLEX_FAULT_SEED, transport.hpp).
+  void set_transport(std::unique_ptr<Transport> transport) { transport_ = std::move(transport); }
+  Transport* transport() const noexcept { return transport_.get(); }
+  // sendfile(2) from `file_fd` to this socket through the transport, for a layer above that
+  // sends file bodies itself (HTTP): a byte count, or -1 with errno set.
+  ssize_t send_file(int file_fd, off_t* offset, std::size_t count);
+
   // For the owner (TcpServer): close with a given reason.
   void close_for(CloseReason reason);
   void abort_for(CloseReason reason, int error_number = 0);
@@ -127,6 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   EventLoop& loop_;
   Fd fd_;
+  std::unique_ptr<Transport> transport_;
   ConnectionLimits limits_;
   State state_ = State::kCreated;
   Buffer input_;
