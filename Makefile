@@ -45,7 +45,7 @@ ifdef BUILD
 endif
 
 ROOT := $(abspath .)
-CPPFLAGS += -Isrc -I. -MMD -MP -DDUPLEX_SOURCE_DIR='"$(ROOT)"' -DDUPLEX_BIN_DIR='"$(ROOT)/$(OUT)/bin"' \
+CPPFLAGS += -I. -MMD -MP -DDUPLEX_SOURCE_DIR='"$(ROOT)"' -DDUPLEX_BIN_DIR='"$(ROOT)/$(OUT)/bin"' \
             -DDUPLEX_LESSON_BIN_DIR='"$(ROOT)/$(OUT)/lessons"'
 CXXFLAGS += -std=c++20 $(MODE_FLAGS) $(WARNINGS) -pthread
 LDFLAGS += $(MODE_FLAGS) -pthread
@@ -191,7 +191,7 @@ run: $(RUN_BIN) ## start the newest demo server (PORT=N picks the port, default 
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_OUT := build/fuzz
-FUZZ_FLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -Isrc -I.
+FUZZ_FLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I.
 FUZZ_LIB_OBJS := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%_fuzz.cpp,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
 # Pattern-rule objects would count as intermediate and be deleted after each link.

@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "lessons/01-sockets/program_flags.hpp"
-#include "net/system_error.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/system_error.hpp"
+#include "src/net/tcp_stream.hpp"
 
 using namespace duplex;
 

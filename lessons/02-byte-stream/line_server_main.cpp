@@ -14,10 +14,10 @@
 #include <string>
 
 #include "lessons/01-sockets/program_flags.hpp"
-#include "net/line_framer.hpp"
-#include "net/resolve.hpp"
-#include "net/system_error.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/line_framer.hpp"
+#include "src/net/resolve.hpp"
+#include "src/net/system_error.hpp"
+#include "src/net/tcp_listener.hpp"
 
 using namespace duplex;
 

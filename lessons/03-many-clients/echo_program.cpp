@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/socket_address.hpp"
+#include "src/net/socket_address.hpp"
 
 namespace duplex::lessons {
 

@@ -3,7 +3,7 @@
 
 #include <cstddef>
 
-#include "net/tcp_listener.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::lessons {
 

@@ -8,7 +8,7 @@
 
 #include <cstddef>
 
-#include "net/tcp_listener.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::lessons {
 

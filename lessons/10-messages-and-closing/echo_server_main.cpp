@@ -16,11 +16,11 @@
 #include <string>
 #include <string_view>
 
-#include "app/echo_endpoint.hpp"
-#include "net/event_loop.hpp"
-#include "net/resolve.hpp"
-#include "net/signals.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/app/echo_endpoint.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/resolve.hpp"
+#include "src/net/signals.hpp"
+#include "src/net/tcp_listener.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
 

@@ -1,5 +1,5 @@
 // ChatEndpoint (lesson 11): ChatRooms on WebSocket connections. See chat_endpoint.hpp.
-#include "app/chat_endpoint.hpp"
+#include "src/app/chat_endpoint.hpp"
 
 #include <map>
 #include <string>

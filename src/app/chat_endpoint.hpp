@@ -11,7 +11,7 @@
 #include <memory>
 #include <string_view>
 
-#include "app/chat_room.hpp"
+#include "src/app/chat_room.hpp"
 #include "src/http/router.hpp"
 #include "src/ws/group.hpp"
 #include "src/ws/ws_options.hpp"

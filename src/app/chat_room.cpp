@@ -1,5 +1,5 @@
 // ChatRooms (lesson 11): the chat protocol and its rules, without I/O. See chat_room.hpp.
-#include "app/chat_room.hpp"
+#include "src/app/chat_room.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/flat_json.hpp"
-#include "app/token_bucket.hpp"
+#include "src/app/flat_json.hpp"
+#include "src/app/token_bucket.hpp"
 #include "src/ws/close_code.hpp"
 
 namespace duplex::app {

@@ -1,5 +1,5 @@
 // The /echo WebSocket endpoint (lesson 10). See echo_endpoint.hpp.
-#include "app/echo_endpoint.hpp"
+#include "src/app/echo_endpoint.hpp"
 
 #include <utility>
 

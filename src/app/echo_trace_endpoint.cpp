@@ -1,14 +1,14 @@
 // EchoTraceEndpoint (lesson 11): an echo that also sends back its frame trace. See
 // echo_trace_endpoint.hpp.
-#include "app/echo_trace_endpoint.hpp"
+#include "src/app/echo_trace_endpoint.hpp"
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 
-#include "app/chat_endpoint.hpp"
-#include "app/flat_json.hpp"
+#include "src/app/chat_endpoint.hpp"
+#include "src/app/flat_json.hpp"
 #include "src/ws/ws_endpoint.hpp"
 
 namespace duplex::app {

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "app/ticker.hpp"
+#include "src/app/ticker.hpp"
 #include "src/http/exchange.hpp"
 #include "src/http/router.hpp"
 

@@ -1,5 +1,5 @@
 // Ticker (lesson 07): the event source behind /poll, /long-poll, /stream and /events.
-#include "app/ticker.hpp"
+#include "src/app/ticker.hpp"
 
 namespace duplex::app {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "net/event_loop.hpp"
+#include "src/net/event_loop.hpp"
 
 namespace duplex::app {
 

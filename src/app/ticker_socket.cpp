@@ -1,9 +1,9 @@
 // TickerSocket (lesson 11): ticks to WebSocket subscribers. See ticker_socket.hpp.
-#include "app/ticker_socket.hpp"
+#include "src/app/ticker_socket.hpp"
 
 #include <utility>
 
-#include "app/chat_endpoint.hpp"
+#include "src/app/chat_endpoint.hpp"
 #include "src/ws/ws_endpoint.hpp"
 
 namespace duplex::app {

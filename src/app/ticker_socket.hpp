@@ -11,7 +11,7 @@
 #include <memory>
 #include <string_view>
 
-#include "app/ticker.hpp"
+#include "src/app/ticker.hpp"
 #include "src/http/router.hpp"
 #include "src/ws/ws_options.hpp"
 

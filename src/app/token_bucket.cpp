@@ -1,5 +1,5 @@
 // TokenBucket (lesson 11). See token_bucket.hpp.
-#include "app/token_bucket.hpp"
+#include "src/app/token_bucket.hpp"
 
 #include <algorithm>
 

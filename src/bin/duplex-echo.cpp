@@ -18,12 +18,12 @@
 #include <string>
 #include <string_view>
 
-#include "net/connection.hpp"
-#include "net/event_loop.hpp"
-#include "net/resolve.hpp"
-#include "net/signals.hpp"
-#include "net/tcp_listener.hpp"
-#include "net/tcp_server.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/resolve.hpp"
+#include "src/net/signals.hpp"
+#include "src/net/tcp_listener.hpp"
+#include "src/net/tcp_server.hpp"
 
 namespace {
 

@@ -19,9 +19,9 @@
 #include <utility>
 #include <vector>
 
-#include "net/connection.hpp"
-#include "net/event_loop.hpp"
-#include "net/fd.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/fd.hpp"
 #include "src/http/request_head.hpp"
 #include "src/http/response.hpp"
 

@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "net/connection.hpp"
-#include "net/event_loop.hpp"
-#include "net/fd.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/fd.hpp"
 #include "src/http/body_reader.hpp"
 #include "src/http/chunked_encoder.hpp"
 #include "src/http/exchange.hpp"

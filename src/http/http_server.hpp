@@ -15,10 +15,10 @@
 #include <functional>
 #include <memory>
 
-#include "net/event_loop.hpp"
-#include "net/socket_address.hpp"
-#include "net/tcp_listener.hpp"
-#include "net/tcp_server.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_listener.hpp"
+#include "src/net/tcp_server.hpp"
 #include "src/http/exchange.hpp"
 #include "src/http/server_context.hpp"
 #include "src/http/server_options.hpp"

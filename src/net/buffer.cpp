@@ -1,5 +1,5 @@
 // Buffer (lesson 02): see buffer.hpp.
-#include "net/buffer.hpp"
+#include "src/net/buffer.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Connection (lesson 03): reading, writing, backpressure, idle timeout and graceful close for
 // one non-blocking socket.
-#include "net/connection.hpp"
+#include "src/net/connection.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

@@ -14,10 +14,10 @@
 #include <memory>
 #include <string_view>
 
-#include "net/buffer.hpp"
-#include "net/event_loop.hpp"
-#include "net/fd.hpp"
-#include "net/transport.hpp"
+#include "src/net/buffer.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/fd.hpp"
+#include "src/net/transport.hpp"
 
 namespace duplex::net {
 

@@ -1,6 +1,6 @@
 // The event loop (lesson 03): epoll for descriptors, a min-heap for timers, an eventfd for
 // work posted from other threads.
-#include "net/event_loop.hpp"
+#include "src/net/event_loop.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <limits>
 #include <string>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

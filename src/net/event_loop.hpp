@@ -18,7 +18,7 @@
 
 #include <sys/epoll.h>
 
-#include "net/fd.hpp"
+#include "src/net/fd.hpp"
 
 namespace duplex::net {
 

@@ -1,5 +1,5 @@
 // Fd (lesson 01): see fd.hpp.
-#include "net/fd.hpp"
+#include "src/net/fd.hpp"
 
 #include <unistd.h>
 

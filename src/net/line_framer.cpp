@@ -1,5 +1,5 @@
 // LineFramer (lesson 02): see line_framer.hpp.
-#include "net/line_framer.hpp"
+#include "src/net/line_framer.hpp"
 
 namespace duplex::net {
 

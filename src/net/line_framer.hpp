@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/buffer.hpp"
+#include "src/net/buffer.hpp"
 
 namespace duplex::net {
 

@@ -1,5 +1,5 @@
 // resolve() (lesson 01): see resolve.hpp.
-#include "net/resolve.hpp"
+#include "src/net/resolve.hpp"
 
 #include <netdb.h>
 #include <sys/socket.h>
@@ -10,7 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

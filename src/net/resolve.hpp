@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "net/socket_address.hpp"
+#include "src/net/socket_address.hpp"
 
 namespace duplex::net {
 

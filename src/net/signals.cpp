@@ -1,5 +1,5 @@
 // SignalWatcher (lesson 03): signals read from a signalfd in the event loop.
-#include "net/signals.hpp"
+#include "src/net/signals.hpp"
 
 #include <pthread.h>
 #include <sys/signalfd.h>
@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

@@ -11,8 +11,8 @@
 #include <functional>
 #include <initializer_list>
 
-#include "net/event_loop.hpp"
-#include "net/fd.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/fd.hpp"
 
 namespace duplex::net {
 

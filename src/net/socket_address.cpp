@@ -1,5 +1,5 @@
 // SocketAddress (lesson 01): see socket_address.hpp.
-#include "net/socket_address.hpp"
+#include "src/net/socket_address.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

@@ -1,5 +1,5 @@
 // SystemError (lesson 01): see system_error.hpp.
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,5 +1,5 @@
 // TcpListener (lesson 01): see tcp_listener.hpp.
-#include "net/tcp_listener.hpp"
+#include "src/net/tcp_listener.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

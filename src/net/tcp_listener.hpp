@@ -7,9 +7,9 @@
 
 #include <sys/socket.h>
 
-#include "net/fd.hpp"
-#include "net/socket_address.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/fd.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_stream.hpp"
 
 namespace duplex::net {
 

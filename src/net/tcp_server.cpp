@@ -1,12 +1,12 @@
 // TcpServer (lesson 03): the accept loop, the connection limit and the EMFILE back-off.
-#include "net/tcp_server.hpp"
+#include "src/net/tcp_server.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

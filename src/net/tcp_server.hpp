@@ -13,10 +13,10 @@
 #include <optional>
 #include <unordered_map>
 
-#include "net/connection.hpp"
-#include "net/event_loop.hpp"
-#include "net/socket_address.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::net {
 

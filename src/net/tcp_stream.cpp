@@ -1,5 +1,5 @@
 // TcpStream (lessons 01 and 02): see tcp_stream.hpp.
-#include "net/tcp_stream.hpp"
+#include "src/net/tcp_stream.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -10,8 +10,8 @@
 #include <optional>
 #include <utility>
 
-#include "net/resolve.hpp"
-#include "net/system_error.hpp"
+#include "src/net/resolve.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::net {
 

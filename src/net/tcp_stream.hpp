@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "net/fd.hpp"
-#include "net/socket_address.hpp"
+#include "src/net/fd.hpp"
+#include "src/net/socket_address.hpp"
 
 namespace duplex::net {
 

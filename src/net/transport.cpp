@@ -1,5 +1,5 @@
 // Transport (lesson 13): the real system calls, and the same calls with faults injected.
-#include "net/transport.hpp"
+#include "src/net/transport.hpp"
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>

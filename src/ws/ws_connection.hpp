@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "net/connection.hpp"
-#include "net/event_loop.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
 #include "src/ws/close_code.hpp"
 #include "src/ws/frame_header.hpp"
 #include "src/ws/protocol.hpp"

@@ -1,7 +1,7 @@
 // Tests for the demo's WebSocket apps on a live server (lesson 11): the chat over /chat with
 // real WsClient peers (broadcast, history, a message too big, a flood, shutdown), the ticker
 // over /ticker, and the echo playground's frame trace over /echo-trace.
-#include "app/chat_endpoint.hpp"
+#include "src/app/chat_endpoint.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "app/echo_trace_endpoint.hpp"
-#include "app/flat_json.hpp"
-#include "app/ticker.hpp"
-#include "app/ticker_socket.hpp"
-#include "net/event_loop.hpp"
+#include "src/app/echo_trace_endpoint.hpp"
+#include "src/app/flat_json.hpp"
+#include "src/app/ticker.hpp"
+#include "src/app/ticker_socket.hpp"
+#include "src/net/event_loop.hpp"
 #include "src/ws/ws_client.hpp"
 #include "tests/http/server_fixture.hpp"
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "app/push_endpoints.hpp"
-#include "app/ticker.hpp"
+#include "src/app/push_endpoints.hpp"
+#include "src/app/ticker.hpp"
 #include "tests/http/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 

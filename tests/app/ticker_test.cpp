@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "app/ticker.hpp"
-#include "net/event_loop.hpp"
+#include "src/app/ticker.hpp"
+#include "src/net/event_loop.hpp"
 #include "tests/support/loop_thread.hpp"
 
 namespace duplex {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "net/socket_address.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/support/net_process.hpp"
 #include "tests/support/net_sockets.hpp"
 

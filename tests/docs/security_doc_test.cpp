@@ -10,9 +10,9 @@
 #include <sstream>
 #include <string>
 
-#include "net/connection.hpp"
-#include "net/line_framer.hpp"
-#include "net/tcp_server.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/line_framer.hpp"
+#include "src/net/tcp_server.hpp"
 #include "src/app/echo_endpoint.hpp"
 #include "src/http/parser_limits.hpp"
 #include "src/http/server_options.hpp"

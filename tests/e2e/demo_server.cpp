@@ -3,12 +3,12 @@
 
 #include <optional>
 
-#include "app/chat_endpoint.hpp"
-#include "app/echo_trace_endpoint.hpp"
-#include "app/push_endpoints.hpp"
-#include "app/ticker.hpp"
-#include "app/ticker_socket.hpp"
-#include "net/resolve.hpp"
+#include "src/app/chat_endpoint.hpp"
+#include "src/app/echo_trace_endpoint.hpp"
+#include "src/app/push_endpoints.hpp"
+#include "src/app/ticker.hpp"
+#include "src/app/ticker_socket.hpp"
+#include "src/net/resolve.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
 #include "src/http/static_files.hpp"

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "app/flat_json.hpp"
+#include "src/app/flat_json.hpp"
 #include "src/ws/base64.hpp"
 
 namespace duplex::e2e {

@@ -14,9 +14,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/flat_json.hpp"
-#include "net/resolve.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/app/flat_json.hpp"
+#include "src/net/resolve.hpp"
+#include "src/net/tcp_listener.hpp"
 #include "src/ws/ws_client.hpp"
 #include "tests/e2e/demo_server.hpp"
 #include "tests/e2e/devtools.hpp"

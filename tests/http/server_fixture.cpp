@@ -3,8 +3,8 @@
 
 #include <future>
 
-#include "net/socket_address.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::testing {
 

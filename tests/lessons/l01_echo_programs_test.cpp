@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "net/tcp_stream.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/support/net_process.hpp"
 #include "tests/support/net_sockets.hpp"
 

@@ -8,10 +8,10 @@
 
 #include "lessons/03-many-clients/iterative_echo.hpp"
 #include "lessons/03-many-clients/threaded_echo.hpp"
-#include "net/socket_address.hpp"
-#include "net/system_error.hpp"
-#include "net/tcp_listener.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/system_error.hpp"
+#include "src/net/tcp_listener.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/support/net_sockets.hpp"
 
 namespace duplex::lessons {

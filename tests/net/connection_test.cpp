@@ -2,7 +2,7 @@
 // handler replacement, writability armed only while output pends, backpressure, idle timeout,
 // graceful close and abort, errors. The loop is stepped on the test thread (run_until), so the
 // test can look at the connection between steps.
-#include "net/connection.hpp"
+#include "src/net/connection.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "net/event_loop.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/support/loop_thread.hpp"
 #include "tests/support/net_sockets.hpp"
 

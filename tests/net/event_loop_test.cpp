@@ -1,6 +1,6 @@
 // Tests for EventLoop (lesson 03): watches, timers (order, cancel, repeat), posting from other
 // threads, stopping, and the guards that let callbacks change the loop while it dispatches.
-#include "net/event_loop.hpp"
+#include "src/net/event_loop.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "net/fd.hpp"
+#include "src/net/fd.hpp"
 #include "tests/support/loop_thread.hpp"
 
 namespace duplex::net {

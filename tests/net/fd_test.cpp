@@ -1,5 +1,5 @@
 // Tests for Fd (lesson 01): the descriptor is closed exactly once, and ownership moves.
-#include "net/fd.hpp"
+#include "src/net/fd.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // Tests for LineFramer (lesson 02): every split of the input gives the same lines; LF and CRLF;
 // the maximum line length.
-#include "net/line_framer.hpp"
+#include "src/net/line_framer.hpp"
 
 #include <gtest/gtest.h>
 

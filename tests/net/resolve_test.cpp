@@ -1,5 +1,5 @@
 // Tests for resolve() (lesson 01): numeric IPv4 and IPv6, bracketed literals, names.
-#include "net/resolve.hpp"
+#include "src/net/resolve.hpp"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>

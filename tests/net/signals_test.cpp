@@ -1,13 +1,13 @@
 // Tests for SignalWatcher (lesson 03): a signal becomes a callback on the loop thread, and the
 // loop can stop on it.
-#include "net/signals.hpp"
+#include "src/net/signals.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <vector>
 
-#include "net/event_loop.hpp"
+#include "src/net/event_loop.hpp"
 #include "tests/support/loop_thread.hpp"
 
 namespace duplex::net {

@@ -1,5 +1,5 @@
 // Tests for SocketAddress (lesson 01): both families, ports in host order, URL-style text.
-#include "net/socket_address.hpp"
+#include "src/net/socket_address.hpp"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -1,12 +1,12 @@
 // Tests for TcpListener (lesson 01): port 0, accept, CLOEXEC, bind errors, IPv6.
-#include "net/tcp_listener.hpp"
+#include "src/net/tcp_listener.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 #include "tests/support/net_sockets.hpp"
 
 namespace duplex::net {

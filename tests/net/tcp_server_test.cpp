@@ -1,6 +1,6 @@
 // Tests for TcpServer (lesson 03): many concurrent clients on one loop thread, a client that
 // never reads, idle timeouts, the connection limit, and stopping.
-#include "net/tcp_server.hpp"
+#include "src/net/tcp_server.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "net/socket_address.hpp"
-#include "net/system_error.hpp"
-#include "net/tcp_listener.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/system_error.hpp"
+#include "src/net/tcp_listener.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/support/loop_thread.hpp"
 #include "tests/support/net_sockets.hpp"
 

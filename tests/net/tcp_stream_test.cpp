@@ -1,6 +1,6 @@
 // Tests for TcpStream (lessons 01 and 02): connect errors, partial reads and writes at every
 // split, end of stream, half-close, timeouts, SIGPIPE.
-#include "net/tcp_stream.hpp"
+#include "src/net/tcp_stream.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "net/system_error.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/system_error.hpp"
+#include "src/net/tcp_listener.hpp"
 #include "tests/support/net_sockets.hpp"
 
 namespace duplex::net {

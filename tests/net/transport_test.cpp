@@ -2,7 +2,7 @@
 // reproducible from the seed; a Connection over them delivers and echoes exactly what was sent;
 // a reset mid-message ends the connection with ECONNRESET after the bytes before it arrived;
 // the process fault plan (DUPLEX_FAULT_SEED) reaches every new connection.
-#include "net/transport.hpp"
+#include "src/net/transport.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "net/connection.hpp"
-#include "net/event_loop.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/support/loop_thread.hpp"
 #include "tests/support/net_sockets.hpp"
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "net/fd.hpp"
-#include "net/tcp_stream.hpp"
+#include "src/net/fd.hpp"
+#include "src/net/tcp_stream.hpp"
 #include "tests/stress/stress_server.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ws_raw_client.hpp"

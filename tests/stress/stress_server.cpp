@@ -14,9 +14,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "net/event_loop.hpp"
-#include "net/socket_address.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_listener.hpp"
 #include "src/app/echo_endpoint.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"

@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "net/transport.hpp"
+#include "src/net/transport.hpp"
 #include "src/http/server_options.hpp"
 
 namespace duplex::testing {

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "net/socket_address.hpp"
+#include "src/net/socket_address.hpp"
 #include "src/http/body_reader.hpp"
 #include "src/http/response_parser.hpp"
 #include "src/http/syntax.hpp"

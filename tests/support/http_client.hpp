@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "net/tcp_stream.hpp"
+#include "src/net/tcp_stream.hpp"
 
 namespace duplex::testing {
 

@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "net/event_loop.hpp"
+#include "src/net/event_loop.hpp"
 
 namespace duplex::testing {
 

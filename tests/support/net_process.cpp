@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 extern char** environ;
 

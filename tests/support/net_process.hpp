@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/fd.hpp"
+#include "src/net/fd.hpp"
 
 namespace duplex::testing {
 

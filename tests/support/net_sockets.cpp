@@ -4,9 +4,9 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
-#include "net/socket_address.hpp"
-#include "net/system_error.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/system_error.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::testing {
 

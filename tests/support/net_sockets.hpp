@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "net/tcp_stream.hpp"
+#include "src/net/tcp_stream.hpp"
 
 namespace duplex::testing {
 

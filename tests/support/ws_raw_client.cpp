@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <stdexcept>
 
-#include "net/system_error.hpp"
+#include "src/net/system_error.hpp"
 
 namespace duplex::testing {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/tcp_stream.hpp"
+#include "src/net/tcp_stream.hpp"
 
 namespace duplex::testing {
 

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "app/echo_endpoint.hpp"
+#include "src/app/echo_endpoint.hpp"
 #include "tests/support/ws_raw_client.hpp"
 #include "tests/ws/ws_server_fixture.hpp"
 

@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "net/socket_address.hpp"
-#include "net/tcp_listener.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::testing {
 
