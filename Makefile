@@ -88,7 +88,7 @@ TEST_BIN := $(OUT)/tests/duplex-tests
 GTEST_LIBS := -lgtest
 GTEST_INSTALL := apt-get update && apt-get install -y libgtest-dev
 
-.PHONY: all test check run fuzz format clean help gtest programs e2e bench stress
+.PHONY: all test check run fuzz format clean help gtest programs e2e bench stress test-faults
 
 all: $(LIB) $(BINS) $(LESSON_BINS) ## build the library and every program
 
@@ -142,6 +142,14 @@ endif
 
 test: gtest $(TEST_BIN) $(BINS) $(LESSON_BINS) ## build and run the tests (LESSON=NN: lessons 01..NN only)
 	$(TEST_BIN) $(GTEST_FILTER) $(TEST_ARGS)
+
+# The HTTP and WebSocket suites once more over an injected transport: short reads and writes,
+# EAGAIN and EINTR at seeded random points (lesson 13). The results must not change.
+FAULT_SEED ?= 1
+FAULT_SUITES := L03_*:L06_*:L07_*:L08_*:L10_*:L13_*
+
+test-faults: gtest $(TEST_BIN) $(BINS) $(LESSON_BINS) ## rerun the network suites over injected faults (FAULT_SEED=N)
+	DUPLEX_FAULT_SEED=$(FAULT_SEED) $(TEST_BIN) --gtest_filter='$(FAULT_SUITES)' $(TEST_ARGS)
 
 check: ## build with AddressSanitizer and UBSan into build/asan/ and run the tests
 	$(MAKE) VARIANT=asan test
