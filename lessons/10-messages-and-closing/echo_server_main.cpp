@@ -17,12 +17,12 @@
 #include <string_view>
 
 #include "src/app/echo_endpoint.hpp"
+#include "src/http/http_server.hpp"
+#include "src/http/router.hpp"
 #include "src/net/event_loop.hpp"
 #include "src/net/resolve.hpp"
 #include "src/net/signals.hpp"
 #include "src/net/tcp_listener.hpp"
-#include "src/http/http_server.hpp"
-#include "src/http/router.hpp"
 
 namespace {
 

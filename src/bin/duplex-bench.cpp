@@ -30,16 +30,16 @@
 #include <vector>
 
 #include "src/app/echo_endpoint.hpp"
-#include "src/net/event_loop.hpp"
-#include "src/net/resolve.hpp"
-#include "src/net/signals.hpp"
-#include "src/net/tcp_listener.hpp"
 #include "src/bench/load.hpp"
 #include "src/bench/report.hpp"
 #include "src/bench/system.hpp"
 #include "src/bench/tcp_echo_server.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/resolve.hpp"
+#include "src/net/signals.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace {
 

@@ -23,13 +23,13 @@
 #include "src/app/push_endpoints.hpp"
 #include "src/app/ticker.hpp"
 #include "src/app/ticker_socket.hpp"
+#include "src/http/http_server.hpp"
+#include "src/http/router.hpp"
+#include "src/http/static_files.hpp"
 #include "src/net/event_loop.hpp"
 #include "src/net/resolve.hpp"
 #include "src/net/signals.hpp"
 #include "src/net/tcp_listener.hpp"
-#include "src/http/http_server.hpp"
-#include "src/http/router.hpp"
-#include "src/http/static_files.hpp"
 
 namespace {
 

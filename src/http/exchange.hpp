@@ -19,11 +19,11 @@
 #include <utility>
 #include <vector>
 
+#include "src/http/request_head.hpp"
+#include "src/http/response.hpp"
 #include "src/net/connection.hpp"
 #include "src/net/event_loop.hpp"
 #include "src/net/fd.hpp"
-#include "src/http/request_head.hpp"
-#include "src/http/response.hpp"
 
 namespace duplex::http {
 

@@ -20,15 +20,15 @@
 #include <string>
 #include <string_view>
 
-#include "src/net/connection.hpp"
-#include "src/net/event_loop.hpp"
-#include "src/net/fd.hpp"
 #include "src/http/body_reader.hpp"
 #include "src/http/chunked_encoder.hpp"
 #include "src/http/exchange.hpp"
 #include "src/http/request_parser.hpp"
 #include "src/http/response.hpp"
 #include "src/http/server_context.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/fd.hpp"
 
 namespace duplex::http {
 

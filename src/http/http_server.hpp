@@ -15,13 +15,13 @@
 #include <functional>
 #include <memory>
 
+#include "src/http/exchange.hpp"
+#include "src/http/server_context.hpp"
+#include "src/http/server_options.hpp"
 #include "src/net/event_loop.hpp"
 #include "src/net/socket_address.hpp"
 #include "src/net/tcp_listener.hpp"
 #include "src/net/tcp_server.hpp"
-#include "src/http/exchange.hpp"
-#include "src/http/server_context.hpp"
-#include "src/http/server_options.hpp"
 
 namespace duplex::http {
 

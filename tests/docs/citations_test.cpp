@@ -36,7 +36,7 @@ std::string read_file(const fs::path& path) {
 }
 
 bool is_source(const fs::path& path) {
-  static const std::set<std::string> kSourceExtensions = {".cpp", ".hpp", ".c", ".h", ".js",
+  static const std::set<std::string> kSourceExtensions = {".cpp",  ".hpp", ".c",  ".h",   ".js",
                                                           ".html", ".css", ".sh", ".conf"};
   return kSourceExtensions.count(path.extension().string()) > 0 || path.filename() == "Makefile" ||
          path.filename() == "run";
@@ -108,7 +108,9 @@ bool contains_word(const std::string& text, const std::string& word) {
   return false;
 }
 
-std::string where(const fs::path& file) { return fs::relative(file, kRoot).string(); }
+std::string where(const fs::path& file) {
+  return fs::relative(file, kRoot).string();
+}
 
 TEST(L00_Citations, EveryRelativeLinkResolves) {
   static const std::regex kLink(R"(\[([^\]]*)\]\(([^)\s]+)\))");

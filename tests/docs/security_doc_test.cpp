@@ -10,12 +10,12 @@
 #include <sstream>
 #include <string>
 
-#include "src/net/connection.hpp"
-#include "src/net/line_framer.hpp"
-#include "src/net/tcp_server.hpp"
 #include "src/app/echo_endpoint.hpp"
 #include "src/http/parser_limits.hpp"
 #include "src/http/server_options.hpp"
+#include "src/net/connection.hpp"
+#include "src/net/line_framer.hpp"
+#include "src/net/tcp_server.hpp"
 #include "src/ws/frame_header.hpp"
 #include "src/ws/protocol.hpp"
 #include "src/ws/ws_options.hpp"

@@ -8,10 +8,10 @@
 #include "src/app/push_endpoints.hpp"
 #include "src/app/ticker.hpp"
 #include "src/app/ticker_socket.hpp"
-#include "src/net/resolve.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
 #include "src/http/static_files.hpp"
+#include "src/net/resolve.hpp"
 
 namespace duplex::e2e {
 

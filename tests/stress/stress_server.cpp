@@ -14,12 +14,12 @@
 #include <stdexcept>
 #include <vector>
 
-#include "src/net/event_loop.hpp"
-#include "src/net/socket_address.hpp"
-#include "src/net/tcp_listener.hpp"
 #include "src/app/echo_endpoint.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
+#include "src/net/event_loop.hpp"
+#include "src/net/socket_address.hpp"
+#include "src/net/tcp_listener.hpp"
 
 namespace duplex::testing {
 

@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "src/net/transport.hpp"
 #include "src/http/server_options.hpp"
+#include "src/net/transport.hpp"
 
 namespace duplex::testing {
 

@@ -13,8 +13,8 @@ GuardedBuffer::GuardedBuffer(std::string_view contents) : size_(contents.size())
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t data_pages = (contents.size() + page - 1) / page;
   mapping_size_ = (data_pages + 1) * page;
-  void* mapping = mmap(nullptr, mapping_size_, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* mapping =
+      mmap(nullptr, mapping_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mapping == MAP_FAILED) throw std::runtime_error("mmap failed");
   mapping_ = static_cast<char*>(mapping);
   char* guard = mapping_ + data_pages * page;
@@ -23,6 +23,8 @@ GuardedBuffer::GuardedBuffer(std::string_view contents) : size_(contents.size())
   if (!contents.empty()) std::memcpy(data_, contents.data(), contents.size());
 }
 
-GuardedBuffer::~GuardedBuffer() { munmap(mapping_, mapping_size_); }
+GuardedBuffer::~GuardedBuffer() {
+  munmap(mapping_, mapping_size_);
+}
 
 }  // namespace duplex::testing

@@ -3,10 +3,10 @@
 
 #include <stdexcept>
 
-#include "src/net/socket_address.hpp"
 #include "src/http/body_reader.hpp"
 #include "src/http/response_parser.hpp"
 #include "src/http/syntax.hpp"
+#include "src/net/socket_address.hpp"
 #include "tests/support/net_sockets.hpp"
 
 namespace duplex::testing {

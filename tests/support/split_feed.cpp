@@ -27,7 +27,8 @@ std::vector<SplitPlan> split_plans(std::string_view input, std::uint32_t seed, i
     SplitPlan plan{"random#" + std::to_string(n) + " seed=" + std::to_string(seed), {}};
     std::size_t at = 0;
     while (at < input.size()) {
-      std::uniform_int_distribution<std::size_t> length(1, std::min<std::size_t>(input.size() - at, 64));
+      std::uniform_int_distribution<std::size_t> length(
+          1, std::min<std::size_t>(input.size() - at, 64));
       std::size_t take = length(random);
       plan.chunks.push_back(input.substr(at, take));
       at += take;
