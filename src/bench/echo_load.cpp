@@ -18,6 +18,7 @@
 
 #include "src/bench/histogram.hpp"
 #include "src/bench/load.hpp"
+#include "src/bench/load_loop.hpp"
 #include "src/bench/system.hpp"
 
 namespace duplex::bench {
@@ -47,12 +48,8 @@ std::string frame_header(std::size_t size, bool binary, bool masked) {
 
 struct EchoConnection {
   int fd = -1;
-  std::string out;
-  std::size_t out_offset = 0;
-  bool want_write = false;
-  std::vector<std::uint64_t> sent_at;  // ring of send times, one per message in flight
-  std::size_t ring_head = 0;
-  std::size_t in_flight = 0;
+  Outbox out;
+  InFlight in_flight;
   std::uint64_t next_send = 0;
   std::uint64_t next_receive = 0;
   std::size_t receive_position = 0;  // bytes of the current echo already checked
@@ -80,7 +77,7 @@ Result run_echo_load(const LoadOptions& options) {
     EchoConnection& c = connections[i];
     c.fd = options.websocket ? websocket_connect(options.host, options.port, options.path)
                              : connect_tcp(options.host, options.port);
-    c.sent_at.assign(static_cast<std::size_t>(options.inflight), 0);
+    c.in_flight = InFlight(static_cast<std::size_t>(options.inflight));
     if (options.websocket) {
       unsigned char key[4];
       std::uint32_t bits = random();
@@ -101,47 +98,18 @@ Result run_echo_load(const LoadOptions& options) {
   LatencyHistogram latencies;
   std::uint64_t completed = 0;
   std::string error;
-  const std::uint64_t start = now_ns();
-  const auto warmup_ns = static_cast<std::uint64_t>(options.warmup * 1e9);
-  const std::uint64_t measure_from = start + warmup_ns;
-  const std::uint64_t measure_until =
-      measure_from + static_cast<std::uint64_t>(options.seconds * 1e9);
-  bool measuring = warmup_ns == 0;
+  MeasureWindow window(now_ns(), options.warmup, options.seconds);
 
   auto queue_message = [&](EchoConnection& c, std::uint64_t now) {
     std::size_t offset = 4 * (c.next_send % kPayloadVariants);
     if (options.websocket) {
-      c.out += c.send_header;
-      c.out.append(c.masked, offset, size);
+      c.out.bytes += c.send_header;
+      c.out.bytes.append(c.masked, offset, size);
     } else {
-      c.out.append(plain, offset, size);
+      c.out.bytes.append(plain, offset, size);
     }
-    c.sent_at[(c.ring_head + c.in_flight) % c.sent_at.size()] = now;
-    ++c.in_flight;
+    c.in_flight.push(now);
     ++c.next_send;
-  };
-  auto flush = [&](EchoConnection& c, std::size_t index) {
-    while (c.out_offset < c.out.size()) {
-      ssize_t sent =
-          send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
-      if (sent < 0) {
-        if (errno != EAGAIN) error = std::string("send: ") + std::strerror(errno);
-        break;
-      }
-      c.out_offset += static_cast<std::size_t>(sent);
-    }
-    if (c.out_offset == c.out.size()) {
-      c.out.clear();
-      c.out_offset = 0;
-    }
-    bool want = c.out_offset < c.out.size();
-    if (want != c.want_write) {
-      c.want_write = want;
-      epoll_event event{};
-      event.events = want ? EPOLLIN | EPOLLOUT : EPOLLIN;
-      event.data.u64 = index;
-      epoll_ctl(epoll, EPOLL_CTL_MOD, c.fd, &event);
-    }
   };
   // @anchor lesson12-echo-check
   // Checks `n` received bytes against what must come back; true when they match.
@@ -174,19 +142,17 @@ Result run_echo_load(const LoadOptions& options) {
       n -= take;
       if (c.receive_position == message_length) {
         c.receive_position = 0;
-        if (c.in_flight == 0) {
+        if (c.in_flight.count() == 0) {
           error = "echo: a message came back that was never sent";
           return false;
         }
-        std::uint64_t sent = c.sent_at[c.ring_head];
-        c.ring_head = (c.ring_head + 1) % c.sent_at.size();
-        --c.in_flight;
+        std::uint64_t sent = c.in_flight.pop();
         ++c.next_receive;
-        if (measuring) {
+        if (window.measuring()) {
           latencies.record(now - sent);
           ++completed;
         }
-        if (now < measure_until) queue_message(c, now);
+        if (window.accepting_new_work(now)) queue_message(c, now);
       }
     }
     return true;
@@ -195,18 +161,11 @@ Result run_echo_load(const LoadOptions& options) {
   std::uint64_t now = now_ns();
   for (std::size_t i = 0; i < connections.size(); ++i) {
     for (int k = 0; k < options.inflight; ++k) queue_message(connections[i], now);
-    flush(connections[i], i);
+    connections[i].out.flush(connections[i].fd, epoll, i, error);
   }
   std::vector<char> buffer(256 * 1024);
   std::vector<epoll_event> ready(connections.size());
-  std::uint64_t measured_from = measure_from;
-  while (error.empty()) {
-    now = now_ns();
-    if (!measuring && now >= measure_from) {
-      measuring = true;
-      measured_from = now;
-    }
-    if (now >= measure_until) break;
+  while (error.empty() && window.keep_going(now_ns())) {
     int n = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 100);
     now = now_ns();
     for (int i = 0; i < n && error.empty(); ++i) {
@@ -223,12 +182,10 @@ Result run_echo_load(const LoadOptions& options) {
           check(c, buffer.data(), static_cast<std::size_t>(got), now);
         }
       }
-      if (error.empty()) flush(c, index);
+      if (error.empty()) c.out.flush(c.fd, epoll, index, error);
     }
   }
-  const std::uint64_t finished = now_ns();
-  const double elapsed =
-      finished > measured_from ? static_cast<double>(finished - measured_from) / 1e9 : 0;
+  const double elapsed = window.elapsed(now_ns());
   for (auto& c : connections) close(c.fd);
   close(epoll);
 

@@ -19,6 +19,7 @@
 
 #include "src/bench/histogram.hpp"
 #include "src/bench/load.hpp"
+#include "src/bench/load_loop.hpp"
 #include "src/bench/system.hpp"
 
 namespace duplex::bench {
@@ -27,13 +28,9 @@ namespace {
 
 struct HttpConnection {
   int fd = -1;
-  std::string out;
-  std::size_t out_offset = 0;
-  bool want_write = false;
+  Outbox out;
   std::string in;
-  std::vector<std::uint64_t> sent_at;
-  std::size_t ring_head = 0;
-  std::size_t in_flight = 0;
+  InFlight in_flight;
 };
 
 // The value of header `name` (lower case, with the colon) in `head`, or npos-length "".
@@ -67,7 +64,7 @@ Result run_http_load(const LoadOptions& options) {
     HttpConnection& c = connections[index];
     c = HttpConnection();
     c.fd = connect_tcp(options.host, options.port);
-    c.sent_at.assign(static_cast<std::size_t>(options.inflight), 0);
+    c.in_flight = InFlight(static_cast<std::size_t>(options.inflight));
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.u64 = index;
@@ -79,40 +76,11 @@ Result run_http_load(const LoadOptions& options) {
   std::uint64_t completed = 0;
   std::string error;
   std::string lowered;
-  const std::uint64_t start = now_ns();
-  const auto warmup_ns = static_cast<std::uint64_t>(options.warmup * 1e9);
-  const std::uint64_t measure_from = start + warmup_ns;
-  const std::uint64_t measure_until =
-      measure_from + static_cast<std::uint64_t>(options.seconds * 1e9);
-  bool measuring = warmup_ns == 0;
+  MeasureWindow window(now_ns(), options.warmup, options.seconds);
 
   auto queue_request = [&](HttpConnection& c, std::uint64_t now) {
-    c.out += request;
-    c.sent_at[(c.ring_head + c.in_flight) % c.sent_at.size()] = now;
-    ++c.in_flight;
-  };
-  auto flush = [&](HttpConnection& c, std::size_t index) {
-    while (c.out_offset < c.out.size()) {
-      ssize_t sent =
-          send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
-      if (sent < 0) {
-        if (errno != EAGAIN) error = std::string("send: ") + std::strerror(errno);
-        break;
-      }
-      c.out_offset += static_cast<std::size_t>(sent);
-    }
-    if (c.out_offset == c.out.size()) {
-      c.out.clear();
-      c.out_offset = 0;
-    }
-    bool want = c.out_offset < c.out.size();
-    if (want != c.want_write) {
-      c.want_write = want;
-      epoll_event event{};
-      event.events = want ? EPOLLIN | EPOLLOUT : EPOLLIN;
-      event.data.u64 = index;
-      epoll_ctl(epoll, EPOLL_CTL_MOD, c.fd, &event);
-    }
+    c.out.bytes += request;
+    c.in_flight.push(now);
   };
   // Takes every complete response off c.in. Returns false when the connection must be
   // replaced (Connection: close) or on error.
@@ -143,14 +111,12 @@ Result run_http_load(const LoadOptions& options) {
         break;
       }
       used += total;
-      if (c.in_flight == 0) {
+      if (c.in_flight.count() == 0) {
         error = "http: a response nobody asked for";
         break;
       }
-      std::uint64_t sent = c.sent_at[c.ring_head];
-      c.ring_head = (c.ring_head + 1) % c.sent_at.size();
-      --c.in_flight;
-      if (measuring) {
+      std::uint64_t sent = c.in_flight.pop();
+      if (window.measuring()) {
         latencies.record(now - sent);
         ++completed;
       }
@@ -158,7 +124,7 @@ Result run_http_load(const LoadOptions& options) {
         reopen = true;
         break;
       }
-      if (now < measure_until) queue_request(c, now);
+      if (window.accepting_new_work(now)) queue_request(c, now);
     }
     c.in.erase(0, used);
   };
@@ -166,18 +132,11 @@ Result run_http_load(const LoadOptions& options) {
   std::uint64_t now = now_ns();
   for (std::size_t i = 0; i < connections.size(); ++i) {
     for (int k = 0; k < options.inflight; ++k) queue_request(connections[i], now);
-    flush(connections[i], i);
+    connections[i].out.flush(connections[i].fd, epoll, i, error);
   }
   std::vector<char> buffer(64 * 1024);
   std::vector<epoll_event> ready(connections.size());
-  std::uint64_t measured_from = measure_from;
-  while (error.empty()) {
-    now = now_ns();
-    if (!measuring && now >= measure_from) {
-      measuring = true;
-      measured_from = now;
-    }
-    if (now >= measure_until) break;
+  while (error.empty() && window.keep_going(now_ns())) {
     int n = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 100);
     now = now_ns();
     for (int i = 0; i < n && error.empty(); ++i) {
@@ -202,12 +161,10 @@ Result run_http_load(const LoadOptions& options) {
           }
         }
       }
-      if (error.empty()) flush(c, index);
+      if (error.empty()) c.out.flush(c.fd, epoll, index, error);
     }
   }
-  const std::uint64_t finished = now_ns();
-  const double elapsed =
-      finished > measured_from ? static_cast<double>(finished - measured_from) / 1e9 : 0;
+  const double elapsed = window.elapsed(now_ns());
   for (auto& c : connections) close(c.fd);
   close(epoll);
 
