@@ -98,7 +98,7 @@ Result run_echo_load(const LoadOptions& options) {
   LatencyHistogram latencies;
   std::uint64_t completed = 0;
   std::string error;
-  MeasureWindow window(now_ns(), options.warmup, options.seconds);
+  MeasureWindow window(now_ns(), options.warmup, options.seconds, options.server_pid);
 
   auto queue_message = [&](EchoConnection& c, std::uint64_t now) {
     std::size_t offset = 4 * (c.next_send % kPayloadVariants);
@@ -186,10 +186,11 @@ Result run_echo_load(const LoadOptions& options) {
     }
   }
   const double elapsed = window.elapsed(now_ns());
+  Result result;
+  window.record_cpu(result);
   for (auto& c : connections) close(c.fd);
   close(epoll);
 
-  Result result;
   result.set("mode", options.websocket ? "ws-echo" : "tcp-echo");
   result.set("conns", options.connections);
   result.set("inflight", options.inflight);

@@ -23,6 +23,7 @@
 
 #include "src/bench/histogram.hpp"
 #include "src/bench/load.hpp"
+#include "src/bench/load_loop.hpp"
 #include "src/bench/system.hpp"
 #include "src/ws/base64.hpp"
 #include "src/ws/client_handshake.hpp"
@@ -74,19 +75,14 @@ class CycleDriver {
   std::string error;
   std::size_t kept() const { return kept_.size(); }
 
-  // Runs until `until` (monotonic ns) or, when limit > 0, until `limit` cycles completed.
-  void run(std::uint64_t until, std::uint64_t limit, std::uint64_t measure_from,
-           std::uint64_t& measured_from) {
+  // Runs until the window closes or, when limit > 0, until `limit` cycles completed.
+  void run(MeasureWindow& window, std::uint64_t limit) {
     for (std::size_t i = 0; i < cycles_.size(); ++i)
       if (cycles_[i].state == Cycle::State::kIdle && (limit == 0 || started_ < limit)) begin(i);
     std::vector<epoll_event> ready(cycles_.size());
-    while (error.empty()) {
-      std::uint64_t now = now_ns();
-      if (!measuring && now >= measure_from) {
-        measuring = true;
-        measured_from = now;
-      }
-      if (now >= until || (limit > 0 && completed >= limit)) break;
+    while (error.empty() && window.keep_going(now_ns())) {
+      measuring = window.measuring();
+      if (limit > 0 && completed >= limit) break;
       int n = epoll_wait(epoll_, ready.data(), static_cast<int>(ready.size()), 100);
       for (int i = 0; i < n && error.empty(); ++i) {
         std::size_t index = ready[static_cast<std::size_t>(i)].data.u64;
@@ -266,17 +262,12 @@ Result run_handshake_load(const LoadOptions& options) {
   if (options.connections < 1)
     throw std::invalid_argument("handshake: connections must be positive");
   CycleDriver driver(options, options.connections, false);
-  const std::uint64_t start = now_ns();
-  const auto warmup_ns = static_cast<std::uint64_t>(options.warmup * 1e9);
-  std::uint64_t measured_from = start + warmup_ns;
-  driver.measuring = warmup_ns == 0;
-  const std::uint64_t until = start + warmup_ns + static_cast<std::uint64_t>(options.seconds * 1e9);
-  driver.run(until, 0, start + warmup_ns, measured_from);
-  const std::uint64_t finished = now_ns();
-  const double elapsed =
-      finished > measured_from ? static_cast<double>(finished - measured_from) / 1e9 : 0;
+  MeasureWindow window(now_ns(), options.warmup, options.seconds, options.server_pid);
+  driver.run(window, 0);
+  const double elapsed = window.elapsed(now_ns());
 
   Result result;
+  window.record_cpu(result);
   result.set("mode", options.websocket ? "ws-handshake" : "tcp-cycle");
   result.set("conns", options.connections);
   result.set("seconds", elapsed);
@@ -314,10 +305,9 @@ Result run_idle(const LoadOptions& options) {
   }
   std::uint64_t before = resident_bytes(options.server_pid);
   CycleDriver driver(options, 64, true);
-  std::uint64_t measured_from = 0;
   const std::uint64_t start = now_ns();
-  driver.run(start + static_cast<std::uint64_t>(options.seconds * 1e9),
-             static_cast<std::uint64_t>(connections), 0, measured_from);
+  MeasureWindow window(start, 0, options.seconds);
+  driver.run(window, static_cast<std::uint64_t>(connections));
   // The server answered every 101, so it has set every connection up; read its memory now.
   std::uint64_t after = resident_bytes(options.server_pid);
   const double open_seconds = static_cast<double>(now_ns() - start) / 1e9;

@@ -76,7 +76,7 @@ Result run_http_load(const LoadOptions& options) {
   std::uint64_t completed = 0;
   std::string error;
   std::string lowered;
-  MeasureWindow window(now_ns(), options.warmup, options.seconds);
+  MeasureWindow window(now_ns(), options.warmup, options.seconds, options.server_pid);
 
   auto queue_request = [&](HttpConnection& c, std::uint64_t now) {
     c.out.bytes += request;
@@ -165,10 +165,11 @@ Result run_http_load(const LoadOptions& options) {
     }
   }
   const double elapsed = window.elapsed(now_ns());
+  Result result;
+  window.record_cpu(result);
   for (auto& c : connections) close(c.fd);
   close(epoll);
 
-  Result result;
   result.set("mode", "http");
   result.set("conns", options.connections);
   result.set("inflight", options.inflight);

@@ -7,20 +7,37 @@
 #include <cerrno>
 #include <cstring>
 
+#include "src/bench/system.hpp"
+
 namespace duplex::bench {
 
-MeasureWindow::MeasureWindow(std::uint64_t start_ns, double warmup_seconds, double seconds)
+MeasureWindow::MeasureWindow(std::uint64_t start_ns, double warmup_seconds, double seconds,
+                             pid_t server_pid)
     : measure_from_(start_ns + static_cast<std::uint64_t>(warmup_seconds * 1e9)),
       measure_until_(measure_from_ + static_cast<std::uint64_t>(seconds * 1e9)),
       measured_from_(measure_from_),
-      measuring_(measure_from_ == start_ns) {}
+      server_pid_(server_pid) {
+  if (measure_from_ == start_ns) open(start_ns);
+}
+
+void MeasureWindow::open(std::uint64_t now) {
+  measuring_ = true;
+  measured_from_ = now;
+  client_cpu_at_open_ = own_cpu_seconds();
+  if (server_pid_ > 0) server_cpu_at_open_ = cpu_seconds(server_pid_);
+}
 
 bool MeasureWindow::keep_going(std::uint64_t now) {
-  if (!measuring_ && now >= measure_from_) {
-    measuring_ = true;
-    measured_from_ = now;
-  }
+  if (!measuring_ && now >= measure_from_) open(now);
   return now < measure_until_;
+}
+
+void MeasureWindow::record_cpu(Result& result) const {
+  double seconds = elapsed(now_ns());
+  if (!measuring_ || seconds <= 0) return;
+  result.set("client_cpu", (own_cpu_seconds() - client_cpu_at_open_) / seconds);
+  if (server_pid_ > 0)
+    result.set("server_cpu", (cpu_seconds(server_pid_) - server_cpu_at_open_) / seconds);
 }
 
 double MeasureWindow::elapsed(std::uint64_t finished) const {

@@ -6,18 +6,27 @@
 // three parts are the same in both, so they live here once.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "src/bench/result.hpp"
+
 namespace duplex::bench {
 
 // Warm-up, then `seconds` of measurement. The window opens at the first loop round after the
 // warm-up (not at the planned instant), so a late round never counts time nothing was measured.
+//
+// It also says which side was the bottleneck: the CPU time this process (the load generator)
+// and the server (`server_pid`, when known) spent inside the window, as a fraction of one core.
+// A server at 1.0 is saturated; a client at 1.0 means the row measured the client.
 class MeasureWindow {
  public:
-  MeasureWindow(std::uint64_t start_ns, double warmup_seconds, double seconds);
+  MeasureWindow(std::uint64_t start_ns, double warmup_seconds, double seconds,
+                pid_t server_pid = 0);
 
   // Called once per loop round with the clock; opens the window when the warm-up is over.
   // Returns false once the measured time is over.
@@ -27,12 +36,20 @@ class MeasureWindow {
   bool accepting_new_work(std::uint64_t now) const { return now < measure_until_; }
   // Seconds between the window's opening and `finished`.
   double elapsed(std::uint64_t finished) const;
+  // Sets `client_cpu` and, with a server pid, `server_cpu` (cores busy, 0 to 1 per core) for
+  // the window from its opening to now.
+  void record_cpu(Result& result) const;
 
  private:
+  void open(std::uint64_t now);
+
   std::uint64_t measure_from_;
   std::uint64_t measure_until_;
   std::uint64_t measured_from_;
-  bool measuring_;
+  bool measuring_ = false;
+  pid_t server_pid_;
+  double client_cpu_at_open_ = 0;
+  double server_cpu_at_open_ = 0;
 };
 
 // The send times of up to `capacity` requests or messages in flight, oldest first: answers

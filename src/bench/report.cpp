@@ -176,9 +176,12 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   md += "## Absolute numbers (medians of the runs)\n\n";
   md +=
       "Latency is per request or message, from the moment the client queued it to the moment "
-      "its last byte came back; for handshakes, from connect() to the checked 101 (or echo).\n\n";
-  md += "| row | server | runs | rate | p50 us | p99 us | p99.9 us |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- |\n";
+      "its last byte came back; for handshakes, from connect() to the checked 101 (or echo). "
+      "CPU is the share of one core each side used while the row was measured: the side near "
+      "1.0 was the bottleneck, and a row whose client is near 1.0 measured the load generator "
+      "as much as the server.\n\n";
+  md += "| row | server | runs | rate | p50 us | p99 us | p99.9 us | server CPU | client CPU |\n";
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   BarChart latency_chart;
   latency_chart.title = "latency percentiles (microseconds, medians of runs)";
   latency_chart.unit = "us";
@@ -189,15 +192,18 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     std::string server = rows.empty() ? "" : rows.front()->get("server");
     if (rates.empty()) {
       md += "| " + info.what + " | " + server + " | 0 | not measured: " + text_of(why_not(rows)) +
-            " | | | |\n";
+            " | | | | | |\n";
       continue;
     }
     double p50 = median(values(rows, "p50_us"));
     double p99 = median(values(rows, "p99_us"));
     double p999 = median(values(rows, "p999_us"));
+    auto server_cpu = values(rows, "server_cpu");
+    auto client_cpu = values(rows, "client_cpu");
     md += "| " + info.what + " | " + server + " | " + std::to_string(rates.size()) + " | " +
           cell(median(rates)) + " " + info.unit + " | " + cell(p50) + " | " + cell(p99) + " | " +
-          cell(p999) + " |\n";
+          cell(p999) + " | " + (server_cpu.empty() ? "" : cell(median(server_cpu))) + " | " +
+          (client_cpu.empty() ? "" : cell(median(client_cpu))) + " |\n";
     latency_chart.categories.push_back(info.row);
     latency_chart.series[0].values.push_back(p50);
     latency_chart.series[1].values.push_back(p99);

@@ -29,6 +29,11 @@ int start_connect(const std::string& host, std::uint16_t port);
 // VmRSS of process `pid` in bytes, from /proc/PID/status; 0 when unreadable.
 std::uint64_t resident_bytes(pid_t pid);
 
+// CPU time (user + system) in seconds: this process's (CLOCK_PROCESS_CPUTIME_ID), or process
+// `pid`'s from /proc/PID/stat (clock ticks, so 10 ms resolution; 0 when unreadable).
+double own_cpu_seconds();
+double cpu_seconds(pid_t pid);
+
 // "AMD EPYC" (the first "model name" of /proc/cpuinfo), "6.1.0-18-amd64" (uname -r), the
 // number of online CPUs, and the compiler that built this program.
 std::string cpu_model();

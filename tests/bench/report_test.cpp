@@ -52,6 +52,23 @@ TEST(L12_Report, RatiosPairRowsOfTheSameRun) {
       << report.markdown;
 }
 
+TEST(L12_Report, AbsoluteRowsShowEachSidesCpuShare) {
+  // A row whose load generator was at 100 % measured the client: the page must show it.
+  std::vector<Result> results = {
+      line("result row=tcp-small run=1 msgs_per_s=100 p50_us=1 p99_us=2 p999_us=3 "
+           "server_cpu=0.55 client_cpu=0.99 errors=0"),
+      line("result row=tcp-small run=2 msgs_per_s=100 p50_us=1 p99_us=2 p999_us=3 "
+           "server_cpu=0.65 client_cpu=0.97 errors=0"),
+      line("result row=ws-small run=1 msgs_per_s=90 p50_us=1 p99_us=2 p999_us=3 errors=0"),
+  };
+  auto report = build_report(results, machine());
+  EXPECT_NE(report.markdown.find("| 100 msgs/s | 1 | 2 | 3 | 0.6 | 0.98 |"), std::string::npos)
+      << report.markdown;
+  // Without the numbers (an older result file), the cells stay empty rather than read 0.
+  EXPECT_NE(report.markdown.find("| 90 msgs/s | 1 | 2 | 3 |  |  |"), std::string::npos)
+      << report.markdown;
+}
+
 TEST(L12_Report, MissingAndFailedRowsAreNamedNotZero) {
   // A failed run must not turn into "ratio 0": the page says why there is no number.
   std::vector<Result> results = {
