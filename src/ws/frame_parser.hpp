@@ -56,6 +56,8 @@ class FrameParser {
   const FrameHeader& header() const { return header_; }
   // How much of the current frame's payload parse() has delivered so far.
   std::uint64_t payload_received() const { return payload_received_; }
+  // Between frames: not one byte of the next frame has arrived yet.
+  bool at_frame_start() const { return state_ == State::kHeader && header_have_ == 0; }
   bool failed() const { return state_ == State::kFailed; }
   CloseCode error_code() const { return error_code_; }
   std::string_view error_reason() const { return error_reason_; }

@@ -124,6 +124,7 @@ void Protocol::on_frame_end() {
     return;
   }
   in_message_ = false;
+  ++messages_completed_;
   Event event{message_opcode_ == Opcode::kText ? Event::Kind::kText : Event::Kind::kBinary,
               std::move(message_), CloseCode::kNormal};
   message_.clear();
@@ -131,6 +132,7 @@ void Protocol::on_frame_end() {
 }
 
 void Protocol::on_control_frame(Opcode opcode) {
+  if (!in_message_) ++messages_completed_;
   if (opcode == Opcode::kPing) {
     events_.push_back({Event::Kind::kPing, control_, CloseCode::kNormal});
     // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
@@ -217,6 +219,15 @@ void Protocol::events_received(std::vector<Event>& out) {
   out.swap(events_);
 }
 
+void Protocol::reuse_message_buffer(std::string&& buffer) {
+  if (in_message_ || buffer.capacity() <= message_.capacity() ||
+      buffer.capacity() > kMaxEagerReserve) {
+    return;
+  }
+  message_ = std::move(buffer);
+  message_.clear();
+}
+
 void Protocol::append_close_frame(CloseCode code, std::string_view reason) {
   char body[2 + kMaxCloseReason];
   std::size_t size = 0;
@@ -241,6 +252,16 @@ bool Protocol::send_text(std::string_view text) {
   // Sending invalid UTF-8 would make the peer fail the connection with 1007 (§8.1).
   if (state_ != State::kOpen || !is_valid_utf8(text)) return false;
   return send_frame(Opcode::kText, text);
+}
+
+std::size_t Protocol::send_header(Opcode opcode, std::string_view payload,
+                                  char (&header)[kMaxFrameHeaderSize]) {
+  if (state_ != State::kOpen || role_ != Role::kServer) return 0;
+  if (opcode == Opcode::kText ? !is_valid_utf8(payload) : opcode != Opcode::kBinary) return 0;
+  FrameHeader frame;
+  frame.opcode = opcode;
+  frame.payload_length = payload.size();
+  return encode_frame_header(frame, header);
 }
 
 bool Protocol::send_binary(std::string_view bytes) {

@@ -72,6 +72,10 @@ class Protocol {
   // The same into `out` (cleared first), swapping buffers so that neither side allocates a new
   // vector per call in steady state.
   void events_received(std::vector<Event>& out);
+  // Gives back the buffer of a message event the application did not keep, so the next message
+  // is assembled in it instead of a new allocation. Buffers over 64 KiB are
+  // dropped: an idle connection should not hold the memory of its largest message.
+  void reuse_message_buffer(std::string&& buffer);
 
   // --- Output --- Each returns false (and sends nothing) when the frame may not be sent: the
   // state is not kOpen (after send_close() or a failure nothing more goes out, RFC 6455 §5.5.1),
@@ -85,6 +89,13 @@ class Protocol {
   // without a body; 1006, 1015 and the other invalid codes are refused. `reason` must be UTF-8
   // and at most kMaxCloseReason bytes.
   bool send_close(CloseCode code = CloseCode::kNormal, std::string_view reason = {});
+  // For a large message from a server: the checks of send_text() (opcode kText) or
+  // send_binary() (kBinary), then the frame's header written into `header` instead of the whole
+  // frame queued. Returns the header's size, 0 when refused (and always for a client, which must
+  // mask). The caller writes pending_output(), the header, then `payload` as it is (a server
+  // does not mask, RFC 6455 §5.1), and saves copying the payload into this object's buffer.
+  std::size_t send_header(Opcode opcode, std::string_view payload,
+                          char (&header)[kMaxFrameHeaderSize]);
   // A server's frame made once by serialize_frame() for many connections (a broadcast). Only a
   // server may use this: a client must mask each frame with a fresh key.
   bool send_serialized_frame(std::string_view frame);
@@ -115,6 +126,12 @@ class Protocol {
   // Activity counters for keep-alive: the glue notes when they last changed.
   std::uint64_t bytes_received() const { return bytes_received_; }
   std::uint64_t frames_received() const { return frames_received_; }
+  // A frame or a fragmented message has begun and not ended: the glue bounds how long that may
+  // last (WsOptions::message_timeout).
+  bool mid_message() const { return in_message_ || !parser_.at_frame_start(); }
+  // Data messages completed, plus control frames completed outside a message: when this moves,
+  // the unfinished frame or message the glue was timing is over and a new one began.
+  std::uint64_t messages_completed() const { return messages_completed_; }
   const ProtocolLimits& limits() const { return limits_; }
 
  private:
@@ -153,6 +170,7 @@ class Protocol {
   std::string close_reason_;
   std::uint64_t bytes_received_ = 0;
   std::uint64_t frames_received_ = 0;
+  std::uint64_t messages_completed_ = 0;
 };
 
 }  // namespace duplex::ws

@@ -23,6 +23,10 @@ namespace {
 
 std::atomic<std::uint64_t> next_id{1};
 
+// From this size on, a message sent inside on_data skips the Protocol's buffer (see
+// send_message). Below it the copy is cheaper than a second call into the transport.
+constexpr std::size_t kDirectSendMin = 4096;
+
 std::string millis(std::chrono::milliseconds duration) {
   return std::to_string(duration.count()) + " ms";
 }
@@ -59,6 +63,7 @@ WsConnection::WsConnection(Private, net::Connection& transport,
 WsConnection::~WsConnection() {
   if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
   if (close_timer_ != 0) loop_.cancel(close_timer_);
+  if (message_timer_ != 0) loop_.cancel(message_timer_);
   leave_groups();
 }
 
@@ -94,9 +99,12 @@ void WsConnection::on_data(net::Buffer& input) {
   }
   // The bytes are ours until consumed below, so the Protocol may unmask them where they lie
   // (Buffer hands out only a const view; its storage is not const).
+  in_on_data_ = true;
   feed(std::span<char>(const_cast<char*>(input.data()), input.size()));
+  in_on_data_ = false;
   input.consume(input.size());
   after_protocol();
+  watch_message_deadline();
 }
 
 namespace {
@@ -163,11 +171,16 @@ void WsConnection::feed(std::span<char> data) {
   dispatch_events();
 }
 
+// @anchor lesson10-dispatch
+// In steady state a message costs no allocation here: the events vector is swapped with the
+// Protocol's (both keep their capacity), and the message's buffer goes back to the Protocol
+// once the handler returns, unless the handler moved it away.
 void WsConnection::dispatch_events() {
-  std::vector<Event> events = protocol_.events_received();
+  std::vector<Event> events = std::move(events_);  // a handler may reach here again
+  protocol_.events_received(events);
   for (Event& event : events) {
     // A callback may have ended the connection (and on_close has run): nothing more is due.
-    if (transport_ == nullptr) return;
+    if (transport_ == nullptr) break;
     switch (event.kind) {
       case Event::Kind::kText:
       case Event::Kind::kBinary:
@@ -176,6 +189,7 @@ void WsConnection::dispatch_events() {
               event.kind == Event::Kind::kText ? MessageType::kText : MessageType::kBinary,
               std::move(event.data)};
           config_->handlers.on_message(*this, message);
+          protocol_.reuse_message_buffer(std::move(message.data));
         }
         break;
       case Event::Kind::kPing:
@@ -191,6 +205,8 @@ void WsConnection::dispatch_events() {
         break;
     }
   }
+  events.clear();
+  events_ = std::move(events);
 }
 
 // @anchor lesson10-close-transport
@@ -209,7 +225,8 @@ void WsConnection::after_protocol() {
     closing_transport_ = true;
     if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
     if (close_timer_ != 0) loop_.cancel(close_timer_);
-    keepalive_timer_ = close_timer_ = 0;
+    if (message_timer_ != 0) loop_.cancel(message_timer_);
+    keepalive_timer_ = close_timer_ = message_timer_ = 0;
     transport_->close();
     return;
   }
@@ -236,6 +253,12 @@ void WsConnection::flush_output() {
   // A write error inside send() closes the transport (on_transport_closed runs first).
   transport_->send(output);
   protocol_.consume_output(size);
+}
+
+// Inside on_data a send only queues: on_data flushes once at its end. A trace shows each frame
+// as it is sent (the echo-trace demo of lesson 11 relies on it), so tracing flushes every time.
+void WsConnection::flush_after_send() {
+  if (!in_on_data_ || sent_tap_) flush_output();
 }
 
 // A write error inside net::Connection::send() closes the transport on the spot, and its close
@@ -265,18 +288,35 @@ bool WsConnection::make_room(std::size_t bytes) {
 }
 
 bool WsConnection::send_text(std::string_view text) {
-  auto self = hold_self_while_sending();
-  if (!is_open() || !make_room(text.size() + kMaxFrameHeaderSize)) return false;
-  if (!protocol_.send_text(text)) return false;
-  flush_output();
-  return true;
+  return send_message(Opcode::kText, text);
 }
 
 bool WsConnection::send_binary(std::string_view bytes) {
+  return send_message(Opcode::kBinary, bytes);
+}
+
+// @anchor lesson10-send-message
+// A message is normally framed into the Protocol's output, then copied into the transport's. A
+// large one sent while on_data runs skips the first copy: the Protocol only checks it and makes
+// its header, and the payload goes straight to the transport, which is buffering anyway until
+// on_data returns. (Outside on_data the transport writes each send at once: a separate header
+// would cost a write of its own, so small and outside messages take the ordinary path.)
+bool WsConnection::send_message(Opcode opcode, std::string_view payload) {
   auto self = hold_self_while_sending();
-  if (!is_open() || !make_room(bytes.size() + kMaxFrameHeaderSize)) return false;
-  if (!protocol_.send_binary(bytes)) return false;
-  flush_output();
+  if (!is_open() || !make_room(payload.size() + kMaxFrameHeaderSize)) return false;
+  if (in_on_data_ && payload.size() >= kDirectSendMin && !sent_tap_) {
+    char header[kMaxFrameHeaderSize];
+    std::size_t size = protocol_.send_header(opcode, payload, header);
+    if (size == 0) return false;
+    flush_output();  // what the Protocol queued earlier goes first
+    transport_->send(std::string_view(header, size));
+    transport_->send(payload);
+    return true;
+  }
+  bool queued =
+      opcode == Opcode::kText ? protocol_.send_text(payload) : protocol_.send_binary(payload);
+  if (!queued) return false;
+  flush_after_send();
   return true;
 }
 
@@ -284,7 +324,7 @@ bool WsConnection::ping(std::string_view payload) {
   auto self = hold_self_while_sending();
   if (!is_open() || !make_room(payload.size() + kMaxFrameHeaderSize)) return false;
   if (!protocol_.send_ping(payload)) return false;
-  flush_output();
+  flush_after_send();
   return true;
 }
 
@@ -292,7 +332,7 @@ bool WsConnection::send_frame(std::string_view serialized_frame) {
   auto self = hold_self_while_sending();
   if (!is_open() || !make_room(serialized_frame.size())) return false;
   if (!protocol_.send_serialized_frame(serialized_frame)) return false;
-  flush_output();
+  flush_after_send();
   return true;
 }
 
@@ -355,6 +395,55 @@ void WsConnection::on_close_timeout() {
   if (transport_ != nullptr) transport_->abort();
 }
 
+// @anchor lesson10-message-deadline
+// Runs at the end of every on_data, and costs no timer operation per message: a timer is armed
+// only when a read ends inside a frame or a message and none is armed yet. When it fires it
+// looks at the message it was timing: already complete, it lapses; another one, begun later, it
+// waits for that one's deadline; the same one, past its deadline, the connection is closed with
+// 1008. RFC 6455 §7.4.1 has no code for "too slow": 1002 would say the peer broke the protocol,
+// which a slow peer does not, while 1008 says it broke this server's policy (§7.4.1: "a generic
+// status code that can be returned when there is no other more suitable status code").
+void WsConnection::watch_message_deadline() {
+  if (config_->options.message_timeout.count() <= 0 || !is_open()) return;
+  if (!protocol_.mid_message()) {
+    message_pending_ = false;
+    return;
+  }
+  if (!message_pending_ || protocol_.messages_completed() != message_mark_) {
+    message_pending_ = true;
+    message_mark_ = protocol_.messages_completed();
+    message_since_ = loop_.now();
+  }
+  if (message_timer_ == 0) arm_message_timer(config_->options.message_timeout);
+}
+
+void WsConnection::arm_message_timer(std::chrono::milliseconds delay) {
+  std::weak_ptr<WsConnection> weak = weak_from_this();
+  message_timer_ = loop_.run_after(delay, [weak] {
+    if (auto self = weak.lock()) {
+      self->message_timer_ = 0;
+      self->on_message_timer();
+    }
+  });
+}
+
+void WsConnection::on_message_timer() {
+  if (!message_pending_ || !is_open()) return;
+  std::chrono::milliseconds timeout = config_->options.message_timeout;
+  auto deadline = message_since_ + timeout;
+  if (loop_.now() < deadline) {
+    arm_message_timer(std::chrono::ceil<std::chrono::milliseconds>(deadline - loop_.now()));
+    return;
+  }
+  message_pending_ = false;
+  report_error(CloseCode::kPolicyViolation,
+               "a frame or message was not complete within " + millis(timeout));
+  if (transport_ != nullptr &&
+      protocol_.send_close(CloseCode::kPolicyViolation, "message not complete in time")) {
+    after_protocol();
+  }
+}
+
 // @anchor lesson10-on-close
 // The one place on_close is called. RFC 6455 §7.1.4-§7.1.5: the WebSocket connection is closed
 // when the TCP connection is; its close code is the one in the peer's close frame, 1005 if that
@@ -364,7 +453,8 @@ void WsConnection::on_transport_closed(net::CloseReason reason, int error_number
   auto self = shared_from_this();
   if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
   if (close_timer_ != 0) loop_.cancel(close_timer_);
-  keepalive_timer_ = close_timer_ = 0;
+  if (message_timer_ != 0) loop_.cancel(message_timer_);
+  keepalive_timer_ = close_timer_ = message_timer_ = 0;
   std::shared_ptr<net::Connection> transport = std::move(transport_);
   transport_ = nullptr;
   protocol_.receive_eof();

@@ -129,11 +129,16 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void dispatch_events();
   void after_protocol();
   void flush_output();
+  void flush_after_send();
+  bool send_message(Opcode opcode, std::string_view payload);
   std::shared_ptr<WsConnection> hold_self_while_sending();
   bool make_room(std::size_t bytes);
   void arm_keepalive(std::chrono::milliseconds delay);
   void on_keepalive();
   void on_close_timeout();
+  void watch_message_deadline();
+  void arm_message_timer(std::chrono::milliseconds delay);
+  void on_message_timer();
   void on_transport_closed(net::CloseReason reason, int error_number);
   void leave_groups();
   void report_error(CloseCode code, std::string what);
@@ -153,12 +158,22 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   net::TimerId close_timer_ = 0;
   std::uint64_t received_mark_ = 0;  // Protocol::bytes_received() when keep-alive last looked
   bool awaiting_pong_ = false;
+  // The message deadline: whether the last on_data ended inside a frame or a message, since
+  // when, and Protocol::messages_completed() then (a change means a new message began).
+  net::TimerId message_timer_ = 0;
+  bool message_pending_ = false;
+  std::uint64_t message_mark_ = 0;
+  net::EventLoop::Clock::time_point message_since_{};
   // Where feed() is in the input stream: the bytes of the current frame's header seen so far,
   // then how many bytes of the frame are still to come.
   std::uint8_t header_[kMaxFrameHeaderSize] = {};
   std::size_t header_have_ = 0;
   std::uint64_t frame_left_ = 0;
   bool closing_transport_ = false;
+  // Inside on_data, sends only queue in the Protocol; on_data hands everything to the transport
+  // once, at its end. Sends from anywhere else (timers, broadcasts) go out at once.
+  bool in_on_data_ = false;
+  std::vector<Event> events_;  // dispatch_events()'s buffer, kept for its capacity
 };
 
 }  // namespace duplex::ws

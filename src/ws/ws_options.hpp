@@ -37,6 +37,13 @@ struct WsOptions {
   // After sending our close frame, wait this long for the peer's, then drop TCP (RFC 6455
   // §7.1.1). Default 5 s.
   std::chrono::milliseconds close_timeout{5'000};
+  // Once a frame or a fragmented message has begun, it must be complete this long after its
+  // first byte arrived, or the connection is closed with 1008 (policy violation), and TCP is
+  // dropped if the peer does not answer that close within close_timeout. Without it, a peer
+  // that dribbles a frame a byte at a time holds the connection (and its message buffer)
+  // forever: it is never idle, so keep-alive never fires. Zero disables it. Default 30 s, like
+  // HTTP's body_timeout; a 1 MiB message then needs about 35 KB/s.
+  std::chrono::milliseconds message_timeout{30'000};
   // Subprotocols and the Origin check of the opening handshake (RFC 6455 §4.2.2, §10.2).
   HandshakeOptions handshake;
   // Print every frame in both directions (ws::trace_frame), like `duplex-ws --trace`.

@@ -199,32 +199,42 @@ TEST(L13_Flood, SlowlorisHeadGets408AtTheHeadDeadline) {
 TEST(L13_Flood, SlowlorisFrameIsClosedByADeadline) {
   // A WebSocket frame dribbled one byte at a time: unless something bounds the time a frame
   // may take, the connection is held forever (keep-alive pings see traffic and stay quiet).
+  // WsOptions::message_timeout is that bound: past it the server sends 1008, and drops TCP
+  // when the peer does not answer within close_timeout.
   StressServerConfig config;
   config.ws_ping_interval = 500ms;
+  config.ws_message_timeout = 1000ms;
+  config.ws_close_timeout = 500ms;
   StressServer server(config);
   WsRawClient client = WsRawClient::connect(server.port(), "/echo-default");
   // A binary frame announcing 1000 bytes of payload, then its payload a byte at a time.
   std::string frame = raw_frame(0x2, pattern(1000));
   auto start = Clock::now();
   bool closed = false;
-  for (std::size_t i = 0; i < frame.size() && !closed && Clock::now() - start < 4s; ++i) {
+  std::string received;
+  for (std::size_t i = 0; i < frame.size() && !closed && Clock::now() - start < 10s; ++i) {
     if (::send(client.stream().fd().get(), &frame[i], 1, MSG_NOSIGNAL) != 1) {
       closed = true;
       break;
     }
     auto [bytes, ended] = read_until_close(client.stream(), 100ms);
+    received += bytes;
     closed = ended;
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   record_row("slowloris WS frame",
-             closed ? "closed after " + std::to_string(elapsed.count()) + " ms"
-                    : "GAP: still open after " + std::to_string(elapsed.count()) + " ms",
+             closed
+                 ? "1 byte / 100 ms; 1008, closed after " + std::to_string(elapsed.count()) + " ms"
+                 : "GAP: still open after " + std::to_string(elapsed.count()) + " ms",
              "-", 0, server.peak_rss_kib());
-  if (!closed) {
-    GTEST_SKIP() << "known gap (reported for ws/ws_connection): WsOptions has no deadline for a "
-                    "frame or a message, and the keep-alive ping only fires after ping_interval "
-                    "without a byte, so a peer sending one byte per 100 ms is never closed";
-  }
+  EXPECT_TRUE(closed) << "still open after " << elapsed.count() << " ms";
+  // The server's close frame (unmasked, RFC 6455 §5.5.1) carries 1008, policy violation.
+  ASSERT_GE(received.size(), 4u);
+  EXPECT_EQ(static_cast<unsigned char>(received[0]), 0x88);
+  EXPECT_EQ(static_cast<unsigned char>(received[2]) << 8 | static_cast<unsigned char>(received[3]),
+            1008);
+  // Closed by the deadline (1 s) plus the close timeout (0.5 s), not by the 10 s bound above.
+  EXPECT_LT(elapsed, 8s);
 }
 
 // The messages of `total` bytes in one-byte fragments: first frame opcode 2, then continuations.

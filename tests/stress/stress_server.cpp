@@ -44,6 +44,8 @@ namespace {
   ws::WsOptions defaults;
   defaults.ping_interval = config.ws_ping_interval;
   defaults.pong_timeout = config.ws_ping_interval;
+  defaults.message_timeout = config.ws_message_timeout;
+  defaults.close_timeout = config.ws_close_timeout;
   app::install_echo_endpoint(router, defaults, "/echo-default");
   auto listener = net::TcpListener::listen(net::SocketAddress::from_numeric("127.0.0.1", 0));
   http::HttpServer server(loop, std::move(listener), router.handler(), config.http);

@@ -9,7 +9,8 @@
 //   GET  /faults        the faults injected so far in the child (net::process_fault_counts)
 //   GET  /echo          WebSocket echo with app::echo_options() (16 MiB messages)
 //   GET  /echo-default  WebSocket echo with the default WsOptions (1 MiB frames and messages),
-//                       keep-alive timers shortened to `ws_ping_interval`
+//                       keep-alive timers shortened to `ws_ping_interval`, message and close
+//                       deadlines from `ws_message_timeout` and `ws_close_timeout`
 #pragma once
 
 #include <sys/types.h>
@@ -27,6 +28,9 @@ namespace duplex::testing {
 struct StressServerConfig {
   http::HttpServerOptions http;
   std::chrono::milliseconds ws_ping_interval{30'000};
+  // /echo-default's WsOptions::message_timeout and close_timeout.
+  std::chrono::milliseconds ws_message_timeout{30'000};
+  std::chrono::milliseconds ws_close_timeout{5'000};
   // When set, every connection of the child runs over a FaultyTransport with this plan.
   std::optional<net::FaultPlan> faults;
 };

@@ -508,4 +508,68 @@ TEST(L10_Protocol, ActivityCounters) {
 }
 
 }  // namespace
+
+// The glue's message deadline relies on these two: mid_message() must be true from the first
+// byte of a frame or of a fragmented message to its last, at every split point, and a control
+// frame inside a fragmented message must not look like the end of the message.
+TEST(L10_Protocol, MidMessageSpansAFragmentedMessageAndItsControlFrames) {
+  std::string wire = c(Opcode::kText, "Hel", false) + c(Opcode::kPing, "p") +
+                     c(Opcode::kContinuation, "lo") + c(Opcode::kPing, "q");
+  std::size_t message_end = wire.size() - c(Opcode::kPing, "q").size();
+  Protocol protocol(Role::kServer);
+  EXPECT_FALSE(protocol.mid_message());
+  for (std::size_t i = 0; i < wire.size(); ++i) {
+    protocol.receive_data(wire.substr(i, 1));
+    bool at_end = i + 1 == message_end || i + 1 == wire.size();
+    EXPECT_EQ(protocol.mid_message(), !at_end) << "after byte " << i;
+    EXPECT_EQ(protocol.messages_completed(), i + 1 < message_end   ? 0u
+                                             : i + 1 < wire.size() ? 1u
+                                                                   : 2u)
+        << "after byte " << i;
+  }
+  EXPECT_EQ(describe(protocol.events_received()), "ping:p\ntext:Hello\nping:q\n");
+}
+
+// A message buffer given back is reused for the next message (no allocation), while one over
+// 64 KiB is dropped so an idle connection does not keep its largest message's memory.
+TEST(L10_Protocol, MessageBufferGivenBackIsReused) {
+  Protocol protocol(Role::kServer);
+  protocol.receive_data(c(Opcode::kBinary, std::string(100, 'a')));
+  std::vector<Event> events = protocol.events_received();
+  ASSERT_EQ(events.size(), 1u);
+  const char* storage = events[0].data.data();
+  protocol.reuse_message_buffer(std::move(events[0].data));
+  protocol.receive_data(c(Opcode::kBinary, std::string(90, 'b')));
+  events = protocol.events_received();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data, std::string(90, 'b'));
+  EXPECT_EQ(events[0].data.data(), storage);
+  std::string big;
+  big.reserve(1024 * 1024);
+  protocol.reuse_message_buffer(std::move(big));
+  protocol.receive_data(c(Opcode::kBinary, std::string(200, 'c')));
+  events = protocol.events_received();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_LT(events[0].data.capacity(), std::size_t{64 * 1024});
+}
+
+// send_header() is send_text()/send_binary() without the payload copy: the same checks, and
+// the header is exactly the start of the frame serialize_frame() would make.
+TEST(L10_Protocol, SendHeaderChecksLikeSendAndMakesTheSameHeader) {
+  Protocol server(Role::kServer);
+  char header[kMaxFrameHeaderSize];
+  std::string payload(70000, 'x');
+  std::size_t size = server.send_header(Opcode::kBinary, payload, header);
+  EXPECT_EQ(std::string(header, size) + payload, s(Opcode::kBinary, payload));
+  size = server.send_header(Opcode::kText, "h\xC3\xA9", header);
+  EXPECT_EQ(std::string(header, size) + "h\xC3\xA9", s(Opcode::kText, "h\xC3\xA9"));
+  EXPECT_TRUE(server.pending_output().empty());
+  EXPECT_EQ(server.send_header(Opcode::kText, "\xC3", header), 0u);  // not UTF-8 (§8.1)
+  EXPECT_EQ(server.send_header(Opcode::kPing, "", header), 0u);      // data frames only
+  Protocol client(Role::kClient);
+  EXPECT_EQ(client.send_header(Opcode::kBinary, "x", header), 0u);  // a client must mask
+  ASSERT_TRUE(server.send_close());
+  EXPECT_EQ(server.send_header(Opcode::kBinary, "x", header), 0u);  // nothing after a close
+}
+
 }  // namespace duplex::ws

@@ -217,6 +217,75 @@ TEST(L10_WsConnection, KeepAliveDropsAPeerWhosePongDoesNotArrive) {
   EXPECT_EQ(recorder.wait_for("close"), "close 1006 ");
 }
 
+// A peer that starts a frame and stops (slowloris) must not hold the connection forever:
+// past message_timeout it hears 1008, and TCP goes when it does not answer the close.
+TEST(L10_WsConnection, MessageTimeoutClosesAFrameLeftIncompleteWith1008) {
+  Recorder recorder;
+  WsOptions options;
+  options.message_timeout = milliseconds(100);
+  options.close_timeout = milliseconds(100);
+  auto server = serve(recorder, options);
+  WsRawClient client = WsRawClient::connect(server->port(), "/ws");
+  std::string frame = testing::raw_frame(0x1, "never finished");
+  client.send_raw(frame.substr(0, frame.size() - 3));
+  auto close = client.read_frame();
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->opcode, 0x8);
+  EXPECT_EQ(close->close_code(), 1008);
+  EXPECT_NE(recorder.wait_for("error 1008 a frame or message was not complete within 100 ms"), "");
+  EXPECT_TRUE(client.wait_for_eof());
+  EXPECT_EQ(recorder.wait_for("close"), "close 1006 ");
+}
+
+// Keep-alive cannot catch a peer that keeps sending: here each ping is answered, yet the
+// fragmented message those pings sit inside never ends, and the deadline still closes it.
+TEST(L10_WsConnection, MessageTimeoutBoundsAFragmentedMessageWhileBytesKeepComing) {
+  Recorder recorder;
+  WsOptions options;
+  options.message_timeout = milliseconds(200);
+  auto server = serve(recorder, options);
+  WsRawClient client = WsRawClient::connect(server->port(), "/ws");
+  client.send_frame(0x1, "first fragment", false);
+  std::optional<testing::RawFrame> frame;
+  auto start = std::chrono::steady_clock::now();
+  int pongs = 0;
+  while (std::chrono::steady_clock::now() - start < testing::kWsReadTimeout) {
+    client.send_frame(0x9, "still here");
+    frame = client.read_frame();
+    if (!frame || frame->opcode != 0xA) break;
+    ++pongs;
+  }
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->opcode, 0x8);
+  EXPECT_EQ(frame->close_code(), 1008);
+  EXPECT_GT(pongs, 0);
+  client.send_close(1008);
+  EXPECT_TRUE(client.wait_for_eof());
+  EXPECT_EQ(recorder.wait_for("close"), "close 1008 ");
+}
+
+// Frames that complete in time are never affected: a frame split across two writes is echoed,
+// and the timer armed for it lapses without closing the connection.
+TEST(L10_WsConnection, MessageTimeoutSparesFramesThatComplete) {
+  Recorder recorder;
+  WsOptions options;
+  options.message_timeout = milliseconds(1000);
+  auto server = serve(recorder, options);
+  WsRawClient client = WsRawClient::connect(server->port(), "/ws");
+  std::string frame = testing::raw_frame(0x1, "in two halves");
+  client.send_raw(frame.substr(0, 5));
+  client.send_raw(frame.substr(5));
+  auto echo = client.read_frame();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->payload, "in two halves");
+  // A bounded wait past the deadline: no error may be reported in it.
+  EXPECT_EQ(recorder.wait_for("error", milliseconds(1300)), "");
+  client.send_text("still open");
+  echo = client.read_frame();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->payload, "still open");
+}
+
 // A peer that stops reading must not make the server buffer without bound: past
 // max_send_queue the send is refused and the connection closed with 1008.
 TEST(L10_WsConnection, SendQueueIsBoundedAndOverflowClosesWith1008) {
