@@ -2,7 +2,6 @@
 #include "src/http/http_connection.hpp"
 
 #include <fcntl.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +19,10 @@ namespace {
 constexpr std::uint64_t kInlineFileBytes = 64 * 1024;
 // One sendfile() call moves at most this much, so one download cannot hold the loop long.
 constexpr std::size_t kSendfileChunk = 256 * 1024;
+// Output queued inside the data handler is written after it returns, out of our sight. A round
+// that produced at least this much arms the send deadline anyway; a smaller one does only when
+// earlier output is still waiting.
+constexpr std::size_t kWatchSendAbove = 64 * 1024;
 
 bool status_has_no_body(int status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
@@ -52,6 +55,7 @@ HttpConnection::HttpConnection(net::Connection& connection, ServerContext& conte
 HttpConnection::~HttpConnection() {
   stop_file();
   if (timer_ != 0) loop_.cancel(timer_);
+  if (send_timer_ != 0) loop_.cancel(send_timer_);
 }
 
 bool HttpConnection::is_current(const ExchangeState& state) const {
@@ -59,7 +63,9 @@ bool HttpConnection::is_current(const ExchangeState& state) const {
 }
 
 void HttpConnection::on_data() {
+  in_data_handler_ = true;
   process();
+  in_data_handler_ = false;
 }
 
 // @anchor lesson06-process
@@ -312,6 +318,8 @@ void HttpConnection::send_file(ExchangeState& state, const Response& head, net::
   loop_.watch(socket_copy_.get(), net::kWritable, [weak](std::uint32_t) {
     if (auto self = weak.lock()) self->pump_file();
   });
+  // The body may never start if the client reads nothing: the deadline watches it from here.
+  watch_send();
   if (!processing_) emit();
 }
 
@@ -325,17 +333,22 @@ void HttpConnection::pump_file() {
     off_t offset = static_cast<off_t>(file_offset_);
     std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(file_left_, kSendfileChunk));
-    ssize_t n = ::sendfile(connection_->fd(), file_.get(), &offset, want);
+    // Through the connection's transport, so injected faults (lesson 13) reach file bodies too.
+    ssize_t n = connection_->send_file(file_.get(), &offset, want);
     if (n > 0) {
       file_offset_ += static_cast<std::uint64_t>(n);
       file_left_ -= static_cast<std::uint64_t>(n);
       body_bytes_ += static_cast<std::uint64_t>(n);
+      file_bytes_sent_ += static_cast<std::uint64_t>(n);
       if (static_cast<std::size_t>(n) == want)
         return;  // fair share done; the socket may take more next round
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      watch_send();
+      return;
+    }
     // n == 0: the file is shorter than promised; an error: the peer is gone. Either way the
     // response cannot be completed, so the connection ends.
     stop_file();
@@ -373,7 +386,8 @@ void HttpConnection::upgrade(ExchangeState& state, const Response& response,
   log_exchange(response.status);
   detached_ = true;
   if (timer_ != 0) loop_.cancel(timer_);
-  timer_ = 0;
+  if (send_timer_ != 0) loop_.cancel(send_timer_);
+  timer_ = send_timer_ = 0;
   if (paused_) connection_->resume_reading();
   paused_ = false;
   emit();
@@ -418,13 +432,7 @@ void HttpConnection::fail(int status, std::string_view reason) {
 void HttpConnection::write_head(const Response& response, Framing framing, std::uint64_t length) {
   int status = response.status < 100 || response.status > 999 ? 500 : response.status;
   status_ = status;
-  for (const auto& [name, value] : response.fields()) {
-    if (iequals(name, "Connection") && status != 101) {
-      for_each_list_element(value, [this](std::string_view token) {
-        if (iequals(token, "close")) keep_alive_ = false;
-      });
-    }
-  }
+  if (response.connection_close() && status != 101) keep_alive_ = false;
   std::size_t head_at = out_.size();
   out_ += "HTTP/1.1 ";
   out_ += std::to_string(status);
@@ -439,15 +447,8 @@ void HttpConnection::write_head(const Response& response, Framing framing, std::
     out_ += context_.options.server_name;
     out_ += "\r\n";
   }
-  bool has_connection = false;
-  for (const auto& [name, value] : response.fields()) {
-    has_connection = has_connection || iequals(name, "Connection");
-    out_ += name;
-    out_ += ": ";
-    out_ += value;
-    out_ += "\r\n";
-  }
-  if (status != 101 && !has_connection) {
+  out_ += response.field_lines();
+  if (status != 101 && !response.has_connection_field()) {
     if (!keep_alive_) {
       out_ += "Connection: close\r\n";
     } else if (current_ && current_->head.version_minor == 0) {
@@ -477,8 +478,14 @@ void HttpConnection::write_head(const Response& response, Framing framing, std::
 // write() when the handler returns.
 void HttpConnection::emit() {
   if (out_.empty() || closed_) return;
+  std::size_t size = out_.size();
   connection_->send(out_);
   out_.clear();
+  // Inside the data handler the bytes leave when it returns; elsewhere send() has already
+  // written what the socket would take.
+  bool stuck = in_data_handler_ ? connection_->waiting_to_write() || size >= kWatchSendAbove
+                                : connection_->bytes_queued() > 0;
+  if (stuck) watch_send();
 }
 
 void HttpConnection::drain() {
@@ -547,13 +554,47 @@ void HttpConnection::on_deadline() {
   }
 }
 
+// @anchor lesson06-send-deadline
+// A client that sends requests and never reads the answers: its responses pile up until
+// backpressure stops reading from it (lesson 03), and then nothing happens on the connection
+// ever again. The send deadline ends that. It is armed only when output is seen waiting for
+// the socket, so a response the socket takes at once costs no timer at all. When it fires it
+// compares how many bytes have left since it was armed: some did, so the client is slow but
+// reading, and it waits another period; none did, so the connection is aborted. There is no
+// one to send a status to, and a graceful close would wait for the same unread bytes.
+void HttpConnection::watch_send() {
+  std::chrono::milliseconds timeout = context_.options.send_timeout;
+  if (send_timer_ != 0 || closed_ || detached_ || timeout.count() <= 0) return;
+  send_progress_at_arm_ = send_progress();
+  std::weak_ptr<HttpConnection> weak = weak_from_this();
+  send_timer_ = loop_.run_after(timeout, [weak] {
+    if (auto self = weak.lock()) self->on_send_deadline();
+  });
+}
+
+std::uint64_t HttpConnection::send_progress() const {
+  return connection_->bytes_written() + file_bytes_sent_;
+}
+
+void HttpConnection::on_send_deadline() {
+  send_timer_ = 0;
+  if (closed_ || detached_) return;
+  if (connection_->bytes_queued() == 0 && file_left_ == 0) return;  // everything went
+  if (send_progress() != send_progress_at_arm_) {
+    watch_send();
+    return;
+  }
+  connection_->abort();
+}
+
 void HttpConnection::on_closed() {
   if (closed_) return;
   auto self = shared_from_this();
   closed_ = true;
   stop_file();
   if (timer_ != 0) loop_.cancel(timer_);
-  timer_ = 0;
+  if (send_timer_ != 0) loop_.cancel(send_timer_);
+  timer_ = send_timer_ = 0;
   if (current_ && current_->phase != ExchangeState::Phase::kDone && !detached_) {
     // The client went away (or the server stopped) before the response finished: tell the
     // handler, so a long-poll or a stream stops producing for nobody.

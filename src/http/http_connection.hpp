@@ -3,7 +3,7 @@
 // The I/O glue between the sans-I/O RequestParser and BodyReader and the event loop: parse
 // each request from the connection's input buffer, hand it to the handler as an Exchange, write
 // the response in order, and decide whether the connection persists (RFC 9112 §9.3). It also
-// enforces the deadlines of HttpServerOptions (head, body, keep-alive idle) and the request
+// enforces the deadlines of HttpServerOptions (head, body, keep-alive idle, send) and the request
 // limit. One HttpConnection per accepted connection, created by HttpServer.
 //
 // States of the connection (the current request is `current_`):
@@ -11,6 +11,8 @@
 //   kHead ──head complete──> kBody ──body complete──> kHandling ──response done──> kHead
 //     │                        │                         │
 //     └─ parse error, timeout ─┴──> error response, close └─ upgrade ──> detached
+//
+// In any state, output the client does not read for send_timeout aborts the connection.
 #pragma once
 
 #include <chrono>
@@ -74,6 +76,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void update_deadline();
   void arm(Deadline deadline, std::chrono::milliseconds delay);
   void on_deadline();
+  void watch_send();
+  void on_send_deadline();
+  std::uint64_t send_progress() const;
   bool is_current(const ExchangeState& state) const;
   void pump_file();
   void stop_file();
@@ -92,12 +97,16 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool processing_ = false;     // inside process(): output is collected, emitted at the end
   bool closing_ = false;        // we decided to close: no more requests are read
   bool closed_ = false;
-  bool detached_ = false;  // upgraded: the connection belongs to another protocol now
-  bool paused_ = false;    // reading paused while pipelined bytes wait
-  std::string out_;        // the bytes of responses produced in this round, sent in one send()
+  bool detached_ = false;         // upgraded: the connection belongs to another protocol now
+  bool paused_ = false;           // reading paused while pipelined bytes wait
+  bool in_data_handler_ = false;  // inside the connection's data handler (output is deferred)
+  std::string out_;  // the bytes of responses produced in this round, sent in one send()
   ChunkedEncoder encoder_;
   Deadline deadline_ = Deadline::kNone;
   net::TimerId timer_ = 0;
+  // The send deadline (HttpServerOptions::send_timeout), armed only while output is stuck.
+  net::TimerId send_timer_ = 0;
+  std::uint64_t send_progress_at_arm_ = 0;
   // For the access log.
   int status_ = 0;
   std::uint64_t body_bytes_ = 0;
@@ -107,6 +116,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   net::Fd socket_copy_;  // dup() of the socket, watched for writability while the file goes
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_left_ = 0;
+  std::uint64_t file_bytes_sent_ = 0;  // by sendfile, over the connection's life
 };
 
 }  // namespace duplex::http

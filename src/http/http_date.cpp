@@ -2,7 +2,6 @@
 #include "src/http/http_date.hpp"
 
 #include <array>
-#include <cstdio>
 
 namespace duplex::http {
 
@@ -68,15 +67,66 @@ std::optional<std::time_t> to_time(long year, int month0, int day, int hour, int
 
 }  // namespace
 
+// @anchor lesson06-http-date
+std::string_view write_http_date(std::time_t seconds, char (&out)[kHttpDateSize]) {
+  long long days = seconds / 86400;
+  long long rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  // The inverse of days_from_civil (Howard Hinnant's algorithm): era of 400 years, year of
+  // the era, day of the year counted from March, then month and day.
+  long long shifted = days + 719468;
+  long long era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
+  long long day_of_era = shifted - era * 146097;
+  long long year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  long long day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  long long month_from_march = (5 * day_of_year + 2) / 153;
+  int day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  int month = static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  long long year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  // 1970-01-01 was a Thursday (index 4 in kDays).
+  auto weekday = static_cast<std::size_t>(((days % 7) + 11) % 7);
+  auto two = [](char* at, int value) {
+    at[0] = static_cast<char>('0' + value / 10);
+    at[1] = static_cast<char>('0' + value % 10);
+  };
+  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  const std::string_view day_name = kDays[weekday];
+  const std::string_view month_name = kMonths[static_cast<std::size_t>(month - 1)];
+  char* p = out;
+  p[0] = day_name[0];
+  p[1] = day_name[1];
+  p[2] = day_name[2];
+  p[3] = ',';
+  p[4] = ' ';
+  two(p + 5, day);
+  p[7] = ' ';
+  p[8] = month_name[0];
+  p[9] = month_name[1];
+  p[10] = month_name[2];
+  p[11] = ' ';
+  int y = static_cast<int>(year % 10000);
+  two(p + 12, y / 100);
+  two(p + 14, y % 100);
+  p[16] = ' ';
+  two(p + 17, static_cast<int>(rest / 3600));
+  p[19] = ':';
+  two(p + 20, static_cast<int>(rest / 60 % 60));
+  p[22] = ':';
+  two(p + 23, static_cast<int>(rest % 60));
+  p[25] = ' ';
+  p[26] = 'G';
+  p[27] = 'M';
+  p[28] = 'T';
+  return {out, kHttpDateSize};
+}
+
 std::string format_http_date(std::time_t seconds) {
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                kDays[static_cast<std::size_t>(utc.tm_wday)].data(), utc.tm_mday,
-                kMonths[static_cast<std::size_t>(utc.tm_mon)].data(), utc.tm_year + 1900,
-                utc.tm_hour, utc.tm_min, utc.tm_sec);
-  return text;
+  char text[kHttpDateSize];
+  return std::string(write_http_date(seconds, text));
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view text) {

@@ -5,6 +5,7 @@
 // form ("Sun Nov  6 08:49:37 1994"). RFC 9110 §6.6.1: an origin server sends Date.
 #pragma once
 
+#include <cstddef>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -14,6 +15,10 @@ namespace duplex::http {
 
 // IMF-fixdate for `seconds` since the epoch (UTC), always 29 characters.
 std::string format_http_date(std::time_t seconds);
+// The same into `out`, without allocating: the view covers all of `out`. Written by hand
+// rather than with gmtime_r and snprintf, because every static file response needs one.
+constexpr std::size_t kHttpDateSize = 29;
+std::string_view write_http_date(std::time_t seconds, char (&out)[kHttpDateSize]);
 
 // Any of the three forms; nothing when the text is none of them (RFC 9110 §13.1.3: an invalid
 // If-Modified-Since is ignored, so the caller treats "nothing" as "no condition").

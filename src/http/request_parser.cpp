@@ -1,6 +1,8 @@
 // The request head parser (lessons 04-05). See request_parser.hpp.
 #include "src/http/request_parser.hpp"
 
+#include <optional>
+
 #include "src/http/syntax.hpp"
 
 namespace duplex::http {
@@ -9,7 +11,15 @@ RequestParser::RequestParser(const ParserLimits& limits) : limits_(limits), read
 
 void RequestParser::reset() {
   reader_.reset();
+  // Field by field rather than `head_ = RequestHead{}`: the path string and the field list
+  // keep their capacity, so a connection's next request allocates nothing for them.
+  std::string path = std::move(head_.path);
+  Headers headers = std::move(head_.headers);
+  path.clear();
+  headers.clear();
   head_ = RequestHead{};
+  head_.path = std::move(path);
+  head_.headers = std::move(headers);
   result_ = ParseResult{};
 }
 
@@ -71,17 +81,21 @@ bool RequestParser::finish(std::string_view buffered) {
     return static_cast<std::size_t>(part.data() - buffered.data());
   };
   // RFC 9112 §3.2: 400 for more than one Host, for none in HTTP/1.1, or for an invalid one.
-  std::vector<std::string_view> hosts = head_.headers.get_all("Host");
-  if (hosts.size() > 1) {
-    failed({400, "more than one Host field", offset_of(hosts[1])});
-    return false;
+  std::optional<std::string_view> host;
+  for (const Field& field : head_.headers) {
+    if (!iequals(field.name, "Host")) continue;
+    if (host) {
+      failed({400, "more than one Host field", offset_of(field.value)});
+      return false;
+    }
+    host = field.value;
   }
-  if (hosts.empty() && head_.version_minor >= 1) {
+  if (!host && head_.version_minor >= 1) {
     failed({400, "HTTP/1.1 request without Host", reader_.consumed() - 2});
     return false;
   }
-  if (!hosts.empty() && !is_valid_authority(hosts[0], true)) {
-    failed({400, "invalid Host", offset_of(hosts[0])});
+  if (host && !is_valid_authority(*host, true)) {
+    failed({400, "invalid Host", offset_of(*host)});
     return false;
   }
   ParseError error;

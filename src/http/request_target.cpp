@@ -118,28 +118,26 @@ bool normalize_path(std::string_view raw, std::string& out, std::size_t& bad_at)
     decoded.push_back(c == '\\' ? '/' : c);
   }
   // 3. Walk the segments (RFC 3986 §5.2.4): "." is dropped, ".." drops the segment before it
-  // but never goes above the root, and empty segments ("//") are dropped too.
-  std::vector<std::string_view> segments;
+  // but never goes above the root, and empty segments ("//") are dropped too. The kept
+  // segments are written straight into `out` ("/a/b"), so ".." is a cut back to the last "/".
+  out.clear();
   std::string_view view = decoded;
   std::string_view segment;
   for (std::size_t start = 0;;) {
     std::size_t slash = view.find('/', start);
     segment = view.substr(start, slash - start);
     if (segment == "..") {
-      if (!segments.empty()) segments.pop_back();
+      std::size_t last = out.rfind('/');
+      out.resize(last == std::string::npos ? 0 : last);
     } else if (!segment.empty() && segment != ".") {
-      segments.push_back(segment);
+      out += '/';
+      out += segment;
     }
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
   // "/a/", "/a/." and "/a/b/.." name a directory: the result keeps its trailing slash.
   bool trailing_slash = segment.empty() || segment == "." || segment == "..";
-  out.clear();
-  for (std::string_view kept : segments) {
-    out += '/';
-    out += kept;
-  }
   if (out.empty() || trailing_slash) out += '/';
   return true;
 }

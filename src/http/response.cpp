@@ -110,7 +110,16 @@ Response& Response::add(std::string_view name, std::string_view value) {
   if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {
     throw std::invalid_argument("the serialiser writes the framing fields itself");
   }
-  fields_.emplace_back(name, trim_ows(value));
+  value = trim_ows(value);
+  if (iequals(name, "Connection")) {
+    has_connection_ = true;
+    for_each_list_element(value, [this](std::string_view option) {
+      if (iequals(option, "close")) connection_close_ = true;
+    });
+  }
+  // Room for the usual handful of fields at the first one, so that adding them grows nothing.
+  if (field_lines_.capacity() < 256) field_lines_.reserve(256);
+  field_lines_.append(name).append(": ").append(value).append("\r\n");
   return *this;
 }
 
@@ -129,12 +138,7 @@ void append_start(std::string& out, const Response& response) {
   std::string_view reason = response.reason.empty() ? status_reason(status) : response.reason;
   for (char c : reason) out += is_field_value_char(c) ? c : ' ';
   out += "\r\n";
-  for (const auto& [name, value] : response.fields()) {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
-  }
+  out += response.field_lines();
 }
 
 }  // namespace

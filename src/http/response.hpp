@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "src/http/body_framing.hpp"
 
@@ -30,10 +29,21 @@ class Response {
   // CR, LF, NUL or another control byte (response splitting), or the name is Content-Length or
   // Transfer-Encoding: the serialiser writes those itself, so they can never disagree.
   Response& add(std::string_view name, std::string_view value);
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+  // The fields added so far, already serialised: "Name: value\r\n" for each, in order. One
+  // string for all of them is one allocation per response rather than two per field, and the
+  // serialiser copies it in one go.
+  std::string_view field_lines() const { return field_lines_; }
+  bool has_fields() const { return !field_lines_.empty(); }
+  // Whether a Connection field was added, and whether one of them holds the "close" option
+  // (RFC 9110 §7.6.1): the server decides from these whether the connection persists.
+  bool has_connection_field() const { return has_connection_; }
+  bool connection_close() const { return connection_close_; }
 
  private:
-  std::vector<std::pair<std::string, std::string>> fields_;
+  std::string field_lines_;
+  bool has_connection_ = false;
+  bool connection_close_ = false;
 };
 
 // Status line, fields, Content-Length and body. With `head_request`, the same head without the

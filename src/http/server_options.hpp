@@ -28,6 +28,12 @@ struct HttpServerOptions {
   // A persistent connection with no request in progress is closed after this long
   // (RFC 9112 §9.5: a server may close an idle connection at any time).
   std::chrono::milliseconds keep_alive_timeout{15'000};
+  // While response bytes wait for the client to read them and not one byte could be sent for
+  // this long, the connection is aborted: a client that sends requests but never reads the
+  // answers would otherwise hold a connection, its file and its buffers forever (reading from
+  // it stops at the backpressure limit, so nothing else would ever close it). There is no
+  // one to send a status to. 0: no limit.
+  std::chrono::milliseconds send_timeout{30'000};
   // The n-th request on one connection is answered with "Connection: close" (RFC 9112 §9.3),
   // which spreads a long-lived client's requests over fresh connections. 0: no limit.
   std::size_t max_requests_per_connection = 1000;

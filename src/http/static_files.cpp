@@ -3,12 +3,13 @@
 #include "src/http/static_files.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -21,6 +22,20 @@ namespace duplex::http {
 namespace {
 
 constexpr std::string_view kIndex = "index.html";
+
+// O_NONBLOCK: opening a FIFO someone left in the root must not block the loop (it is then
+// refused as not a regular file). It changes nothing for reading a regular file.
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+
+// openat2(2) has no glibc wrapper (glibc 2.36).
+int openat2_beneath(int directory, const char* path) {
+  open_how how{};
+  how.flags = kOpenFlags;
+  // RESOLVE_BENEATH: no "..", no absolute path or symlink, nothing that resolves outside
+  // `directory`. RESOLVE_NO_MAGICLINKS: no /proc/self/fd/N style links either.
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, directory, path, &how, sizeof how));
+}
 
 std::optional<std::string> canonical(const std::string& path) {
   char resolved[PATH_MAX];
@@ -37,15 +52,32 @@ bool has_hidden_segment(std::string_view path) {
   return path.find("/.") != std::string_view::npos;
 }
 
+// Appends `value` in lower-case hexadecimal, without leading zeros.
+char* put_hex(char* out, std::uint64_t value) {
+  char digits[16];
+  int count = 0;
+  do {
+    digits[count++] = "0123456789abcdef"[value & 0xf];
+    value >>= 4;
+  } while (value != 0);
+  while (count > 0) *out++ = digits[--count];
+  return out;
+}
+
 // A strong validator from size and modification time (nanoseconds): it changes whenever the
-// file is rewritten, and two files rarely share both. RFC 9110 §8.8.3.
-std::string make_etag(const struct stat& info) {
-  char text[64];
-  auto nanoseconds = static_cast<unsigned long long>(info.st_mtim.tv_sec) * 1000000000ULL +
-                     static_cast<unsigned long long>(info.st_mtim.tv_nsec);
-  std::snprintf(text, sizeof text, "\"%llx-%llx\"", static_cast<unsigned long long>(info.st_size),
-                nanoseconds);
-  return text;
+// file is rewritten, and two files rarely share both. RFC 9110 §8.8.3. Written by hand, not
+// with snprintf: it is built for every response.
+constexpr std::size_t kEtagMax = 2 + 16 + 1 + 16;
+std::string_view make_etag(const struct stat& info, char (&text)[kEtagMax]) {
+  auto nanoseconds = static_cast<std::uint64_t>(info.st_mtim.tv_sec) * 1000000000ULL +
+                     static_cast<std::uint64_t>(info.st_mtim.tv_nsec);
+  char* out = text;
+  *out++ = '"';
+  out = put_hex(out, static_cast<std::uint64_t>(info.st_size));
+  *out++ = '-';
+  out = put_hex(out, nanoseconds);
+  *out++ = '"';
+  return {text, static_cast<std::size_t>(out - text)};
 }
 
 // RFC 9110 §13.1.2: If-None-Match uses the weak comparison (W/ prefixes ignored); "*" matches
@@ -124,13 +156,43 @@ ByteRange parse_byte_range(std::string_view value, std::uint64_t size) {
   return range;
 }
 
-StaticFiles::StaticFiles(const std::string& root) {
+StaticFiles::StaticFiles(const std::string& root, Containment containment)
+    : containment_(containment) {
   auto resolved = canonical(root);
-  struct stat info {};
-  if (!resolved || ::stat(resolved->c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-    throw std::runtime_error("document root " + root + " is not a directory");
-  }
+  if (resolved) root_fd_.reset(::open(resolved->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd_) throw std::runtime_error("document root " + root + " is not a directory");
   root_ = *resolved;
+  if (containment_ == Containment::kKernel) {
+    // Ask once whether the kernel has openat2 (ENOSYS before Linux 5.6; a seccomp filter
+    // that does not know it may answer EPERM).
+    net::Fd probe(openat2_beneath(root_fd_.get(), "."));
+    if (!probe && (errno == ENOSYS || errno == EPERM)) containment_ = Containment::kRealpath;
+  }
+}
+
+// @anchor lesson06-open-beneath
+// Opens `relative` (the request path without its leading "/") under the root, or returns -1
+// with errno set. With openat2 the containment check and the open are one system call, and
+// there is no window between checking a path and opening it in which a link could change.
+int StaticFiles::open_beneath(const char* relative) const {
+  if (*relative == '\0') relative = ".";
+  if (containment_ == Containment::kRealpath) return open_by_realpath(relative);
+  int fd = openat2_beneath(root_fd_.get(), relative);
+  // EXDEV: the path leaves the root, or passes an absolute symlink, which RESOLVE_BENEATH
+  // refuses even when it points inside. realpath() tells the two apart.
+  if (fd < 0 && errno == EXDEV) return open_by_realpath(relative);
+  return fd;
+}
+
+// Every symbolic link resolved by realpath(), then the result must still be inside the root.
+int StaticFiles::open_by_realpath(const char* relative) const {
+  auto resolved = canonical(root_ + "/" + relative);
+  if (!resolved) return -1;
+  if (!inside(*resolved, root_)) {
+    errno = ENOENT;
+    return -1;
+  }
+  return ::open(resolved->c_str(), kOpenFlags | O_NOFOLLOW);
 }
 
 // @anchor lesson06-static-serve
@@ -150,23 +212,19 @@ void StaticFiles::serve(Exchange& exchange) const {
     fail(404);
     return;
   }
-  // The path is decoded and free of dot segments (normalize_path), so plain concatenation
-  // stays under the root. Symbolic links are the remaining way out: realpath() resolves them
-  // all, and the result must still be inside the root.
-  auto resolved = canonical(root_ + path);
-  if (!resolved) {
+  // The path is decoded and free of dot segments (normalize_path), so it names a place under
+  // the root; open_beneath() makes sure symbolic links do not lead out of it.
+  net::Fd file(open_beneath(path.c_str() + 1));
+  if (!file) {
     fail(errno == EACCES ? 403 : 404);
     return;
   }
-  if (!inside(*resolved, root_)) {
-    fail(404);
-    return;
-  }
   struct stat info {};
-  if (::stat(resolved->c_str(), &info) != 0) {
+  if (::fstat(file.get(), &info) != 0) {
     fail(404);
     return;
   }
+  std::string_view name = path;
   if (S_ISDIR(info.st_mode)) {
     if (path.back() != '/') {
       // Relative links in /dir/index.html resolve against /dir/, not /.
@@ -177,30 +235,24 @@ void StaticFiles::serve(Exchange& exchange) const {
       exchange.respond(std::move(response));
       return;
     }
-    auto index = canonical(*resolved + "/" + std::string(kIndex));
-    if (!index || !inside(*index, root_) || ::stat(index->c_str(), &info) != 0) {
-      fail(404);
+    std::string index = path.substr(1) + std::string(kIndex);
+    file.reset(open_beneath(index.c_str()));
+    if (!file || ::fstat(file.get(), &info) != 0) {
+      fail(!file && errno == EACCES ? 403 : 404);
       return;
     }
-    resolved = index;
+    name = kIndex;
   }
+  // Only regular files: not a FIFO, a device or a socket someone left in the root.
   if (!S_ISREG(info.st_mode)) {
     fail(404);
     return;
   }
-  int fd = ::open(resolved->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    fail(errno == EACCES ? 403 : 404);
-    return;
-  }
-  net::Fd file(fd);
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    fail(404);
-    return;
-  }
   auto size = static_cast<std::uint64_t>(info.st_size);
-  std::string etag = make_etag(info);
-  std::string last_modified = format_http_date(info.st_mtim.tv_sec);
+  char etag_text[kEtagMax];
+  std::string_view etag = make_etag(info, etag_text);
+  char date_text[kHttpDateSize];
+  std::string_view last_modified = write_http_date(info.st_mtim.tv_sec, date_text);
 
   // @anchor lesson06-conditional
   // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only when there is none.
@@ -220,7 +272,7 @@ void StaticFiles::serve(Exchange& exchange) const {
   }
 
   Response response(200);
-  response.add("Content-Type", mime_type_for(*resolved))
+  response.add("Content-Type", mime_type_for(name))
       .add("ETag", etag)
       .add("Last-Modified", last_modified)
       .add("Accept-Ranges", "bytes");

@@ -10,20 +10,35 @@
 //  - "index.html" for a directory, and a redirect from "/dir" to "/dir/" so relative links work;
 //  - no way out of the root: the parser has already decoded and normalised the path (no "..",
 //    even encoded), dot-files are hidden, and a symbolic link is followed only if it resolves
-//    to a place inside the root.
+//    to a place inside the root. The kernel checks that while it opens the file (openat2 with
+//    RESOLVE_BENEATH, Linux 5.6), in the same system call; realpath() is the fallback.
 // Large files go out with sendfile() (Exchange::send_file).
 #pragma once
 
 #include <string>
 
 #include "src/http/exchange.hpp"
+#include "src/net/fd.hpp"
 
 namespace duplex::http {
 
 class StaticFiles {
  public:
+  // How a path is kept inside the root.
+  enum class Containment {
+    // openat2(root, path, RESOLVE_BENEATH): the kernel refuses, while it resolves the path,
+    // any "..", absolute symlink or symlink that leaves the root; one system call per file.
+    // A path it refuses (EXDEV) gets a second opinion from kRealpath, so an absolute link that
+    // points inside the root is still served. Falls back to kRealpath where openat2 does not
+    // exist (before Linux 5.6, or a seccomp filter that blocks it).
+    kKernel,
+    // realpath() resolves every component (one readlink per component), the result must start
+    // with the root, then open() with O_NOFOLLOW. Portable, and several times the system calls.
+    kRealpath,
+  };
+
   // Throws std::runtime_error if `root` is not a directory.
-  explicit StaticFiles(const std::string& root);
+  explicit StaticFiles(const std::string& root, Containment containment = Containment::kKernel);
 
   void serve(Exchange& exchange) const;
   // A handler for Router::fallback (this object must outlive it).
@@ -31,9 +46,16 @@ class StaticFiles {
     return [this](Exchange& exchange) { serve(exchange); };
   }
   const std::string& root() const { return root_; }
+  // The containment in effect: kRealpath when kKernel was asked for but openat2 is missing.
+  Containment containment() const { return containment_; }
 
  private:
+  int open_beneath(const char* relative) const;
+  int open_by_realpath(const char* relative) const;
+
   std::string root_;  // canonical (realpath), no trailing slash
+  net::Fd root_fd_;   // the root directory, for openat2
+  Containment containment_;
 };
 
 // Parses a Range field value for a representation of `size` bytes (RFC 9110 §14.1.2). Only a

@@ -3,41 +3,12 @@
 
 namespace duplex::http {
 
-bool is_tchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool is_token(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
     if (!is_tchar(c)) return false;
   }
   return true;
-}
-
-bool is_field_value_char(char c) {
-  auto byte = static_cast<unsigned char>(c);
-  return byte == '\t' || (byte >= 0x20 && byte != 0x7f);
 }
 
 std::string_view trim_ows(std::string_view text) {

@@ -1,6 +1,9 @@
 // Tests for HTTP dates (lesson 06): RFC 9110 §5.6.7's example in its three forms.
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <string_view>
+
 #include "src/http/http_date.hpp"
 
 namespace duplex {
@@ -11,6 +14,23 @@ constexpr std::time_t kExample = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
 TEST(L06_HttpDate, FormatsImfFixdate) {
   EXPECT_EQ(http::format_http_date(kExample), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(http::format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+TEST(L06_HttpDate, HandWrittenFormatAgreesWithTheCLibrary) {
+  // write_http_date does its own calendar arithmetic: compare it with gmtime_r and strftime
+  // across leap days, the 2000 and 2100 century rules and every weekday.
+  for (std::time_t t = 0; t < std::time_t{4200000000}; t += 86400 * 7 + 3671) {
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char expected[40];
+    std::strftime(expected, sizeof expected, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    char text[http::kHttpDateSize];
+    ASSERT_EQ(http::write_http_date(t, text), std::string_view(expected)) << t;
+  }
+  char text[http::kHttpDateSize];
+  EXPECT_EQ(http::write_http_date(951782400, text), "Tue, 29 Feb 2000 00:00:00 GMT");
+  EXPECT_EQ(http::write_http_date(4107542399, text), "Sun, 28 Feb 2100 23:59:59 GMT");
+  EXPECT_EQ(http::write_http_date(4107542400, text), "Mon, 01 Mar 2100 00:00:00 GMT");
 }
 
 TEST(L06_HttpDate, ParsesAllThreeForms) {

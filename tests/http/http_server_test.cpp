@@ -3,7 +3,11 @@
 // and a bounded load test. Clients are blocking sockets with timeouts on the test thread.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +18,7 @@
 
 #include "src/http/http_date.hpp"
 #include "src/http/http_server.hpp"
+#include "src/net/fd.hpp"
 #include "src/net/transport.hpp"
 #include "tests/http/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
@@ -45,6 +50,24 @@ void basic_routes(Router& router) {
 bool readable_within(net::TcpStream& stream, int milliseconds) {
   pollfd watch{stream.fd().get(), POLLIN, 0};
   return ::poll(&watch, 1, milliseconds) == 1;
+}
+
+// A client that will not read: a small receive buffer (set before connecting, so the window
+// it advertises is small), connected to the test server, with a bounded send.
+net::Fd connect_non_reader(std::uint16_t port) {
+  net::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  int small = 4096;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  timeval timeout{5, 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    return net::Fd();
+  }
+  return fd;
 }
 
 TEST(L06_HttpServer, KeepAliveServesManyRequestsOnOneConnection) {
@@ -395,6 +418,56 @@ TEST(L06_HttpServer, GracefulStopFinishesTheResponseInFlight) {
   busy.stream().shutdown_write();
   idle.stream().shutdown_write();
   EXPECT_TRUE(stopped.get());
+}
+
+TEST(L06_HttpServer, SendDeadlineAbortsAClientThatNeverReadsAStream) {
+  // A stream nobody reads would otherwise hold the connection forever: no other deadline
+  // applies while a handler holds the request.
+  auto left = std::make_shared<std::promise<void>>();
+  auto routes = [left](Router& router) {
+    router.get("/flood", [left](Exchange& e) {
+      Exchange kept = e;
+      e.on_close([left, kept] { left->set_value(); });
+      e.start_stream(Response(200));
+      e.write(std::string(8 << 20, 'x'));
+    });
+  };
+  http::HttpServerOptions options;
+  options.send_timeout = std::chrono::milliseconds(200);
+  TestServer server(routes, options);
+  net::Fd client = connect_non_reader(server.port());
+  ASSERT_TRUE(client);
+  std::string request = HttpClient::format("GET", "/flood");
+  ASSERT_EQ(::send(client.get(), request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  EXPECT_EQ(left->get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "the stream was not aborted";
+  EXPECT_EQ(server.call([&server] { return server.server().connection_count(); }), 0U);
+}
+
+TEST(L06_HttpServer, SendDeadlineAbortsAPipeliningClientThatNeverReads) {
+  // Many small responses nobody reads: backpressure stops reading from the client, and only
+  // the send deadline ends the connection (the other deadlines are set far away).
+  http::HttpServerOptions options;
+  options.send_timeout = std::chrono::milliseconds(200);
+  options.head_timeout = std::chrono::minutes(1);
+  options.keep_alive_timeout = std::chrono::minutes(1);
+  options.max_requests_per_connection = 0;
+  TestServer server(basic_routes, options);
+  net::Fd client = connect_non_reader(server.port());
+  ASSERT_TRUE(client);
+  std::string batch;
+  for (int i = 0; i < 1000; ++i)
+    batch += HttpClient::format("GET", "/path/" + std::string(500, 'p'));
+  // Send until the kernel takes no more (the server stopped reading) or 64 MiB have gone.
+  for (std::size_t total = 0; total < (std::size_t{64} << 20); total += batch.size()) {
+    if (::send(client.get(), batch.data(), batch.size(), MSG_NOSIGNAL | MSG_DONTWAIT) <= 0) break;
+  }
+  // The abort closes a socket with unread requests in it, so the client is reset: poll with
+  // no events still reports POLLERR / POLLHUP.
+  pollfd watch{client.get(), 0, 0};
+  ASSERT_EQ(::poll(&watch, 1, 10'000), 1) << "the connection was never closed";
+  EXPECT_NE(watch.revents & (POLLERR | POLLHUP), 0);
 }
 
 TEST(L06_HttpServer, LoadManyPipelinedRequestsOverManyConnectionsNoneLost) {

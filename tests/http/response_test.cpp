@@ -51,7 +51,7 @@ TEST(L05_Response, RefusesFieldsThatWouldSplitTheResponse) {
   // The serialiser owns the framing fields, so they can never contradict the body.
   EXPECT_THROW(response.add("content-length", "3"), std::invalid_argument);
   EXPECT_THROW(response.add("Transfer-Encoding", "chunked"), std::invalid_argument);
-  EXPECT_TRUE(response.fields().empty());
+  EXPECT_FALSE(response.has_fields());
 }
 
 TEST(L05_Response, ReasonPhrasesRfc9110Section15) {

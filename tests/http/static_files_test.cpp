@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "src/http/http_date.hpp"
 #include "src/http/static_files.hpp"
 #include "tests/http/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
@@ -46,13 +49,16 @@ class L06_StaticFiles : public ::testing::Test {
     big_.resize(3 * 1024 * 1024 + 17);
     for (std::size_t i = 0; i < big_.size(); ++i) big_[i] = static_cast<char>('a' + i % 26);
     write_file(root_ / "big.bin", big_);
-    files_ = std::make_unique<http::StaticFiles>(root_.string());
+    files_ = std::make_unique<http::StaticFiles>(root_.string(), containment());
     server_ = std::make_unique<TestServer>(
         [this](http::Router& router) { router.fallback(files_->handler()); });
   }
   void TearDown() override {
     server_.reset();
     fs::remove_all(base_);
+  }
+  virtual http::StaticFiles::Containment containment() const {
+    return http::StaticFiles::Containment::kKernel;
   }
 
   fs::path base_, root_;
@@ -69,7 +75,17 @@ TEST_F(L06_StaticFiles, ServesAFileWithTypeValidatorsAndLength) {
   EXPECT_EQ(response.header("Content-Type"), "text/css; charset=utf-8");
   EXPECT_EQ(response.header("Content-Length"), "7");
   EXPECT_EQ(response.header("Accept-Ranges"), "bytes");
-  EXPECT_EQ(response.header("ETag").front(), '"');
+  // The ETag is size and modification time in nanoseconds, both in hex (written by hand in
+  // static_files.cpp; checked here against printf).
+  struct stat info {};
+  ASSERT_EQ(::stat((root_ / "style.css").c_str(), &info), 0);
+  char expected[64];
+  std::snprintf(expected, sizeof expected, "\"%llx-%llx\"",
+                static_cast<unsigned long long>(info.st_size),
+                static_cast<unsigned long long>(info.st_mtim.tv_sec) * 1000000000ULL +
+                    static_cast<unsigned long long>(info.st_mtim.tv_nsec));
+  EXPECT_EQ(response.header("ETag"), expected);
+  EXPECT_EQ(response.header("Last-Modified"), http::format_http_date(info.st_mtim.tv_sec));
   EXPECT_FALSE(response.header("Last-Modified").empty());
 }
 
@@ -161,11 +177,61 @@ TEST_F(L06_StaticFiles, NoWayOutOfTheRoot) {
       << "a link that stays inside the root is fine";
 }
 
+TEST_F(L06_StaticFiles, TheKernelKeepsPathsInsideTheRootWhereItCan) {
+  // openat2 exists since Linux 5.6; where it does, it must be the one in use (the fallback
+  // costs a readlink per path component).
+  struct utsname system {};
+  ASSERT_EQ(::uname(&system), 0);
+  int major = 0, minor = 0;
+  std::sscanf(system.release, "%d.%d", &major, &minor);
+  if (major < 5 || (major == 5 && minor < 6)) GTEST_SKIP() << "kernel " << system.release;
+  EXPECT_EQ(files_->containment(), http::StaticFiles::Containment::kKernel);
+  // A FIFO in the root must not block the server when opened (O_NONBLOCK), and is not served.
+  ASSERT_EQ(::mkfifo((root_ / "pipe.txt").c_str(), 0644), 0);
+  HttpClient client(server_->port());
+  EXPECT_EQ(client.request("GET", "/pipe.txt").status, 404);
+  EXPECT_EQ(client.request("GET", "/digits.txt").body, "0123456789");
+}
+
 TEST_F(L06_StaticFiles, MissingFileIs404AndPostIs405) {
   HttpClient client(server_->port());
   EXPECT_EQ(client.request("GET", "/nope.html").status, 404);
   auto post = client.request("POST", "/index.html", "", "x");
   EXPECT_EQ(post.status, 405);
+}
+
+// The same root served with the portable containment check, realpath() and a prefix compare,
+// which is what runs where openat2 does not exist.
+class L06_StaticFilesRealpath : public L06_StaticFiles {
+ protected:
+  http::StaticFiles::Containment containment() const override {
+    return http::StaticFiles::Containment::kRealpath;
+  }
+};
+
+TEST_F(L06_StaticFilesRealpath, NoWayOutOfTheRoot) {
+  ASSERT_EQ(files_->containment(), http::StaticFiles::Containment::kRealpath);
+  HttpClient client(server_->port());
+  for (const char* target : {"/../outside.txt", "/%2e%2e/outside.txt", "/escape.txt", "/.secret",
+                             "/docs/%2e%2e/%2e%2e/outside.txt"}) {
+    auto response = client.request("GET", target);
+    EXPECT_TRUE(response.status == 404 || response.status == 400)
+        << target << " " << response.status;
+    EXPECT_EQ(response.body.find("SECRET"), std::string::npos) << target;
+  }
+  EXPECT_EQ(client.request("GET", "/inside-link.txt").body, "0123456789");
+}
+
+TEST_F(L06_StaticFilesRealpath, ServesFilesDirectoriesAndRanges) {
+  HttpClient client(server_->port());
+  auto style = client.request("GET", "/style.css");
+  EXPECT_EQ(style.body, "body{}\n");
+  EXPECT_EQ(style.header("Content-Type"), "text/css; charset=utf-8");
+  EXPECT_EQ(client.request("GET", "/").body, "<h1>home</h1>\n");
+  EXPECT_EQ(client.request("GET", "/docs").status, 301);
+  EXPECT_EQ(client.request("GET", "/docs/").body, "<p>docs</p>\n");
+  EXPECT_EQ(client.request("GET", "/digits.txt", "Range: bytes=2-4\r\n").body, "234");
+  EXPECT_EQ(client.request("GET", "/nope.html").status, 404);
 }
 
 TEST(L06_ByteRange, ParsesTheSingleRangeForms) {
