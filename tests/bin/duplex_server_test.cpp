@@ -155,9 +155,10 @@ app::FlatObject next_of(ws::WsClient& client, std::string_view type) {
 
 // With two loops, eight chat clients land on the loops as the kernel's hash decides (all on
 // one of them would take odds of 1 in 128); whatever it decided, each hears everyone, in one
-// order, and SIGTERM closes every one with 1001 and the server exits 0.
-TEST(L12_ServerThreads, ChatAndTickerWorkAcrossLoops) {
-  testing::ChildProcess server(kProgram, {"--port", "0", "--threads", "2"});
+// order, and SIGTERM closes every one with 1001 and the server exits 0. The same with one loop.
+void chat_and_ticker(const std::string& threads) {
+  SCOPED_TRACE("--threads " + threads);
+  testing::ChildProcess server(kProgram, {"--port", "0", "--threads", threads});
   auto port = testing::port_of_url(server.read_line());
   constexpr int kClients = 8;
   std::vector<ws::WsClient> chat;
@@ -220,6 +221,14 @@ TEST(L12_ServerThreads, ChatAndTickerWorkAcrossLoops) {
     EXPECT_EQ(event->code, ws::CloseCode::kGoingAway);
   }
   EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(L12_ServerThreads, ChatAndTickerWorkAcrossLoops) {
+  chat_and_ticker("2");
+}
+
+TEST(L12_ServerThreads, ChatAndTickerWorkOnOneLoop) {
+  chat_and_ticker("1");
 }
 
 }  // namespace
