@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -151,13 +152,13 @@ struct Shard {
   // stop closes every connection it still has, and a close frame queued after that would never
   // be sent. Then the server stops, so the answers below say "Connection: close"; then the
   // waiting long-polls are answered and the streams ended, which lets them finish and close.
-  void stop() {
+  void stop(std::function<void()> on_stopped) {
     ticker.stop();
     ticker_socket.shutdown();
     chat->shutdown();
     echo_trace.shutdown();
     echo->close_all();
-    server->stop([this] { loop.stop(); });
+    server->stop(std::move(on_stopped));
     push.shutdown();
   }
 
@@ -175,12 +176,14 @@ struct Shard {
 
 int serve(const Options& options) {
   unsigned threads = options.threads != 0 ? options.threads : online_cpus();
+  std::mutex log_mutex;  // outlives every server that logs through it
   // Declared before the shards, destroyed after them: a connection closed while the shards
   // are torn down still posts its goodbye to the hub.
   std::optional<app::ChatHub> hub;
   std::vector<std::unique_ptr<Shard>> shards;
-  for (unsigned i = 0; i < threads; ++i)
+  for (unsigned i = 0; i < threads; ++i) {
     shards.push_back(std::make_unique<Shard>(options, options.root));
+  }
   Shard& first = *shards.front();
   std::optional<app::TickerRelay> relay;
   if (threads == 1) {
@@ -195,6 +198,15 @@ int serve(const Options& options) {
   }
 
   int signals_seen = 0;
+  unsigned stopped = 0;
+  // Each loop reports to the first when its server has stopped; the first, which watches the
+  // signals, ends them all once every one has, so a second Ctrl-C is heard until then.
+  auto one_stopped = [&] {
+    first.loop.post([&] {
+      if (++stopped < threads) return;
+      for (auto& shard : shards) shard->loop.stop();
+    });
+  };
   // Blocked before the port opens and before any thread starts (threads inherit the mask):
   // from here on a SIGTERM is an event on the first loop, not a death.
   std::optional<net::SignalWatcher> signals;
@@ -206,14 +218,13 @@ int serve(const Options& options) {
     first.ticker.stop();  // no more events for anyone
     for (auto& shard : shards) {
       Shard* each = shard.get();
-      each->loop.post([each] { each->stop(); });
+      each->loop.post([each, one_stopped] { each->stop(one_stopped); });
     }
   });
 
   http::HttpServerOptions server_options;
   server_options.trace = options.trace;
   server_options.access_log = options.access_log;
-  std::mutex log_mutex;
   if (threads > 1) {
     // Several loops log at once: one whole batch of lines at a time.
     server_options.log = [&log_mutex](std::string_view lines) {
