@@ -2,6 +2,7 @@
 #include "src/app/chat_endpoint.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,8 +35,12 @@ ws::WsOptions chat_options() {
 // connection (a full send queue closes it), and the ws layer then calls on_close at once. So
 // the glue never calls ChatRooms from inside ChatRooms: a disconnect that happens meanwhile is
 // queued and handled when the outer call returns.
+//
+// With a hub the same methods run on tasks the hub posts to this endpoint's loop, and ChatRooms
+// runs on the hub's loop, never inside them.
 struct ChatEndpoint::State : ChatOutput {
-  explicit State(ChatLimits limits) : rooms(*this, std::move(limits)) {}
+  explicit State(ChatLimits limits) : rooms(std::in_place, *this, std::move(limits)) {}
+  explicit State(ChatHub& chat_hub) : hub(&chat_hub) {}
 
   void send(MemberId to, std::string_view message) override {
     if (auto found = connections.find(to); found != connections.end()) {
@@ -82,12 +87,14 @@ struct ChatEndpoint::State : ChatOutput {
       MemberId member = gone.back();
       gone.pop_back();
       ++depth;
-      rooms.disconnect(member);
+      rooms->disconnect(member);
       --depth;
     }
   }
 
-  ChatRooms rooms;
+  std::optional<ChatRooms> rooms;  // without a hub
+  ChatHub* hub = nullptr;
+  std::size_t shard = 0;
   std::map<MemberId, ws::WsConnection*> connections;
   std::map<std::string, std::unique_ptr<ws::Group>, std::less<>> groups;
   std::vector<MemberId> gone;
@@ -97,22 +104,32 @@ struct ChatEndpoint::State : ChatOutput {
 
 ChatEndpoint::ChatEndpoint(ChatLimits limits, ws::WsOptions options)
     : state_(std::make_shared<State>(std::move(limits))) {
+  state_->endpoint = std::make_unique<ws::WsEndpoint>(local_handlers(), std::move(options));
+}
+
+ChatEndpoint::ChatEndpoint(ChatHub& hub, net::EventLoop& loop, ws::WsOptions options)
+    : state_(std::make_shared<State>(hub)) {
+  state_->shard = hub.add_shard(loop, *state_);
+  state_->endpoint = std::make_unique<ws::WsEndpoint>(hub_handlers(), std::move(options));
+}
+
+ws::WsHandlers ChatEndpoint::local_handlers() {
   std::weak_ptr<State> weak = state_;
   ws::WsHandlers handlers;
   handlers.on_open = [weak](ws::WsConnection& connection) {
     auto state = weak.lock();
     if (!state) return;
     state->connections[connection.id()] = &connection;
-    state->run([&] { state->rooms.connect(connection.id(), ChatRooms::Clock::now()); });
+    state->run([&] { state->rooms->connect(connection.id(), ChatRooms::Clock::now()); });
   };
   handlers.on_message = [weak](ws::WsConnection& connection, ws::Message& message) {
     auto state = weak.lock();
     if (!state) return;
     state->run([&] {
       if (message.is_text()) {
-        state->rooms.receive(connection.id(), message.data, ChatRooms::Clock::now());
+        state->rooms->receive(connection.id(), message.data, ChatRooms::Clock::now());
       } else {
-        state->rooms.receive_binary(connection.id(), ChatRooms::Clock::now());
+        state->rooms->receive_binary(connection.id(), ChatRooms::Clock::now());
       }
     });
   };
@@ -123,7 +140,37 @@ ChatEndpoint::ChatEndpoint(ChatLimits limits, ws::WsOptions options)
     state->gone.push_back(connection.id());
     state->run([] {});
   };
-  state_->endpoint = std::make_unique<ws::WsEndpoint>(std::move(handlers), std::move(options));
+  return handlers;
+}
+
+// @anchor lesson11-chat-hub-glue
+// A closed connection leaves its groups by itself (ws::Group), so nothing here waits for the
+// hub's answer; what the hub posts for a member already gone finds no connection and is dropped.
+ws::WsHandlers ChatEndpoint::hub_handlers() {
+  std::weak_ptr<State> weak = state_;
+  ws::WsHandlers handlers;
+  handlers.on_open = [weak](ws::WsConnection& connection) {
+    auto state = weak.lock();
+    if (!state) return;
+    state->connections[connection.id()] = &connection;
+    state->hub->connect(state->shard, connection.id(), ChatRooms::Clock::now());
+  };
+  handlers.on_message = [weak](ws::WsConnection& connection, ws::Message& message) {
+    auto state = weak.lock();
+    if (!state) return;
+    if (message.is_text()) {
+      state->hub->receive(connection.id(), message.data, ChatRooms::Clock::now());
+    } else {
+      state->hub->receive_binary(connection.id(), ChatRooms::Clock::now());
+    }
+  };
+  handlers.on_close = [weak](ws::WsConnection& connection, ws::CloseCode, std::string_view) {
+    auto state = weak.lock();
+    if (!state) return;
+    state->connections.erase(connection.id());
+    state->hub->disconnect(connection.id());
+  };
+  return handlers;
 }
 
 ChatEndpoint::~ChatEndpoint() = default;
@@ -141,7 +188,7 @@ std::size_t ChatEndpoint::connection_count() const {
 }
 
 const ChatRooms& ChatEndpoint::rooms() const {
-  return state_->rooms;
+  return state_->hub != nullptr ? state_->hub->rooms() : *state_->rooms;
 }
 
 }  // namespace duplex::app

@@ -6,14 +6,20 @@
 // The glue between ws::WsEndpoint (lesson 10) and the sans-I/O ChatRooms: each connection is a
 // member, each room a ws::Group. Messages over chat_options().limits fail the connection with
 // 1009 (the ws layer does that); everything else the chat refuses gets an "error" message.
+//
+// With one loop per core each loop has its own ChatEndpoint, and they share one ChatHub: the
+// endpoint then hands its members' messages to the hub and sends what the hub posts back.
 #pragma once
 
 #include <memory>
 #include <string_view>
 
+#include "src/app/chat_hub.hpp"
 #include "src/app/chat_room.hpp"
 #include "src/http/router.hpp"
+#include "src/net/event_loop.hpp"
 #include "src/ws/group.hpp"
+#include "src/ws/ws_connection.hpp"
 #include "src/ws/ws_options.hpp"
 
 namespace duplex::app {
@@ -27,7 +33,11 @@ void close_all_going_away(ws::Group& connections);
 
 class ChatEndpoint {
  public:
+  // The chat of one loop: the rooms live in this endpoint.
   explicit ChatEndpoint(ChatLimits limits = {}, ws::WsOptions options = chat_options());
+  // One loop's share of a chat spread over loops: the rooms live in `hub` (see chat_hub.hpp),
+  // this endpoint's connections live on `loop`. The hub must outlive the endpoint.
+  ChatEndpoint(ChatHub& hub, net::EventLoop& loop, ws::WsOptions options = chat_options());
   ~ChatEndpoint();
   ChatEndpoint(const ChatEndpoint&) = delete;
   ChatEndpoint& operator=(const ChatEndpoint&) = delete;
@@ -38,10 +48,14 @@ class ChatEndpoint {
   void shutdown();
 
   std::size_t connection_count() const;
+  // With a hub: the hub's rooms, to be read on the hub's home loop only.
   const ChatRooms& rooms() const;
 
  private:
   struct State;
+  ws::WsHandlers local_handlers();
+  ws::WsHandlers hub_handlers();
+
   std::shared_ptr<State> state_;
 };
 

@@ -32,7 +32,20 @@ const TickerEvent& Ticker::publish() {
   value_ += static_cast<std::int64_t>(random_ % 7) - 3;
   history_.push_back({next_id_++, value_});
   if (history_.size() > history_size_) history_.pop_front();
-  TickerEvent event = history_.back();
+  notify(history_.back());
+  return history_.back();
+}
+
+void Ticker::publish(const TickerEvent& event) {
+  next_id_ = event.id + 1;
+  value_ = event.value;
+  history_.push_back(event);
+  if (history_.size() > history_size_) history_.pop_front();
+  notify(event);
+}
+
+void Ticker::notify(const TickerEvent& published) {
+  TickerEvent event = published;  // a subscriber may publish, and history_ move under us
   // Copy the ids first: a subscriber may unsubscribe anyone, itself included.
   std::vector<SubscriptionId> ids;
   ids.reserve(subscribers_.size());
@@ -43,7 +56,6 @@ const TickerEvent& Ticker::publish() {
     Subscriber subscriber = it->second;  // survives its own unsubscribe()
     subscriber(event);
   }
-  return history_.back();
 }
 
 std::vector<TickerEvent> Ticker::since(std::uint64_t id) const {

@@ -45,6 +45,9 @@ class Ticker {
   void stop();
   // Publishes the next event now (the timer calls it; tests call it directly).
   const TickerEvent& publish();
+  // Publishes an event another loop's Ticker made (a follower fed by a TickerRelay): kept and
+  // handed to the subscribers as if it were this ticker's own, with the same id and value.
+  void publish(const TickerEvent& event);
 
   std::uint64_t last_id() const { return next_id_ - 1; }
   // The kept events with an id above `id`, oldest first.
@@ -55,6 +58,7 @@ class Ticker {
   SubscriptionId subscribe(Subscriber subscriber);
   void unsubscribe(SubscriptionId id);
   std::size_t subscriber_count() const { return subscribers_.size(); }
+  net::EventLoop& loop() const { return loop_; }
 
  private:
   net::EventLoop& loop_;
@@ -67,6 +71,8 @@ class Ticker {
   std::int64_t value_ = 1000;
   std::uint64_t random_ = 0x2545F4914F6CDD1DULL;
   net::TimerId timer_ = 0;
+
+  void notify(const TickerEvent& event);
 };
 
 }  // namespace duplex::app

@@ -2,26 +2,41 @@
 //
 // Serves the static site in src/www (the course's demo pages), lesson 07's push endpoints over
 // one Ticker (/poll, /long-poll, /stream, /events) and the WebSocket routes on the same port:
-// /echo (lesson 10), /echo-trace, /chat and /ticker (lesson 11). One EventLoop, one thread.
-// SIGINT or SIGTERM stops it gracefully: no new connections, waiting long-polls answered,
-// streams ended, WebSocket clients told 1001 (going away), in-flight responses finished, exit
-// status 0.
+// /echo (lesson 10), /echo-trace, /chat and /ticker (lesson 11). SIGINT or SIGTERM stops it
+// gracefully: no new connections, waiting long-polls answered, streams ended, WebSocket clients
+// told 1001 (going away), in-flight responses finished, exit status 0.
 //
-//   duplex-server [--host H] [--port N] [--root DIR] [--trace] [--access-log] [--help]
+// One event loop per thread (lesson 12), --threads of them, by default one per online CPU.
+// Each loop has its own listening socket on the one port (SO_REUSEPORT: the kernel spreads new
+// connections over them), its own server and routes, and serves its connections alone. What
+// the loops share goes by message passing (EventLoop::post): the first loop's Ticker makes the
+// events and a TickerRelay copies them to the others' Tickers; one ChatHub on the first loop
+// owns the chat rooms. With --threads 1 there is one loop, no relay and no hub, as before.
+//
+//   duplex-server [--host H] [--port N] [--threads N] [--root DIR] [--trace] [--access-log]
 //
 // The first line of output is the URL it serves, e.g. "http://127.0.0.1:8080/".
+#include <unistd.h>
+
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "src/app/chat_endpoint.hpp"
+#include "src/app/chat_hub.hpp"
 #include "src/app/echo_endpoint.hpp"
 #include "src/app/echo_trace_endpoint.hpp"
 #include "src/app/push_endpoints.hpp"
 #include "src/app/ticker.hpp"
+#include "src/app/ticker_relay.hpp"
 #include "src/app/ticker_socket.hpp"
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
@@ -34,9 +49,11 @@
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: duplex-server [--host H] [--port N] [--root DIR] [--trace] [--access-log] [--help]\n"
+    "usage: duplex-server [--host H] [--port N] [--threads N] [--root DIR] [--trace] [--access-log]"
+    " [--help]\n"
     "  --host H        address to listen on (default 127.0.0.1)\n"
     "  --port N        port to listen on, 0 picks a free one (default 8080)\n"
+    "  --threads N     event loops, one per thread, 1 to 1024 (default: one per online CPU)\n"
     "  --root DIR      document root for static files (default: src/www in the source tree)\n"
     "  --trace         print every request head, response head and WebSocket frame on the wire\n"
     "  --access-log    print one line per request: method, target, status, bytes, time\n";
@@ -44,6 +61,7 @@ constexpr std::string_view kUsage =
 struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
+  unsigned threads = 0;  // 0: one per online CPU
   std::string root = DUPLEX_SOURCE_DIR "/src/www";
   bool trace = false;
   bool access_log = false;
@@ -59,13 +77,23 @@ std::optional<std::string> parse(int argc, char** argv, Options& options) {
       options.trace = true;
     } else if (flag == "--access-log") {
       options.access_log = true;
-    } else if (flag == "--host" || flag == "--port" || flag == "--root") {
+    } else if (flag == "--host" || flag == "--port" || flag == "--threads" || flag == "--root") {
       if (i + 1 >= argc) return std::string(flag) + " needs a value";
       std::string_view value = argv[++i];
       if (flag == "--host") {
         options.host = value;
       } else if (flag == "--root") {
         options.root = value;
+      } else if (flag == "--threads") {
+        unsigned long threads = 0;
+        bool ok = !value.empty() && value.size() <= 4;
+        for (char c : value) {
+          ok = ok && c >= '0' && c <= '9';
+          if (ok) threads = threads * 10 + static_cast<unsigned long>(c - '0');
+        }
+        if (!ok || threads < 1 || threads > 1024)
+          return "--threads wants a number from 1 to 1024, not '" + std::string(value) + "'";
+        options.threads = static_cast<unsigned>(threads);
       } else {
         unsigned long port = 0;
         bool ok = !value.empty() && value.size() <= 5;
@@ -84,59 +112,159 @@ std::optional<std::string> parse(int argc, char** argv, Options& options) {
   return std::nullopt;
 }
 
-int serve(const Options& options) {
-  using namespace duplex;
-  net::EventLoop loop;
-  std::optional<http::HttpServer> server;
-  app::Ticker ticker(loop);
-  app::PushEndpoints push(ticker);
-  // --trace shows WebSocket frames too, field by field (lesson 09).
-  auto traced = [&options](ws::WsOptions ws_options) {
+unsigned online_cpus() {
+  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return cpus >= 1 ? static_cast<unsigned>(cpus) : 1;
+}
+
+using namespace duplex;
+
+// One event loop and everything it serves: a server of its own on the shared port. Built on
+// the main thread before any loop runs; afterwards touched only by its loop's thread.
+struct Shard {
+  Shard(const Options& options, const std::string& root)
+      : ticker(loop),
+        push(ticker),
+        ticker_socket(ticker, traced(options, app::ticker_socket_options())),
+        echo_trace(traced(options, app::echo_trace_options())),
+        files(root) {}
+
+  static ws::WsOptions traced(const Options& options, ws::WsOptions ws_options) {
+    // --trace shows WebSocket frames too, field by field (lesson 09).
     ws_options.trace = options.trace;
     return ws_options;
-  };
-  app::TickerSocket ticker_socket(ticker, traced(app::ticker_socket_options()));
-  app::ChatEndpoint chat(app::ChatLimits{}, traced(app::chat_options()));
-  app::EchoTraceEndpoint echo_trace(traced(app::echo_trace_options()));
+  }
+
+  // Adds the routes and the server; `chat` is built before, with or without a hub.
+  void open(const Options& options, net::TcpListener listener,
+            const http::HttpServerOptions& server_options) {
+    push.install(router);
+    echo.emplace(app::install_echo_endpoint(router, traced(options, app::echo_options())));
+    echo_trace.install(router);
+    chat->install(router);
+    ticker_socket.install(router);
+    router.fallback(files.handler());
+    server.emplace(loop, std::move(listener), router.handler(), server_options);
+    server->start();
+  }
+
+  // On the loop thread. The WebSocket clients are told 1001 (going away) first: the server's
+  // stop closes every connection it still has, and a close frame queued after that would never
+  // be sent. Then the server stops, so the answers below say "Connection: close"; then the
+  // waiting long-polls are answered and the streams ended, which lets them finish and close.
+  void stop(std::function<void()> on_stopped) {
+    ticker.stop();
+    ticker_socket.shutdown();
+    chat->shutdown();
+    echo_trace.shutdown();
+    echo->close_all();
+    server->stop(std::move(on_stopped));
+    push.shutdown();
+  }
+
+  net::EventLoop loop;
+  app::Ticker ticker;  // the first loop's makes the events; the others' follow it
+  app::PushEndpoints push;
+  app::TickerSocket ticker_socket;
+  std::optional<app::ChatEndpoint> chat;
+  app::EchoTraceEndpoint echo_trace;
   std::optional<ws::WsEndpoint> echo;
+  http::StaticFiles files;
+  http::Router router;
+  std::optional<http::HttpServer> server;
+};
+
+int serve(const Options& options) {
+  unsigned threads = options.threads != 0 ? options.threads : online_cpus();
+  std::mutex log_mutex;  // outlives every server that logs through it
+  // Declared before the shards, destroyed after them: a connection closed while the shards
+  // are torn down still posts its goodbye to the hub.
+  std::optional<app::ChatHub> hub;
+  std::vector<std::unique_ptr<Shard>> shards;
+  for (unsigned i = 0; i < threads; ++i) {
+    shards.push_back(std::make_unique<Shard>(options, options.root));
+  }
+  Shard& first = *shards.front();
+  std::optional<app::TickerRelay> relay;
+  if (threads == 1) {
+    first.chat.emplace(app::ChatLimits{}, Shard::traced(options, app::chat_options()));
+  } else {
+    hub.emplace(first.loop);
+    relay.emplace(first.ticker);
+    for (auto& shard : shards) {
+      shard->chat.emplace(*hub, shard->loop, Shard::traced(options, app::chat_options()));
+      if (shard.get() != &first) relay->add(shard->ticker);
+    }
+  }
+
   int signals_seen = 0;
-  // Blocked before the port opens: from here on a SIGTERM is an event, not a death.
-  net::SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) {
-    if (++signals_seen > 1 || !server) {
-      loop.stop();
+  unsigned stopped = 0;
+  // Each loop reports to the first when its server has stopped; the first, which watches the
+  // signals, ends them all once every one has, so a second Ctrl-C is heard until then.
+  auto one_stopped = [&] {
+    first.loop.post([&] {
+      if (++stopped < threads) return;
+      for (auto& shard : shards) shard->loop.stop();
+    });
+  };
+  // Blocked before the port opens and before any thread starts (threads inherit the mask):
+  // from here on a SIGTERM is an event on the first loop, not a death.
+  std::optional<net::SignalWatcher> signals;
+  signals.emplace(first.loop, std::initializer_list<int>{SIGINT, SIGTERM}, [&](int) {
+    if (++signals_seen > 1) {
+      for (auto& shard : shards) shard->loop.stop();
       return;
     }
-    // Stop first, so the answers below say "Connection: close"; then answer the waiting
-    // long-polls and end the streams, which lets their connections finish and close.
-    ticker.stop();
-    server->stop([&loop] { loop.stop(); });
-    push.shutdown();
-    ticker_socket.shutdown();
-    chat.shutdown();
-    echo_trace.shutdown();
-    if (echo) echo->close_all();
+    first.ticker.stop();  // no more events for anyone
+    for (auto& shard : shards) {
+      Shard* each = shard.get();
+      each->loop.post([each, one_stopped] { each->stop(one_stopped); });
+    }
   });
-
-  http::StaticFiles files(options.root);
-  http::Router router;
-  push.install(router);
-  echo.emplace(app::install_echo_endpoint(router, traced(app::echo_options())));
-  echo_trace.install(router);
-  chat.install(router);
-  ticker_socket.install(router);
-  router.fallback(files.handler());
 
   http::HttpServerOptions server_options;
   server_options.trace = options.trace;
   server_options.access_log = options.access_log;
+  if (threads > 1) {
+    // Several loops log at once: one whole batch of lines at a time.
+    server_options.log = [&log_mutex](std::string_view lines) {
+      std::lock_guard lock(log_mutex);
+      std::cerr << lines << std::flush;
+    };
+  }
   auto addresses = net::resolve(options.host, options.port);
-  server.emplace(loop, net::TcpListener::listen(addresses.front()), router.handler(),
-                 server_options);
-  server->start();
-  ticker.start();
-  std::cout << "http://" << server->local_address().to_string() << "/" << std::endl;
-  loop.run();
-  server.reset();
+  // @anchor lesson12-one-loop-per-thread
+  // The first listener finds out whether the port is free (and which one port 0 gave); the
+  // others join it. With one loop the port is not shared at all.
+  first.open(options,
+             net::TcpListener::listen(
+                 addresses.front(), SOMAXCONN,
+                 threads == 1 ? net::PortSharing::kExclusive : net::PortSharing::kLead),
+             server_options);
+  for (auto& shard : shards) {
+    if (shard.get() == &first) continue;
+    shard->open(
+        options,
+        net::TcpListener::listen(first.server->local_address(), SOMAXCONN, net::PortSharing::kJoin),
+        server_options);
+  }
+  first.ticker.start();
+  std::cout << "http://" << first.server->local_address().to_string() << "/" << std::endl;
+
+  std::vector<std::thread> loop_threads;
+  for (auto& shard : shards) {
+    if (shard.get() == &first) continue;
+    Shard* each = shard.get();
+    loop_threads.emplace_back([each] { each->loop.run(); });
+  }
+  first.loop.run();
+  for (auto& thread : loop_threads) thread.join();
+  signals.reset();
+  // Every loop has ended: tear down servers first (their last closes may still post to the
+  // hub or to the first loop), then the relay, then the shards, the first one last.
+  for (auto& shard : shards) shard->server.reset();
+  relay.reset();
+  while (!shards.empty()) shards.pop_back();
   return 0;
 }
 

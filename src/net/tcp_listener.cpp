@@ -15,6 +15,10 @@ TcpListener::TcpListener(Fd fd) : fd_(std::move(fd)) {}
 
 // @anchor lesson01-listen
 TcpListener TcpListener::listen(const SocketAddress& address, int backlog, bool reuse_port) {
+  return listen(address, backlog, reuse_port ? PortSharing::kJoin : PortSharing::kExclusive);
+}
+
+TcpListener TcpListener::listen(const SocketAddress& address, int backlog, PortSharing sharing) {
   // SOCK_CLOEXEC: a program we exec() must not inherit the listening socket (it would keep the
   // port open). Setting it here, atomically, leaves no window for another thread's fork+exec.
   Fd fd(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -25,12 +29,20 @@ TcpListener TcpListener::listen(const SocketAddress& address, int backlog, bool 
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) {
     throw_errno("setsockopt SO_REUSEADDR");
   }
-  if (reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
-    throw_errno("setsockopt SO_REUSEPORT");
-  }
+  auto reuse_port = [&fd, &on] {
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+      throw_errno("setsockopt SO_REUSEPORT");
+    }
+  };
+  if (sharing == PortSharing::kJoin) reuse_port();
   if (::bind(fd.get(), address.get(), address.length()) != 0) {
     throw_errno("bind " + address.to_string());
   }
+  // @anchor lesson12-reuse-port
+  // Linux checks SO_REUSEPORT against the sockets already on the port at bind() time, and
+  // groups the listeners at listen() time: a leader that binds without it meets every holder
+  // of the port as a conflict, and one that sets it now still founds a group others may join.
+  if (sharing == PortSharing::kLead) reuse_port();
   if (::listen(fd.get(), backlog) != 0) throw_errno("listen " + address.to_string());
   return TcpListener(std::move(fd));
 }

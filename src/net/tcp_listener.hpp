@@ -13,6 +13,18 @@
 
 namespace duplex::net {
 
+// Whether other sockets may listen on the same port (SO_REUSEPORT), for one event loop per
+// core: each loop has its own listener on the one port and the kernel spreads new connections
+// over them (lesson 12).
+enum class PortSharing {
+  kExclusive,  // no SO_REUSEPORT: the port is this socket's alone
+  kJoin,       // SO_REUSEPORT before bind(): join the listeners that already share the port
+  // The first of a group: bind() without SO_REUSEPORT, so a port anyone holds is refused as
+  // "Address already in use" (another server of ours would otherwise join it silently), then
+  // SO_REUSEPORT before listen(), so the group's kJoin listeners can bind the port it got.
+  kLead,
+};
+
 class TcpListener {
  public:
   explicit TcpListener(Fd fd);
@@ -22,6 +34,8 @@ class TcpListener {
   // "bind 127.0.0.1:8080: Address already in use".
   static TcpListener listen(const SocketAddress& address, int backlog = SOMAXCONN,
                             bool reuse_port = false);
+  // The same with a choice of PortSharing (reuse_port = true above is kJoin).
+  static TcpListener listen(const SocketAddress& address, int backlog, PortSharing sharing);
 
   // Blocks until a client connects; retries EINTR and ECONNABORTED. The new socket is CLOEXEC.
   TcpStream accept();

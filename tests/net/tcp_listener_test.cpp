@@ -3,8 +3,11 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "src/net/system_error.hpp"
 #include "tests/support/net_sockets.hpp"
@@ -63,6 +66,55 @@ TEST(L01_TcpListener, ReusePortLetsTwoListenersShareAPort) {
   auto first = TcpListener::listen(SocketAddress::from_numeric("127.0.0.1", 0), SOMAXCONN, true);
   auto second = TcpListener::listen(first.local_address(), SOMAXCONN, true);
   EXPECT_EQ(second.local_address().port(), first.local_address().port());
+}
+
+// Lesson 12 (one loop per core): a leader and a joiner share a port, and the kernel hands
+// connections to both. 64 clients from 64 source ports all landing on one of two listeners
+// would take a hash collision of odds 2^-63.
+TEST(L12_PortSharing, LeaderAndJoinerShareAPortAndBothAccept) {
+  auto leader = TcpListener::listen(SocketAddress::from_numeric("127.0.0.1", 0), SOMAXCONN,
+                                    PortSharing::kLead);
+  auto joiner = TcpListener::listen(leader.local_address(), SOMAXCONN, PortSharing::kJoin);
+  ASSERT_EQ(joiner.local_address().port(), leader.local_address().port());
+  constexpr int kClients = 64;
+  std::vector<TcpStream> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(TcpStream::connect("127.0.0.1", leader.local_address().port()));
+  }
+  int accepted[2] = {0, 0};
+  TcpListener* listeners[2] = {&leader, &joiner};
+  auto deadline = std::chrono::steady_clock::now() + kIoTimeout;
+  while (accepted[0] + accepted[1] < kClients && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 2; ++i) {
+      pollfd ready{listeners[i]->fd().get(), POLLIN, 0};
+      if (::poll(&ready, 1, 10) == 1) {
+        listeners[i]->accept();
+        ++accepted[i];
+      }
+    }
+  }
+  EXPECT_EQ(accepted[0] + accepted[1], kClients);
+  EXPECT_GT(accepted[0], 0);
+  EXPECT_GT(accepted[1], 0);
+}
+
+// A second server started on the port of a running one must fail with "Address already in
+// use", not quietly join it and steal half its clients.
+TEST(L12_PortSharing, ALeaderRefusesAPortSomeoneHolds) {
+  auto group = TcpListener::listen(SocketAddress::from_numeric("127.0.0.1", 0), SOMAXCONN,
+                                   PortSharing::kLead);
+  auto plain = TcpListener::listen(SocketAddress::from_numeric("127.0.0.1", 0));
+  for (const TcpListener* holder : {&group, &plain}) {
+    try {
+      TcpListener::listen(holder->local_address(), SOMAXCONN, PortSharing::kLead);
+      FAIL() << "a leader bound the busy port " << holder->local_address().to_string();
+    } catch (const SystemError& error) {
+      EXPECT_EQ(error.error_number(), EADDRINUSE);
+    }
+  }
+  // Joining needs a leader: a port held without SO_REUSEPORT stays its owner's.
+  EXPECT_THROW(TcpListener::listen(plain.local_address(), SOMAXCONN, PortSharing::kJoin),
+               SystemError);
 }
 
 TEST(L01_TcpListener, Ipv6Loopback) {
