@@ -55,6 +55,7 @@ std::map<std::string, std::uint64_t> defaults_in_code() {
       {"ParserLimits::max_chunk_line", parser.max_chunk_line},
       {"HttpServerOptions::head_timeout", ms(server.head_timeout)},
       {"HttpServerOptions::body_timeout", ms(server.body_timeout)},
+      {"HttpServerOptions::send_timeout", ms(server.send_timeout)},
       {"HttpServerOptions::keep_alive_timeout", ms(server.keep_alive_timeout)},
       {"HttpServerOptions::max_requests_per_connection", server.max_requests_per_connection},
       {"HttpServerOptions::max_connections", server.max_connections},
@@ -67,6 +68,7 @@ std::map<std::string, std::uint64_t> defaults_in_code() {
       {"WsOptions::ping_interval", ms(options.ping_interval)},
       {"WsOptions::pong_timeout", ms(options.pong_timeout)},
       {"WsOptions::close_timeout", ms(options.close_timeout)},
+      {"WsOptions::message_timeout", ms(options.message_timeout)},
       {"kEchoMaxMessage", app::kEchoMaxMessage},
   };
 }
