@@ -21,6 +21,7 @@ void RequestParser::reset() {
   head_.path = std::move(path);
   head_.headers = std::move(headers);
   result_ = ParseResult{};
+  start_line_buffer_ = nullptr;
 }
 
 ParseResult RequestParser::failed(const ParseError& error) {
@@ -73,9 +74,13 @@ bool RequestParser::parse_request_line(std::string_view line, std::size_t offset
 }
 
 bool RequestParser::finish(std::string_view buffered) {
-  // The request line was checked as soon as it arrived; it is parsed again here so that its
-  // views point into this call's buffer, which may not be the buffer of that earlier call.
-  if (!parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) return false;
+  // The request line was checked as soon as it arrived. Its views point into the buffer of
+  // that call: when this call's buffer is a different one, the line is parsed again here. (The
+  // contract says the bytes are the same, so a buffer at the same address holds a valid line.)
+  if (buffered.data() != start_line_buffer_ &&
+      !parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) {
+    return false;
+  }
   reader_.fill(buffered, head_.headers);
   auto offset_of = [&](std::string_view part) {
     return static_cast<std::size_t>(part.data() - buffered.data());
@@ -121,6 +126,7 @@ ParseResult RequestParser::parse(std::string_view buffered) {
         if (!parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) {
           return result_;
         }
+        start_line_buffer_ = buffered.data();
         break;
       case HeadReader::Event::kComplete:
         if (!finish(buffered)) return result_;

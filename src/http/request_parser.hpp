@@ -53,6 +53,7 @@ class RequestParser {
   HeadReader reader_;
   RequestHead head_;
   ParseResult result_;
+  const char* start_line_buffer_ = nullptr;  // the buffer the request line was parsed from
 };
 
 }  // namespace duplex::http

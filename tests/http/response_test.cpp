@@ -18,6 +18,20 @@ TEST(L05_Response, SerializesStatusFieldsAndLengthRfc9112Section4) {
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello");
 }
 
+TEST(L05_Response, FieldsAreKeptSerialisedAndConnectionCloseIsNoticed) {
+  Response response;
+  EXPECT_FALSE(response.has_fields());
+  response.add("A", "  one ").add("Connection", "keep-alive, Close");
+  EXPECT_EQ(response.field_lines(), "A: one\r\nConnection: keep-alive, Close\r\n")
+      << "OWS around a value is trimmed";
+  EXPECT_TRUE(response.has_connection_field());
+  EXPECT_TRUE(response.connection_close()) << "options are case-insensitive (RFC 9110 §7.6.1)";
+  Response upgrade(101);
+  upgrade.add("connection", "Upgrade");
+  EXPECT_TRUE(upgrade.has_connection_field());
+  EXPECT_FALSE(upgrade.connection_close());
+}
+
 TEST(L05_Response, HeadGetsTheLengthButNoBodyRfc9110Section9_3_2) {
   Response response(200, "hello");
   EXPECT_EQ(serialize(response, true), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
