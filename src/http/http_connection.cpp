@@ -43,6 +43,10 @@ void HttpConnection::attach(net::Connection& connection, ServerContext& context)
   // speaks HTTP, and dies when the connection closes or is handed to another protocol.
   connection.set_on_data([http](net::Connection&, net::Buffer&) { http->on_data(); });
   connection.set_on_close([http](net::Connection&, net::CloseReason, int) { http->on_closed(); });
+  std::weak_ptr<HttpConnection> weak = http;
+  connection.set_on_drain([weak](net::Connection&) {
+    if (auto self = weak.lock()) self->on_output_drained();
+  });
   http->update_deadline();
 }
 
@@ -56,6 +60,7 @@ HttpConnection::~HttpConnection() {
   stop_file();
   if (timer_ != 0) loop_.cancel(timer_);
   if (send_timer_ != 0) loop_.cancel(send_timer_);
+  if (backlog_timer_ != 0) loop_.cancel(backlog_timer_);
 }
 
 bool HttpConnection::is_current(const ExchangeState& state) const {
@@ -81,6 +86,10 @@ void HttpConnection::process() {
   while (!closed_ && !detached_ && !closing_ && phase_ != Phase::kHandling) {
     if (phase_ == Phase::kHead) {
       if (input.empty()) break;
+      if (output_backlogged()) {
+        backlogged_ = true;
+        break;
+      }
       ParseResult result = parser_.parse(input.view());
       if (result.need_more()) break;
       if (result.failed()) {
@@ -129,6 +138,35 @@ void HttpConnection::process() {
   }
   update_deadline();
   emit();
+  if (backlogged_) wait_for_output();
+}
+
+// @anchor lesson06-output-backlog
+// Pipelining without a bound on output is a memory attack: 64 KiB of "GET /big" lines, all
+// read at once, would make 1,800 responses of 1 MiB before a single byte is written. So a
+// round stops parsing requests once the responses queued reach the connection's high_water
+// (lesson 03's backpressure mark); the rest of the requests wait in the input buffer, where
+// max_pipelined_bytes bounds them. Parsing resumes when the output has gone: on the next loop
+// round if the socket took it all when this round ended, or on the connection's drain event.
+bool HttpConnection::output_backlogged() const {
+  return connection_->bytes_queued() + out_.size() >= connection_->limits().high_water;
+}
+
+void HttpConnection::wait_for_output() {
+  if (backlog_timer_ != 0 || closed_ || detached_) return;
+  std::weak_ptr<HttpConnection> weak = weak_from_this();
+  backlog_timer_ = loop_.run_after(std::chrono::milliseconds(0), [weak] {
+    if (auto self = weak.lock()) {
+      self->backlog_timer_ = 0;
+      self->on_output_drained();
+    }
+  });
+}
+
+void HttpConnection::on_output_drained() {
+  if (!backlogged_ || closed_ || detached_ || output_backlogged()) return;
+  backlogged_ = false;
+  process();
 }
 
 // Copies the head's bytes out of the input buffer, so the handler may keep the request after
@@ -387,7 +425,9 @@ void HttpConnection::upgrade(ExchangeState& state, const Response& response,
   detached_ = true;
   if (timer_ != 0) loop_.cancel(timer_);
   if (send_timer_ != 0) loop_.cancel(send_timer_);
-  timer_ = send_timer_ = 0;
+  if (backlog_timer_ != 0) loop_.cancel(backlog_timer_);
+  timer_ = send_timer_ = backlog_timer_ = 0;
+  connection_->set_on_drain(nullptr);
   if (paused_) connection_->resume_reading();
   paused_ = false;
   emit();
@@ -512,7 +552,10 @@ void HttpConnection::update_deadline() {
   const HttpServerOptions& options = context_.options;
   switch (phase_) {
     case Phase::kHead:
-      if (connection_->input().empty()) {
+      if (backlogged_) {
+        // Whole requests wait for our output to leave: send_timeout watches that, not us.
+        if (deadline_ != Deadline::kNone) arm(Deadline::kNone, {});
+      } else if (connection_->input().empty()) {
         if (deadline_ != Deadline::kIdle) arm(Deadline::kIdle, options.keep_alive_timeout);
       } else if (deadline_ != Deadline::kHead) {
         arm(Deadline::kHead, options.head_timeout);
@@ -594,7 +637,8 @@ void HttpConnection::on_closed() {
   stop_file();
   if (timer_ != 0) loop_.cancel(timer_);
   if (send_timer_ != 0) loop_.cancel(send_timer_);
-  timer_ = send_timer_ = 0;
+  if (backlog_timer_ != 0) loop_.cancel(backlog_timer_);
+  timer_ = send_timer_ = backlog_timer_ = 0;
   if (current_ && current_->phase != ExchangeState::Phase::kDone && !detached_) {
     // The client went away (or the server stopped) before the response finished: tell the
     // handler, so a long-poll or a stream stops producing for nobody.

@@ -83,6 +83,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void pump_file();
   void stop_file();
   void log_exchange(int status);
+  bool output_backlogged() const;
+  void wait_for_output();
+  void on_output_drained();
 
   net::Connection* connection_;
   net::EventLoop& loop_;
@@ -100,6 +103,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool detached_ = false;         // upgraded: the connection belongs to another protocol now
   bool paused_ = false;           // reading paused while pipelined bytes wait
   bool in_data_handler_ = false;  // inside the connection's data handler (output is deferred)
+  // Pipelined requests wait unparsed because the responses already queued reached high_water.
+  bool backlogged_ = false;
+  net::TimerId backlog_timer_ = 0;  // the re-check once this round's output has been written
   std::string out_;  // the bytes of responses produced in this round, sent in one send()
   ChunkedEncoder encoder_;
   Deadline deadline_ = Deadline::kNone;

@@ -112,6 +112,29 @@ TEST(L06_HttpServer, TenPipelinedRequestsInOneWriteAreAnsweredInOrder) {
   }
 }
 
+TEST(L06_HttpServer, PipelinedRequestsForLargeResponsesAllArriveInOrder) {
+  // 40 pipelined requests for 300 KiB each are 12 MiB of responses, far past the connection's
+  // 1 MiB high_water: the server parses only until its queued output reaches the mark, and the
+  // requests left in its input must still be answered once the output drains (none lost, none
+  // reordered, no hang when the client sends nothing more).
+  constexpr std::size_t kBody = 300 * 1024;
+  TestServer server([](Router& router) {
+    router.get("/big/{n}", [](Exchange& e) {
+      char fill = static_cast<char>('a' + std::stoi(std::string(e.param("n"))) % 26);
+      e.respond(200, "application/octet-stream", std::string(kBody, fill));
+    });
+  });
+  HttpClient client(server.port());
+  std::string batch;
+  for (int i = 0; i < 40; ++i) batch += HttpClient::format("GET", "/big/" + std::to_string(i));
+  client.send(batch);
+  for (int i = 0; i < 40; ++i) {
+    auto response = client.read_response();
+    ASSERT_EQ(response.status, 200) << i;
+    ASSERT_EQ(response.body, std::string(kBody, static_cast<char>('a' + i % 26))) << i;
+  }
+}
+
 TEST(L06_HttpServer, PipelinedResponsesToOneReadLeaveInOneWrite) {
   // Corking: the ten responses produced by one read arrive together, so the first read after
   // they start arriving already holds all of them (one send() of one buffer).
