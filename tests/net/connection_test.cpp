@@ -93,6 +93,9 @@ std::size_t drain_available(TcpStream& stream) {
 
 TEST(L03_Connection, DeliversEverythingBufferedInOneCall) {
   Fixture f;
+  // The real system calls even under DUPLEX_FAULT_SEED: an injected short read ends the
+  // wake-up on purpose (the rest comes next round), which is not what this test is about.
+  f.connection->set_transport(nullptr);
   std::vector<std::string> calls;
   f.connection->set_on_data([&](Connection&, Buffer& input) {
     calls.emplace_back(input.view());
@@ -452,6 +455,8 @@ TEST(L03_Connection, SendingABufferTakesItsStorageWhenNothingIsQueued) {
   EXPECT_EQ(message.capacity(), 0U);  // it got the empty output's (absent) storage back
   EXPECT_EQ(f.connection->bytes_queued(), 15U);
   f.connection->start();
+  // Under injected faults the first write may be short: the loop writes the rest.
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.connection->bytes_written() == 15; }));
   char got[15];
   f.peer.read_exact(got);
   EXPECT_EQ(std::string_view(got, 15), "built elsewhere");
@@ -468,6 +473,7 @@ TEST(L03_Connection, SendingABufferBehindQueuedBytesAppendsInOrder) {
   EXPECT_TRUE(message.empty());
   EXPECT_GT(message.capacity(), 0U);  // copied, so it keeps its storage for the next message
   f.connection->start();
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.connection->bytes_written() == 12; }));
   char got[12];
   f.peer.read_exact(got);
   EXPECT_EQ(std::string_view(got, 12), "first second");
