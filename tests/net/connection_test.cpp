@@ -135,6 +135,7 @@ TEST(L03_Connection, AReplacedHandlerReceivesTheBytesAlreadyBuffered) {
   Fixture f;
   std::string upgraded;
   f.connection->set_on_data([&](Connection& self, Buffer& input) {
+    if (input.size() < 8) return;  // injected short reads (DUPLEX_FAULT_SEED) deliver pieces
     ASSERT_EQ(input.view().substr(0, 8), "UPGRADE\n");
     input.consume(8);
     self.set_on_data([&](Connection&, Buffer& rest) {
@@ -144,7 +145,7 @@ TEST(L03_Connection, AReplacedHandlerReceivesTheBytesAlreadyBuffered) {
   });
   f.peer.write_all("UPGRADE\nframe-bytes");
   f.connection->start();
-  ASSERT_TRUE(run_until(f.loop, [&] { return !upgraded.empty(); }));
+  ASSERT_TRUE(run_until(f.loop, [&] { return upgraded.size() >= 11; }));
   EXPECT_EQ(upgraded, "frame-bytes");
 }
 
@@ -320,6 +321,9 @@ TEST(L03_Connection, ResetByPeerReportsTheError) {
 
 TEST(L03_Connection, SendOutsideAHandlerWritesAtOnce) {
   Fixture f;
+  // The real system calls even under DUPLEX_FAULT_SEED: an injected EAGAIN or short write would
+  // leave bytes queued on purpose.
+  f.connection->set_transport(nullptr);
   f.connection->start();
   f.connection->send("hello");
   EXPECT_EQ(f.connection->bytes_queued(), 0U);
