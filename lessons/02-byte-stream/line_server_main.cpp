@@ -30,15 +30,25 @@ std::string upper(std::string line) {
 
 // Closing with the rest of a long line still unread would make the kernel answer with RST, and
 // a reset can destroy the error line before the client has read it. So: half-close (the client
-// sees the end of our answer), then read and throw away what it still sends until it closes,
-// for at most a second, so that a client that never stops cannot keep us here.
+// sees the end of our answer), then read and throw away what it still sends until it closes.
+// Two bounds keep a client from holding us here: it may send at most kMaxDiscardBytes more (a
+// client that never stops, like `yes | nc`), and it may fall silent for at most
+// kDiscardIdleTimeout (a client that neither sends nor closes). There is no bound on the total
+// time on purpose: a client that is only slow (a loaded machine, a slow link) must still get
+// its error line, not a reset. An earlier version gave up after one second in all, and lost the
+// error line whenever the client needed longer than that to finish sending.
+constexpr std::size_t kMaxDiscardBytes = std::size_t{1} << 20;
+constexpr std::chrono::seconds kDiscardIdleTimeout{5};
+
 void discard_until_closed(net::TcpStream& client, std::span<char> chunk) {
-  using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + std::chrono::seconds(1);
+  std::size_t discarded = 0;
   try {
     client.shutdown_write();
-    client.set_receive_timeout(std::chrono::seconds(1));
-    while (Clock::now() < deadline && client.read_some(chunk) > 0) {
+    client.set_receive_timeout(kDiscardIdleTimeout);
+    while (discarded <= kMaxDiscardBytes) {
+      std::size_t n = client.read_some(chunk);
+      if (n == 0) break;
+      discarded += n;
     }
   } catch (const net::SystemError&) {
     // A receive timeout (EAGAIN) or a reset: either way there is nothing left to protect.

@@ -9,6 +9,10 @@
 
 namespace duplex::net {
 
+Buffer::~Buffer() {
+  release_storage();
+}
+
 Buffer::Buffer(Buffer&& other) noexcept
     : storage_(std::move(other.storage_)),
       capacity_(std::exchange(other.capacity_, 0)),
@@ -17,6 +21,7 @@ Buffer::Buffer(Buffer&& other) noexcept
 
 Buffer& Buffer::operator=(Buffer&& other) noexcept {
   if (this != &other) {
+    release_storage();
     storage_ = std::move(other.storage_);
     capacity_ = std::exchange(other.capacity_, 0);
     begin_ = std::exchange(other.begin_, 0);
@@ -63,10 +68,13 @@ std::span<char> Buffer::prepare(std::size_t at_least) {
     if (at_least > SIZE_MAX / 2 - readable) throw std::length_error("Buffer: too large");
     // Doubling: the total copying over n appended bytes stays below 2n.
     std::size_t grown = std::max({kMinCapacity, capacity_ * 2, readable + at_least});
-    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
-    if (readable > 0) std::memcpy(bigger.get(), storage_.get() + begin_, readable);
-    storage_ = std::move(bigger);
-    capacity_ = grown;
+    BufferBlock bigger;
+    if (pool_ != nullptr) bigger = pool_->acquire(grown);
+    if (!bigger.storage) bigger = {std::make_unique_for_overwrite<char[]>(grown), grown};
+    if (readable > 0) std::memcpy(bigger.storage.get(), storage_.get() + begin_, readable);
+    release_storage();
+    storage_ = std::move(bigger.storage);
+    capacity_ = bigger.capacity;
   }
   begin_ = 0;
   end_ = readable;
@@ -89,14 +97,30 @@ void Buffer::clear() noexcept {
   begin_ = end_ = 0;
 }
 
+void Buffer::swap(Buffer& other) noexcept {
+  std::swap(storage_, other.storage_);
+  std::swap(capacity_, other.capacity_);
+  std::swap(begin_, other.begin_);
+  std::swap(end_, other.end_);
+}
+
 std::size_t Buffer::capacity() const noexcept {
   return capacity_;
 }
 
 void Buffer::release_if_empty() noexcept {
   if (!empty()) return;
+  release_storage();
+  begin_ = end_ = 0;
+}
+
+// Gives the storage to the pool, or frees it; leaves capacity_ at 0 but begin_ and end_ alone.
+void Buffer::release_storage() noexcept {
+  if (pool_ != nullptr && storage_) {
+    pool_->release({std::move(storage_), capacity_});
+  }
   storage_.reset();
-  capacity_ = begin_ = end_ = 0;
+  capacity_ = 0;
 }
 
 }  // namespace duplex::net

@@ -13,12 +13,19 @@
 // consume() moves begin_ forward; append()/commit() move end_ forward. When the back runs out,
 // prepare() either slides the readable bytes to the front (only when that frees enough space and
 // costs no more than the bytes already consumed) or moves them to an allocation twice as large.
+//
+// A buffer may draw its storage from a BufferPool (a Connection's buffers use their loop's
+// pool): it then takes storage from the pool when it needs space and gives it back when
+// released or destroyed, instead of calling new[] and delete[]. Without a pool, the default,
+// it allocates on its own (lesson 02).
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string_view>
+
+#include "src/net/buffer_pool.hpp"
 
 namespace duplex::net {
 
@@ -28,7 +35,11 @@ class Buffer {
   static constexpr std::size_t kMinCapacity = 4096;
 
   Buffer() = default;
-  // A moved-from buffer is empty, with no storage.
+  // Storage comes from and returns to `pool`, which must outlive the buffer (null: no pool).
+  explicit Buffer(BufferPool* pool) noexcept : pool_(pool) {}
+  ~Buffer();
+  // A moved-from buffer is empty, with no storage. The storage moves; the pool does not: a
+  // buffer built by moving has none, and an assigned-to buffer keeps its own.
   Buffer(Buffer&& other) noexcept;
   Buffer& operator=(Buffer&& other) noexcept;
   Buffer(const Buffer&) = delete;
@@ -48,12 +59,21 @@ class Buffer {
   // Drops `n` readable bytes from the front (n <= size()).
   void consume(std::size_t n);
   void clear() noexcept;
+  // Exchanges the contents and storage of two buffers in O(1), without copying a byte; each
+  // keeps its own pool. Storage may so move between pools, or between a pool and none: it is
+  // all plain new[] memory.
+  void swap(Buffer& other) noexcept;
 
   std::size_t capacity() const noexcept;
-  // Frees the storage if there is nothing to read, so an idle connection holds no buffer memory.
+  // Frees the storage (or returns it to the pool) if there is nothing to read, so an idle
+  // connection holds no buffer memory.
   void release_if_empty() noexcept;
+  BufferPool* pool() const noexcept { return pool_; }
 
  private:
+  void release_storage() noexcept;
+
+  BufferPool* pool_ = nullptr;
   std::unique_ptr<char[]> storage_;
   std::size_t capacity_ = 0;
   std::size_t begin_ = 0;

@@ -15,7 +15,8 @@ namespace duplex::net {
 
 namespace {
 
-// One read() asks for at most this much; the loop repeats until EAGAIN or the fairness budget.
+// One read() asks for at most this much; the loop repeats while reads come back full, within
+// the fairness budget.
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 }  // namespace
@@ -45,6 +46,8 @@ Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
       fd_(std::move(fd)),
       transport_(transport_for_new_connection()),
       limits_(limits),
+      input_(&loop.buffer_pool()),
+      output_(&loop.buffer_pool()),
       last_activity_(loop.now()) {
   int flags = fcntl(fd_.get(), F_GETFL);
   if (flags < 0 || fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK) < 0)
@@ -105,12 +108,15 @@ void Connection::on_events(std::uint32_t events) {
   }
 }
 
-// @anchor lesson03-read-until-eagain
-// Read until the kernel says EAGAIN (the socket is empty) or this wake-up's budget is spent.
-// Draining costs one extra read() that fails, but then everything that arrived is handed to
-// the layer above in one call: a pipelined batch of requests is parsed and answered together.
-// The budget keeps one fast sender from starving the others; since epoll is level-triggered,
-// what we leave behind is reported again on the next round.
+// @anchor lesson03-read-loop
+// Read until the socket is drained for now or this wake-up's budget is spent, then hand
+// everything to the layer above in one call: a pipelined batch of requests is parsed and
+// answered together. A read() that returns fewer bytes than asked has emptied the socket's
+// receive queue, so we stop there instead of asking again only to be told EAGAIN (that second
+// read() would be a system call per wake-up for nothing). Bytes that arrive a moment later,
+// and the peer's FIN, are not lost: epoll is level-triggered and reports the socket readable
+// on the next round. The budget keeps one fast sender from starving the others, for the same
+// reason. A short read injected by a FaultyTransport (lesson 13) takes this path too.
 void Connection::handle_readable() {
   std::size_t total = 0;
   int error = 0;
@@ -127,6 +133,7 @@ void Connection::handle_readable() {
     if (n > 0) {
       input_.commit(static_cast<std::size_t>(n));
       total += static_cast<std::size_t>(n);
+      if (static_cast<std::size_t>(n) < size) break;
       continue;
     }
     if (n == 0) {
@@ -181,6 +188,26 @@ void Connection::deliver() {
 void Connection::send(std::string_view bytes) {
   if (state_ == State::kClosing || state_ == State::kClosed || bytes.empty()) return;
   output_.append(bytes);
+  write_queued();
+}
+
+void Connection::send(Buffer& bytes) {
+  if (state_ == State::kClosing || state_ == State::kClosed || bytes.empty()) {
+    bytes.clear();
+    return;
+  }
+  // A message built in its own buffer (a WebSocket frame, say) becomes the output as it is:
+  // a swap of two pointers instead of a copy of every byte.
+  if (output_.empty()) {
+    output_.swap(bytes);
+  } else {
+    output_.append(bytes.view());
+  }
+  bytes.clear();
+  write_queued();
+}
+
+void Connection::write_queued() {
   // Inside a handler, deliver() flushes once the handler returns. While EPOLLOUT is armed the
   // socket is known to be full: writing now would only fail with EAGAIN.
   if (state_ == State::kCreated || dispatching_) return;

@@ -1,8 +1,9 @@
 // Connection: one non-blocking stream socket driven by an EventLoop (lesson 03).
 //
-// It owns the socket, an input Buffer and an output Buffer. The layer above (the echo server,
-// later HTTP and WebSocket) sees only two events, "bytes arrived" and "closed", and one verb,
-// send(). The connection does the rest: reading until the socket is empty, writing what the
+// It owns the socket, an input Buffer and an output Buffer (their storage comes from and goes
+// back to the loop's BufferPool, so an idle connection holds none). The layer above (the echo
+// server, later HTTP and WebSocket) sees only two events, "bytes arrived" and "closed", and one
+// verb, send(). The connection does the rest: reading what the socket holds, writing what the
 // kernel accepts, watching for writability only while output waits, pausing reads when the peer
 // does not take its replies (backpressure), closing idle connections, and closing gracefully.
 #pragma once
@@ -78,6 +79,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues bytes. Inside on_data they are written when the handler returns (every reply to
   // one read leaves in one write); elsewhere they are written at once.
   void send(std::string_view bytes);
+  // The same for bytes already in a Buffer, taken over without a copy when nothing else is
+  // queued (the two buffers swap storage), appended otherwise. `bytes` is left empty either
+  // way, keeping whatever storage it ends up with.
+  void send(Buffer& bytes);
   // Graceful: stop reading requests, flush the output, send FIN, wait (bounded by
   // linger_timeout) for the peer's FIN, then close.
   void close();
@@ -93,6 +98,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // True while output waits for the socket to become writable (EPOLLOUT armed).
   bool waiting_to_write() const noexcept { return (interest_ & kWritable) != 0; }
   Buffer& input() noexcept { return input_; }
+  // Bytes of buffer storage held (input + output). Zero once both are empty: an idle connection
+  // holds no buffer memory; the storage went back to the loop's BufferPool.
+  std::size_t buffer_capacity() const noexcept { return input_.capacity() + output_.capacity(); }
   bool is_open() const noexcept { return state_ != State::kClosed; }
   bool is_closing() const noexcept { return state_ == State::kClosing; }
   void set_idle_timeout(std::chrono::milliseconds timeout);
@@ -130,6 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void handle_readable();
   void deliver();
   bool flush();
+  void write_queued();
   void update_interest();
   void finish_close_if_done();
   void arm_idle_timer(std::chrono::milliseconds delay);

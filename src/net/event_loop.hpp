@@ -18,6 +18,7 @@
 
 #include <sys/epoll.h>
 
+#include "src/net/buffer_pool.hpp"
 #include "src/net/fd.hpp"
 
 namespace duplex::net {
@@ -68,6 +69,8 @@ class EventLoop {
   Clock::time_point now() const noexcept { return now_; }
   std::size_t watch_count() const noexcept { return watches_.size(); }
   std::size_t timer_count() const noexcept { return timers_.size(); }
+  // Buffer storage shared by this loop's connections (buffer_pool.hpp). Loop thread only.
+  BufferPool& buffer_pool() noexcept { return buffer_pool_; }
 
  private:
   struct Watch {
@@ -98,6 +101,9 @@ class EventLoop {
   void drain_wakeup();
   void wake();
 
+  // First, so it is destroyed last: connections destroyed with the loop's callbacks and posted
+  // tasks still give their storage back to it.
+  BufferPool buffer_pool_;
   Fd epoll_;
   Fd wakeup_;  // eventfd: post() and stop() write to it so epoll_wait returns
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;

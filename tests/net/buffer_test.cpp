@@ -142,6 +142,19 @@ TEST(L02_Buffer, MoveTransfersTheBytes) {
   EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move)
 }
 
+TEST(L02_Buffer, SwapExchangesTheBytesWithoutCopying) {
+  Buffer a;
+  Buffer b;
+  a.append("alpha");
+  b.append("beta");
+  b.consume(1);
+  const char* a_bytes = a.data();
+  a.swap(b);
+  EXPECT_EQ(a.view(), "eta");
+  EXPECT_EQ(b.view(), "alpha");
+  EXPECT_EQ(b.data(), a_bytes);
+}
+
 // The model test: thousands of random appends, prepare/commits and consumes must leave the
 // buffer holding exactly what a std::string doing the same holds, and the capacity must stay
 // within a constant factor of the largest size ever held.

@@ -1,0 +1,71 @@
+// BufferPool: a small, bounded stock of buffer storage that one EventLoop's connections share
+// (lesson 03; measured in lesson 12).
+//
+// A Connection gives its input and output storage back as soon as they are empty, so that an
+// idle connection holds no buffer memory (10,000 idle clients must not cost 10,000 x 64 KiB).
+// Freeing to the C library and allocating again on the next read is what the profile of lesson
+// 12 caught: a 64 KiB block freed at the top of the heap makes glibc shrink the heap with brk(),
+// and the next allocation grows it again, with fresh zeroed pages to fault in. The pool keeps a
+// few freed blocks instead, so the connection served next takes the same warm memory.
+//
+// The pool is bounded (kMaxBlocks blocks of at most kMaxBlockBytes each), so its memory does not
+// grow with the number of connections. Larger blocks, and blocks beyond the bound, go back to
+// the C library. One pool per EventLoop, used only on that loop's thread: no locks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace duplex::net {
+
+// A piece of storage on its way into or out of the pool.
+struct BufferBlock {
+  std::unique_ptr<char[]> storage;
+  std::size_t capacity = 0;
+};
+
+class BufferPool {
+ public:
+  // At most this many blocks are kept. A round of the loop serves its ready connections one
+  // after the other, and each gives its blocks back before the next one runs, so a handful is
+  // enough; 32 leaves room for the connections that keep a partial message between rounds.
+  static constexpr std::size_t kMaxBlocks = 32;
+  // Blocks larger than this are freed, not kept: one huge message must not pin its memory.
+  // 128 KiB holds a 64 KiB read and a 64 KiB WebSocket message with room to spare.
+  static constexpr std::size_t kMaxBlockBytes = std::size_t{128} << 10;
+  // So the pool never holds more than 4 MiB.
+  static constexpr std::size_t kMaxBytes = kMaxBlocks * kMaxBlockBytes;
+
+  BufferPool();
+  BufferPool(const BufferPool&) = delete;
+  BufferPool& operator=(const BufferPool&) = delete;
+
+  // The smallest kept block of at least `at_least` bytes, or an empty block (null storage)
+  // when none is large enough: the caller then allocates.
+  BufferBlock acquire(std::size_t at_least) noexcept;
+  // Keeps `block` for a later acquire(), or frees it: when it is larger than kMaxBlockBytes, or
+  // when kMaxBlocks are already kept and none is smaller (a smaller one is freed instead, so
+  // the pool keeps the blocks most likely to fit the next request). Never allocates.
+  void release(BufferBlock block) noexcept;
+
+  std::size_t blocks() const noexcept { return blocks_.size(); }
+  std::size_t bytes() const noexcept { return bytes_; }
+
+  // Counters, for tests and measurements.
+  std::uint64_t hits() const noexcept { return hits_; }        // acquire() served from the pool
+  std::uint64_t misses() const noexcept { return misses_; }    // acquire() found nothing
+  std::uint64_t kept() const noexcept { return kept_; }        // release() kept the block
+  std::uint64_t dropped() const noexcept { return dropped_; }  // blocks freed by release()
+
+ private:
+  std::vector<BufferBlock> blocks_;  // reserved to kMaxBlocks: release() never reallocates
+  std::size_t bytes_ = 0;
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+  std::uint64_t kept_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace duplex::net
