@@ -185,6 +185,10 @@ TEST_F(L06_StaticFiles, TheKernelKeepsPathsInsideTheRootWhereItCan) {
   int major = 0, minor = 0;
   std::sscanf(system.release, "%d.%d", &major, &minor);
   if (major < 5 || (major == 5 && minor < 6)) GTEST_SKIP() << "kernel " << system.release;
+  if (std::getenv("DUPLEX_UNDER_VALGRIND") != nullptr) {
+    GTEST_SKIP() << "valgrind 3.19 answers ENOSYS to openat2, so the realpath fallback is in use "
+                    "(L06_StaticFilesRealpath tests it)";
+  }
   EXPECT_EQ(files_->containment(), http::StaticFiles::Containment::kKernel);
   // A FIFO in the root must not block the server when opened (O_NONBLOCK), and is not served.
   ASSERT_EQ(::mkfifo((root_ / "pipe.txt").c_str(), 0644), 0);
