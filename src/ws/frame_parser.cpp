@@ -6,6 +6,17 @@
 
 namespace duplex::ws {
 
+namespace {
+
+// §5.2: a header is 2 bytes, plus 2 or 8 of extended length, plus 4 of masking key; the second
+// byte says which.
+std::size_t header_size(std::uint8_t b1) {
+  std::uint8_t length7 = b1 & 0x7F;
+  return 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + ((b1 & 0x80) != 0 ? 4 : 0);
+}
+
+}  // namespace
+
 FrameParser::FrameParser(Role role, FrameParserLimits limits) : role_(role), limits_(limits) {}
 
 FrameParser::Result FrameParser::fail(CloseCode code, const char* reason, std::size_t consumed) {
@@ -16,9 +27,7 @@ FrameParser::Result FrameParser::fail(CloseCode code, const char* reason, std::s
 }
 
 // @anchor lesson09-parser-checks
-const char* FrameParser::check_first_two_bytes() {
-  std::uint8_t b0 = header_bytes_[0];
-  std::uint8_t b1 = header_bytes_[1];
+const char* FrameParser::check_first_two_bytes(std::uint8_t b0, std::uint8_t b1) const {
   bool fin = (b0 & 0x80) != 0;
   std::uint8_t rsv = (b0 >> 4) & 0x7;
   std::uint8_t opcode = b0 & 0xF;
@@ -44,6 +53,46 @@ const char* FrameParser::check_first_two_bytes() {
   return nullptr;
 }
 
+const char* FrameParser::decode_header(const std::uint8_t* b, FrameHeader& out,
+                                       CloseCode& code) const {
+  code = CloseCode::kProtocolError;
+  out.fin = (b[0] & 0x80) != 0;
+  out.rsv = (b[0] >> 4) & 0x7;
+  out.opcode = static_cast<Opcode>(b[0] & 0xF);
+  out.masked = (b[1] & 0x80) != 0;
+  std::uint8_t length7 = b[1] & 0x7F;
+  std::size_t at = 2;
+  if (length7 == 126) {
+    out.payload_length = std::uint64_t{b[2]} << 8 | b[3];
+    at = 4;
+  } else if (length7 == 127) {
+    out.payload_length = 0;
+    for (int i = 0; i < 8; ++i) out.payload_length = out.payload_length << 8 | b[2 + i];
+    at = 10;
+  } else {
+    out.payload_length = length7;
+  }
+  // 6. §5.2: in the 64-bit length "the most significant bit MUST be 0".
+  if (length7 == 127 && (out.payload_length >> 63) != 0) {
+    return "64-bit length with the top bit set";
+  }
+  // 7. §5.2: "the minimal number of bytes MUST be used to encode the length". A sender that
+  // breaks this MUST is broken or probing for parsers that disagree; Duplex refuses the
+  // frame (1002) rather than guess.
+  if ((length7 == 126 && out.payload_length <= 125) ||
+      (length7 == 127 && out.payload_length <= 0xFFFF)) {
+    return "length not in its minimal encoding";
+  }
+  if (out.masked) std::memcpy(out.mask_key.data(), b + at, 4);
+  // 8. §10.4: an endpoint limits the size of frames it accepts; over the limit -> 1009
+  // (§7.4.1), decided from the header alone, before reading or buffering any payload.
+  if (out.payload_length > limits_.max_frame_size) {
+    code = CloseCode::kMessageTooBig;
+    return "frame larger than the limit";
+  }
+  return nullptr;
+}
+
 // @anchor lesson09-parse
 FrameParser::Result FrameParser::parse(std::span<char> input) {
   std::size_t consumed = 0;
@@ -60,54 +109,19 @@ FrameParser::Result FrameParser::parse(std::span<char> input) {
         consumed += take;
         if (header_have_ == 2 && header_need_ == 2) {
           // Checks 1-5 need only these two bytes: fail before waiting for more.
-          if (const char* reason = check_first_two_bytes()) {
+          if (const char* reason = check_first_two_bytes(header_bytes_[0], header_bytes_[1])) {
             return fail(CloseCode::kProtocolError, reason, consumed);
           }
-          std::uint8_t length7 = header_bytes_[1] & 0x7F;
-          header_need_ = 2 +
-                         (length7 == 126   ? 2
-                          : length7 == 127 ? 8
-                                           : 0) +
-                         ((header_bytes_[1] & 0x80) != 0 ? 4 : 0);
+          header_need_ = header_size(header_bytes_[1]);
         }
       }
 
-      const std::uint8_t* b = header_bytes_;
-      header_.fin = (b[0] & 0x80) != 0;
-      header_.rsv = (b[0] >> 4) & 0x7;
-      header_.opcode = static_cast<Opcode>(b[0] & 0xF);
-      header_.masked = (b[1] & 0x80) != 0;
-      std::uint8_t length7 = b[1] & 0x7F;
-      std::size_t at = 2;
-      if (length7 == 126) {
-        header_.payload_length = std::uint64_t{b[2]} << 8 | b[3];
-        at = 4;
-      } else if (length7 == 127) {
-        header_.payload_length = 0;
-        for (int i = 0; i < 8; ++i) header_.payload_length = header_.payload_length << 8 | b[2 + i];
-        at = 10;
-      } else {
-        header_.payload_length = length7;
-      }
-      // 6. §5.2: in the 64-bit length "the most significant bit MUST be 0".
-      if (length7 == 127 && (header_.payload_length >> 63) != 0) {
-        return fail(CloseCode::kProtocolError, "64-bit length with the top bit set", consumed);
-      }
-      // 7. §5.2: "the minimal number of bytes MUST be used to encode the length". A sender that
-      // breaks this MUST is broken or probing for parsers that disagree; Duplex refuses the
-      // frame (1002) rather than guess.
-      if ((length7 == 126 && header_.payload_length <= 125) ||
-          (length7 == 127 && header_.payload_length <= 0xFFFF)) {
-        return fail(CloseCode::kProtocolError, "length not in its minimal encoding", consumed);
-      }
-      if (header_.masked) std::memcpy(header_.mask_key.data(), b + at, 4);
-      // 8. §10.4: an endpoint limits the size of frames it accepts; over the limit -> 1009
-      // (§7.4.1), decided from the header alone, before reading or buffering any payload.
-      if (header_.payload_length > limits_.max_frame_size) {
-        return fail(CloseCode::kMessageTooBig, "frame larger than the limit", consumed);
-      }
       header_have_ = 0;
       header_need_ = 2;
+      CloseCode code;
+      if (const char* reason = decode_header(header_bytes_, header_, code)) {
+        return fail(code, reason, consumed);
+      }
       payload_received_ = 0;
       state_ = State::kPayload;
       return {Step::kHeader, consumed, {}};
@@ -129,6 +143,27 @@ FrameParser::Result FrameParser::parse(std::span<char> input) {
     }
   }
   return {Step::kError, 0, {}};
+}
+
+// @anchor lesson09-whole-frame
+FrameParser::WholeFrame FrameParser::parse_whole_frame(std::span<char> input) {
+  // Only at a frame boundary: a frame begun in an earlier read continues the incremental way.
+  if (state_ != State::kHeader || header_have_ != 0 || input.size() < 2) return {};
+  const auto* b = reinterpret_cast<const std::uint8_t*>(input.data());
+  std::size_t size = header_size(b[1]);
+  // The same checks as parse(), on the header where it lies instead of a copy in header_bytes_.
+  // A frame that fails one is left to parse(), which reports it.
+  if (input.size() < size || check_first_two_bytes(b[0], b[1]) != nullptr) return {};
+  FrameHeader header;
+  CloseCode code;
+  if (decode_header(b, header, code) != nullptr) return {};
+  if (header.payload_length > input.size() - size) return {};  // payload still to come
+  std::size_t length = static_cast<std::size_t>(header.payload_length);
+  char* payload = input.data() + size;
+  if (header.masked) apply_mask(payload, length, header.mask_key, 0);  // §5.3, in place
+  header_ = header;
+  payload_received_ = length;
+  return {size + length, std::string_view(payload, length)};
 }
 
 }  // namespace duplex::ws

@@ -34,6 +34,18 @@ void Protocol::receive_data_in_place(std::span<char> data) {
   if (failed_ || close_received_ || eof_) return;
   bytes_received_ += data.size();
   for (;;) {
+    // Nothing left and no frame begun: parse() would only say kNeedMore.
+    if (data.empty() && parser_.at_frame_start()) return;
+    // A frame that arrived whole (the usual case for small messages) is taken in one call; any
+    // other goes step by step below. Both run the same checks.
+    if (auto frame = parser_.parse_whole_frame(data); frame.size != 0) {
+      data = data.subspan(frame.size);
+      if (!on_header()) return;
+      if (!frame.payload.empty() && !on_payload(frame.payload)) return;
+      on_frame_end();
+      if (failed_ || close_received_) return;
+      continue;
+    }
     auto result = parser_.parse(data);
     data = data.subspan(result.consumed);
     switch (result.step) {

@@ -8,10 +8,18 @@
 namespace duplex::ws::testing {
 
 std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
-                      FrameParserLimits limits, bool guarded) {
+                      FrameParserLimits limits, bool guarded, bool whole_frames) {
   FrameParser parser(role, limits);
   std::string log, payload;
   std::size_t since_frame_end = 0;  // bytes of a frame not yet completed
+  auto log_frame = [&] {
+    const FrameHeader& h = parser.header();
+    log += "frame fin=" + std::to_string(h.fin) + " rsv=" + std::to_string(h.rsv) +
+           " op=" + std::to_string(static_cast<int>(h.opcode)) +
+           " mask=" + std::to_string(h.masked) + " len=" + std::to_string(h.payload_length) +
+           " payload=" + payload + "\n";
+    since_frame_end = 0;
+  };
   for (std::string_view chunk : chunks) {
     std::string copy;
     std::unique_ptr<duplex::testing::GuardedBuffer> guard;
@@ -24,6 +32,14 @@ std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
       input = std::span<char>(copy.data(), copy.size());
     }
     for (;;) {
+      if (whole_frames) {
+        if (auto frame = parser.parse_whole_frame(input); frame.size != 0) {
+          input = input.subspan(frame.size);
+          payload.assign(frame.payload);
+          log_frame();
+          continue;
+        }
+      }
       auto result = parser.parse(input);
       input = input.subspan(result.consumed);
       since_frame_end += result.consumed;
@@ -38,12 +54,7 @@ std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
       } else if (result.step == FrameParser::Step::kPayload) {
         payload += result.payload;
       } else if (result.step == FrameParser::Step::kFrameEnd) {
-        const FrameHeader& h = parser.header();
-        log += "frame fin=" + std::to_string(h.fin) + " rsv=" + std::to_string(h.rsv) +
-               " op=" + std::to_string(static_cast<int>(h.opcode)) +
-               " mask=" + std::to_string(h.masked) + " len=" + std::to_string(h.payload_length) +
-               " payload=" + payload + "\n";
-        since_frame_end = 0;
+        log_frame();
       }
     }
   }

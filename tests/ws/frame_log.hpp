@@ -13,8 +13,10 @@ namespace duplex::ws::testing {
 // "frame fin=1 rsv=0 op=1 mask=1 len=5 payload=Hello\n" per frame (payload pieces joined),
 // "error 1002 <reason>\n" on failure, "partial\n" if input ends inside a frame. Each chunk is
 // copied into its own guard-page buffer when `guarded` (so an over-read crashes), else into a
-// std::string; either way the parser may unmask it in place.
+// std::string; either way the parser may unmask it in place. `whole_frames` tries
+// parse_whole_frame() before each parse() step; the log must not tell the two apart.
 std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
-                      FrameParserLimits limits = {}, bool guarded = false);
+                      FrameParserLimits limits = {}, bool guarded = false,
+                      bool whole_frames = false);
 
 }  // namespace duplex::ws::testing

@@ -13,16 +13,22 @@ namespace {
 
 using testing::frame_log;
 
+// The log of parse(), after checking that parse_whole_frame() first gives the same one.
 std::string log_whole(Role role, std::string_view input, FrameParserLimits limits = {}) {
-  return frame_log(role, {input}, limits, /*guarded=*/true);
+  std::string log = frame_log(role, {input}, limits, /*guarded=*/true);
+  EXPECT_EQ(frame_log(role, {input}, limits, /*guarded=*/true, /*whole_frames=*/true), log);
+  return log;
 }
 
-// The same log for every way of cutting the input; small inputs also behind a guard page.
+// The same log for every way of cutting the input, through parse() alone and with
+// parse_whole_frame() taking the frames a cut leaves whole; small inputs behind a guard page.
 void expect_every_split(Role role, std::string_view input, const std::string& expected,
                         FrameParserLimits limits = {}) {
   for (const auto& plan : duplex::testing::split_plans(input)) {
     bool guarded = input.size() <= 300;
     ASSERT_EQ(frame_log(role, plan.chunks, limits, guarded), expected) << plan.name;
+    ASSERT_EQ(frame_log(role, plan.chunks, limits, guarded, true), expected)
+        << plan.name << " whole";
   }
 }
 
@@ -76,10 +82,10 @@ TEST(L09_FrameParser, BoundaryLengthsRoundTripBothDirections) {
     std::string from_server = serialize_frame(Opcode::kBinary, payload);
     std::string from_client =
         serialize_frame(Opcode::kBinary, payload, true, MaskKey{0x12, 0x34, 0x56, 0x78});
-    EXPECT_EQ(frame_log(Role::kClient, {from_server}),
+    EXPECT_EQ(log_whole(Role::kClient, from_server),
               "frame fin=1 rsv=0 op=2 mask=0" + expected_tail)
         << size;
-    EXPECT_EQ(frame_log(Role::kServer, {from_client}),
+    EXPECT_EQ(log_whole(Role::kServer, from_client),
               "frame fin=1 rsv=0 op=2 mask=1" + expected_tail)
         << size;
     if (size <= 127) {
@@ -97,6 +103,61 @@ TEST(L09_FrameParser, SeveralFramesInOneRead) {
                      "frame fin=1 rsv=0 op=1 mask=0 len=5 payload=Hello\n"
                      "frame fin=1 rsv=0 op=9 mask=0 len=0 payload=\n"
                      "frame fin=1 rsv=0 op=2 mask=0 len=3 payload=abc\n");
+}
+
+// parse_whole_frame()'s shortcut must be invisible: a read holding many whole frames (every length
+// encoding, masked, control frames between fragments) gives the same frames as the same bytes
+// arriving one at a time, where the shortcut never applies.
+TEST(L09_FrameParser, WholeFramesInOneStepMatchByteAtATime) {
+  const MaskKey key{0x9a, 0x01, 0xff, 0x3c};
+  std::string input;
+  std::size_t frames = 0;
+  for (std::size_t size : {0, 1, 7, 8, 9, 125, 126, 300, 65535, 65536, 70000}) {
+    std::string payload(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) payload[i] = static_cast<char>(i * 31 + size);
+    input += serialize_frame(Opcode::kBinary, payload, false, key);
+    input += serialize_frame(Opcode::kPing, payload.substr(0, 125), true, key);
+    input += serialize_frame(Opcode::kContinuation, payload, true, key);
+    frames += 3;
+  }
+  std::string whole = log_whole(Role::kServer, input);
+  std::vector<std::string_view> bytes;
+  for (std::size_t i = 0; i < input.size(); ++i)
+    bytes.push_back(std::string_view(input).substr(i, 1));
+  EXPECT_EQ(frame_log(Role::kServer, bytes, {}, false, /*whole_frames=*/true), whole);
+  EXPECT_EQ(frame_log(Role::kServer, bytes), whole);
+  // And the whole read really took the shortcut: every frame in one call, nothing left over.
+  FrameParser parser(Role::kServer);
+  std::span<char> rest(input.data(), input.size());
+  std::size_t one_step_frames = 0;
+  while (!rest.empty()) {
+    auto frame = parser.parse_whole_frame(rest);
+    ASSERT_NE(frame.size, 0U) << one_step_frames;
+    ++one_step_frames;
+    rest = rest.subspan(frame.size);
+  }
+  EXPECT_EQ(one_step_frames, frames);
+}
+
+// The shortcut takes only a frame that is whole and passes every check; anything else is left
+// untouched for parse(), so an error is reported from one place, with the same code.
+TEST(L09_FrameParser, WholeFrameShortcutLeavesOtherInputToParse) {
+  FrameParser parser(Role::kServer);
+  std::string partial = kHelloMasked.substr(0, 8);
+  EXPECT_EQ(parser.parse_whole_frame(std::span<char>(partial.data(), partial.size())).size, 0U);
+  EXPECT_EQ(partial, kHelloMasked.substr(0, 8));  // not unmasked
+  std::string input = kHelloMasked;
+  auto frame = parser.parse_whole_frame(std::span<char>(input.data(), input.size()));
+  EXPECT_EQ(frame.size, input.size());
+  EXPECT_EQ(frame.payload.data(), input.data() + 6);  // unmasked where it lay
+  EXPECT_EQ(frame.payload, "Hello");
+  EXPECT_TRUE(parser.at_frame_start());
+  std::string unmasked = kHelloUnmasked;
+  std::span<char> bad(unmasked.data(), unmasked.size());
+  EXPECT_EQ(parser.parse_whole_frame(bad).size, 0U);
+  EXPECT_FALSE(parser.failed());
+  EXPECT_EQ(parser.parse(bad).step, FrameParser::Step::kError);
+  EXPECT_EQ(parser.error_code(), CloseCode::kProtocolError);
 }
 
 TEST(L09_FrameParser, IncompleteInputIsNotAFrame) {

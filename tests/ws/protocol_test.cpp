@@ -107,6 +107,32 @@ TEST(L10_Protocol, BoundarySizes) {
   }
 }
 
+// Many whole frames in one read take the parser's one-step path; byte by byte they never can.
+// Messages, fragments, pings (answered), UTF-8 and the message limit must come out the same.
+TEST(L10_Protocol, ManyWholeFramesMatchByteAtATime) {
+  std::string input, events, sent;
+  for (std::size_t size : {0, 1, 3, 8, 32, 125, 126, 1000, 65536}) {
+    std::string text(size, 'x');
+    for (std::size_t i = 0; i < size; ++i) text[i] = static_cast<char>('a' + i % 26);
+    input += c(Opcode::kText, text) + c(Opcode::kBinary, text.substr(0, size / 2), false) +
+             c(Opcode::kPing, text.substr(0, 5)) + c(Opcode::kContinuation, text.substr(size / 2));
+    events += "text:" + text + "\nping:" + text.substr(0, 5) + "\nbinary:" + text + "\n";
+    sent += s(Opcode::kPong, text.substr(0, 5));
+  }
+  input += c(Opcode::kText, "caf\xc3\xa9") + c(Opcode::kText, "\xc3(");
+  events += "text:caf\xc3\xa9\nfail 1007:invalid UTF-8 in a text message\n";
+  sent += fail_close(1007, "invalid UTF-8 in a text message");
+  std::vector<std::string_view> bytes;
+  for (std::size_t i = 0; i < input.size(); ++i)
+    bytes.push_back(std::string_view(input).substr(i, 1));
+  Outcome whole = run(Role::kServer, {input});
+  Outcome bytewise = run(Role::kServer, bytes);
+  EXPECT_EQ(whole.events, events);
+  EXPECT_EQ(whole.sent, sent);
+  EXPECT_EQ(bytewise.events, whole.events);
+  EXPECT_EQ(bytewise.sent, whole.sent);
+}
+
 TEST(L10_Protocol, ClientRoleReadsUnmaskedAndSendsMasked) {
   Protocol client(Role::kClient, {}, [] { return kKey; });
   client.receive_data(s(Opcode::kText, "Hello"));
