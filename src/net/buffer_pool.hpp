@@ -30,12 +30,14 @@ class BufferPool {
  public:
   // At most this many blocks are kept. A round of the loop serves its ready connections one
   // after the other, and each gives its blocks back before the next one runs, so a handful is
-  // enough; 32 leaves room for the connections that keep a partial message between rounds.
-  static constexpr std::size_t kMaxBlocks = 32;
+  // enough; 16 leaves room for the connections that keep a partial message between rounds.
+  static constexpr std::size_t kMaxBlocks = 16;
   // Blocks larger than this are freed, not kept: one huge message must not pin its memory.
-  // 128 KiB holds a 64 KiB read and a 64 KiB WebSocket message with room to spare.
-  static constexpr std::size_t kMaxBlockBytes = std::size_t{128} << 10;
-  // So the pool never holds more than 4 MiB.
+  // 512 KiB holds a 64 KiB read, and the output of a round that answers four 64 KiB WebSocket
+  // messages at once (a buffer that doubles past 256 KiB). With 128 KiB that output block was
+  // freed after every round, and lesson 12's 64 KiB echo ran at half speed: three brk() per write.
+  static constexpr std::size_t kMaxBlockBytes = std::size_t{512} << 10;
+  // So the pool never holds more than 8 MiB.
   static constexpr std::size_t kMaxBytes = kMaxBlocks * kMaxBlockBytes;
 
   BufferPool();
