@@ -99,21 +99,29 @@ std::size_t FaultyTransport::until_reset(std::size_t size) const {
   return static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(size, left)));
 }
 
+// In the same order for every call, so that one seed always gives the same faults: the reset
+// once its byte count is reached (no randomness), then an injected EAGAIN or EINTR.
+bool FaultyTransport::fails_before_call(const std::optional<std::uint64_t>& reset_after,
+                                        std::uint64_t done) {
+  if (reset_after && done >= *reset_after) {
+    ++resets_;
+    bump(total_resets);
+    errno = ECONNRESET;
+    return true;
+  }
+  if (int error = injected_error(); error != 0) {
+    errno = error;
+    return true;
+  }
+  return false;
+}
+
 // @anchor lesson13-fault-read
 // A fault never loses or invents a byte: EAGAIN and EINTR return before the real call, a short
 // read asks the kernel for fewer bytes and leaves the rest in the socket for the next call.
 // Only the reset is destructive, and it is opt-in.
 ssize_t FaultyTransport::read(int fd, void* data, std::size_t size) {
-  if (plan_.reset_after_read_bytes && read_bytes_ >= *plan_.reset_after_read_bytes) {
-    ++resets_;
-    bump(total_resets);
-    errno = ECONNRESET;
-    return -1;
-  }
-  if (int error = injected_error(); error != 0) {
-    errno = error;
-    return -1;
-  }
+  if (fails_before_call(plan_.reset_after_read_bytes, read_bytes_)) return -1;
   std::size_t want = shorten(size, plan_.short_read_percent);
   if (plan_.reset_after_read_bytes) {
     want = std::min<std::uint64_t>(want, *plan_.reset_after_read_bytes - read_bytes_);
@@ -125,32 +133,14 @@ ssize_t FaultyTransport::read(int fd, void* data, std::size_t size) {
 }
 
 ssize_t FaultyTransport::send(int fd, const void* data, std::size_t size) {
-  if (plan_.reset_after_written_bytes && written_bytes_ >= *plan_.reset_after_written_bytes) {
-    ++resets_;
-    bump(total_resets);
-    errno = ECONNRESET;
-    return -1;
-  }
-  if (int error = injected_error(); error != 0) {
-    errno = error;
-    return -1;
-  }
+  if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
   ssize_t n = ::send(fd, data, until_reset(shorten(size, plan_.short_write_percent)), MSG_NOSIGNAL);
   if (n > 0) written_bytes_ += static_cast<std::uint64_t>(n);
   return n;
 }
 
 ssize_t FaultyTransport::writev(int fd, const iovec* parts, int count) {
-  if (plan_.reset_after_written_bytes && written_bytes_ >= *plan_.reset_after_written_bytes) {
-    ++resets_;
-    bump(total_resets);
-    errno = ECONNRESET;
-    return -1;
-  }
-  if (int error = injected_error(); error != 0) {
-    errno = error;
-    return -1;
-  }
+  if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
   std::size_t total = 0;
   for (int i = 0; i < count; ++i) total += parts[i].iov_len;
   std::size_t allowed = until_reset(shorten(total, plan_.short_write_percent));
@@ -166,16 +156,7 @@ ssize_t FaultyTransport::writev(int fd, const iovec* parts, int count) {
 }
 
 ssize_t FaultyTransport::sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) {
-  if (plan_.reset_after_written_bytes && written_bytes_ >= *plan_.reset_after_written_bytes) {
-    ++resets_;
-    bump(total_resets);
-    errno = ECONNRESET;
-    return -1;
-  }
-  if (int error = injected_error(); error != 0) {
-    errno = error;
-    return -1;
-  }
+  if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
   ssize_t n = ::sendfile(socket_fd, file_fd, offset,
                          until_reset(shorten(count, plan_.short_write_percent)));
   if (n > 0) written_bytes_ += static_cast<std::uint64_t>(n);

@@ -84,6 +84,8 @@ class FaultyTransport final : public Transport {
   bool roll(unsigned percent);
   // EAGAIN or EINTR before the call, or 0 when the call goes ahead.
   int injected_error();
+  // The faults every call checks before the real one: true (errno set) when it must fail.
+  bool fails_before_call(const std::optional<std::uint64_t>& reset_after, std::uint64_t done);
   // How much of `size` this call may move (1..size).
   std::size_t shorten(std::size_t size, unsigned percent);
   std::uint64_t next();
