@@ -52,7 +52,7 @@ LDFLAGS += $(MODE_FLAGS) -pthread
 
 # ---------------------------------------------------------------------------------------------
 # What there is to build
-LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/app/*.cpp src/bench/*.cpp))
+LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/deflate/*.cpp src/redis/*.cpp src/app/*.cpp src/bench/*.cpp))
 BIN_SRCS := $(sort $(wildcard src/bin/*.cpp))
 LESSON_ALL := $(sort $(wildcard lessons/*/*.cpp))
 LESSON_MAINS := $(filter %_main.cpp,$(LESSON_ALL))
