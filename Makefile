@@ -15,6 +15,11 @@
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
+# A learner types `make test`, not `make -j`: build on every CPU unless told otherwise (an
+# explicit -jN on the command line still wins).
+ifeq ($(filter -j% j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc)
+endif
 
 VARIANT ?= release
 CXX ?= g++
@@ -202,7 +207,7 @@ RUN_PROGRAM := $(firstword $(wildcard src/bin/duplex-server.cpp) src/bin/duplex-
 RUN_BIN := $(OUT)/bin/$(basename $(notdir $(RUN_PROGRAM)))
 
 run: $(RUN_BIN) ## start the newest demo server (PORT=N picks the port, default 8080)
-	$(RUN_BIN) --port $(PORT) $(RUN_ARGS)
+	@$(RUN_BIN) --port $(PORT) $(RUN_ARGS)
 
 # ---------------------------------------------------------------------------------------------
 # libFuzzer targets, built with clang. FUZZ_SECONDS bounds each target's run.
