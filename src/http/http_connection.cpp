@@ -410,7 +410,6 @@ void HttpConnection::stop_file() {
   file_left_ = 0;
 }
 
-// @anchor lesson06-upgrade
 // RFC 9110 §7.8: after the 101 the connection speaks the new protocol from the next byte on.
 // Only the head (and body) of this request were consumed: whatever the client sent after it
 // is the new protocol's first bytes and stays in the input buffer. Connection hands it to the
@@ -464,7 +463,6 @@ void HttpConnection::fail(int status, std::string_view reason) {
   connection_->close();
 }
 
-// @anchor lesson06-response-head
 // The status line and fields go straight into out_, which keeps its capacity from one response
 // to the next. Date and Server are added here (RFC 9110 §6.6.1, §10.2.4), and Connection says
 // what happens next: "close" when this response ends the connection (RFC 9112 §9.6), and
