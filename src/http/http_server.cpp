@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "src/http/access_log.hpp"
 #include "src/http/http_connection.hpp"
 
 namespace duplex::http {
@@ -31,6 +32,40 @@ void ServerContext::log(std::string_view lines) const {
       done += static_cast<std::size_t>(n);
     }
   }
+}
+
+void ServerContext::log_access(std::string_view method, std::string_view target, int status,
+                               std::uint64_t body_bytes,
+                               std::chrono::steady_clock::time_point started) const {
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  std::string line;
+  append_access_line(line, method, target, status, body_bytes, elapsed.count());
+  log(line);
+}
+
+void ServerContext::trace(std::string_view prefix, std::string_view head) const {
+  std::string lines;
+  append_trace(lines, prefix, head);
+  log(lines);
+}
+
+void ServerContext::notify_if_drained() {
+  if (!stopping || !connections.empty() || !on_drained) return;
+  auto drained = std::move(on_drained);
+  on_drained = nullptr;
+  drained();
+}
+
+ServerProtocolOptions ServerContext::protocol_options(std::size_t output_high_water) {
+  ServerProtocolOptions out;
+  out.server_name = options.server_name;
+  out.date = [this] { return date.now(); };
+  out.parser = options.parser;
+  out.max_requests_per_connection = options.max_requests_per_connection;
+  out.max_pipelined_bytes = options.max_pipelined_bytes;
+  out.output_high_water = output_high_water;
+  return out;
 }
 
 HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler handler,
@@ -76,12 +111,12 @@ void HttpServer::stop(std::function<void()> on_stopped) {
   context_->stopping = true;
   on_stopped_ = std::move(on_stopped);
   context_->on_drained = [this] { close_listener_and_rest(); };
-  // Copy first: drain() may close a connection, which erases it from the map.
+  // Copy first: stop() may close a connection, which erases it from the map.
   std::vector<std::shared_ptr<HttpConnection>> open;
   for (auto& [raw, weak] : context_->connections) {
     if (auto connection = weak.lock()) open.push_back(connection);
   }
-  for (auto& connection : open) connection->drain();
+  for (auto& connection : open) connection->stop();
   if (context_->connections.empty()) {
     close_listener_and_rest();
     return;

@@ -108,6 +108,11 @@ std::vector<ServerEvent> ServerProtocol::events_received() {
   return out;
 }
 
+void ServerProtocol::events_received(std::vector<ServerEvent>& out) {
+  out.clear();
+  out.swap(events_);
+}
+
 // The head's bytes are copied out of the glue's buffer, so the request may be kept after the
 // buffer has moved on; the parsed views are pointed at the copy.
 void ServerProtocol::start_request(std::string_view buffered, std::size_t head_size) {
@@ -126,6 +131,11 @@ void ServerProtocol::start_request(std::string_view buffered, std::size_t head_s
   head_.body = parsed.body;
   head_.headers = parsed.headers;
   rebase_head(head_, buffered.data(), raw_head_.data());
+  // What the rest of the exchange needs from the head is decided now: the glue may take the
+  // head away (take_request) before the body has arrived.
+  client_keep_alive_ = head_.keep_alive();
+  head_method_ = head_.method_id == Method::kHead;
+  version_minor_ = head_.version_minor;
   body_.clear();
   response_ = Body::kNone;
   status_ = 0;
@@ -140,7 +150,7 @@ void ServerProtocol::start_request(std::string_view buffered, std::size_t head_s
 void ServerProtocol::request_complete() {
   ++requests_;
   std::size_t max_requests = options_.max_requests_per_connection;
-  keep_alive_ = head_.keep_alive() && !stopping_ && (max_requests == 0 || requests_ < max_requests);
+  keep_alive_ = client_keep_alive_ && !stopping_ && (max_requests == 0 || requests_ < max_requests);
   state_ = State::kResponding;
   events_.push_back({ServerEvent::Kind::kRequestEnd, {}, 0, {}});
 }
@@ -164,8 +174,7 @@ void ServerProtocol::response_complete() {
 bool ServerProtocol::no_body(int status) const {
   // RFC 9110 §9.3.2: the response to HEAD is the GET response's head without its content;
   // §6.4.1: 1xx, 204 and 304 never have content.
-  return head_.method_id == Method::kHead || (status >= 100 && status < 200) || status == 204 ||
-         status == 304;
+  return head_method_ || (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
 void ServerProtocol::send_response(const Response& response) {
@@ -196,7 +205,7 @@ bool ServerProtocol::start_stream(const Response& head) {
   if (state_ != State::kResponding || response_ != Body::kNone) return false;
   // RFC 9112 §6.3 rule 8: an HTTP/1.0 client knows no chunked coding; the body then ends when
   // the connection closes.
-  bool chunked = head_.version_minor >= 1;
+  bool chunked = version_minor_ >= 1;
   if (!chunked) keep_alive_ = false;
   write_head(head, chunked ? Body::kChunked : Body::kUntilClose, 0);
   encoder_ = ChunkedEncoder();
@@ -219,8 +228,9 @@ bool ServerProtocol::send_body(std::string_view data) {
   return true;
 }
 
-void ServerProtocol::end_response() {
+void ServerProtocol::end_response(std::uint64_t written_outside) {
   if (state_ != State::kResponding || response_ == Body::kNone) return;
+  body_bytes_ += written_outside;
   if (response_ == Body::kChunked) encoder_.finish(output_);
   response_complete();
 }
@@ -253,6 +263,7 @@ void ServerProtocol::fail_request(const ParseError& error) {
 void ServerProtocol::fail(int status, std::string_view reason) {
   if (state_ == State::kClosed || state_ == State::kUpgraded) return;
   keep_alive_ = false;
+  if (state_ == State::kHead) version_minor_ = 1;  // no request of its own: not an HTTP/1.0 answer
   if (response_ == Body::kNone) {
     Response response(status, std::to_string(status) + " " + std::string(status_reason(status)) +
                                   ": " + std::string(reason) + "\n");
@@ -329,7 +340,7 @@ void ServerProtocol::write_head(const Response& response, Body framing, std::uin
   if (status != 101 && !response.has_connection_field()) {
     if (!keep_alive_) {
       output_ += "Connection: close\r\n";
-    } else if (head_.version_minor == 0) {
+    } else if (version_minor_ == 0) {
       output_ += "Connection: keep-alive\r\n";
     }
   }

@@ -86,6 +86,8 @@ class ServerProtocol {
   // The peer closed its side. Inside a request, a kFailure with status 0 (nobody to answer).
   void receive_eof();
   std::vector<ServerEvent> events_received();
+  // The same into `out` (cleared first), swapping buffers: no new vector per call.
+  void events_received(std::vector<ServerEvent>& out);
 
   // The current request, from kRequestHead on. The views point into raw_head(), a copy of the
   // head's bytes, so they outlive the glue's input buffer.
@@ -93,7 +95,8 @@ class ServerProtocol {
   std::string_view raw_head() const { return raw_head_; }
   std::string& body() { return body_; }
   // Moves the request out (to an Exchange that may outlive it), its views rebuilt into
-  // `raw_head`; request() is empty afterwards. The strings given in keep their capacity here.
+  // `raw_head`; request() is empty afterwards (what the exchange needs from it was decided at
+  // kRequestHead). The strings given in keep their capacity here, for the next request.
   void take_request(std::string& raw_head, RequestHead& head);
 
   // --- Output, for the request in kResponding --- Each does nothing in any other state.
@@ -108,8 +111,9 @@ class ServerProtocol {
   bool start_stream(const Response& head);
   // Body bytes of send_head() or start_stream(); false when no body is in progress.
   bool send_body(std::string_view data);
-  // The body is complete (the last chunk for a chunked stream).
-  void end_response();
+  // The body is complete (the last chunk for a chunked stream). `written_outside`: body bytes
+  // the glue wrote itself (a file), for response_body_bytes().
+  void end_response(std::uint64_t written_outside = 0);
   // The promised body cannot be completed (a file shrank): close after what is queued, so the
   // client sees a short body, never a wrong one.
   void abort_response();
@@ -180,6 +184,9 @@ class ServerProtocol {
   ChunkedEncoder encoder_;
   Body response_ = Body::kNone;
   bool keep_alive_ = true;
+  bool client_keep_alive_ = true;  // RequestHead::keep_alive() of the current request
+  bool head_method_ = false;
+  int version_minor_ = 1;
   bool stopping_ = false;
   bool paused_for_output_ = false;
   std::size_t output_queued_ = 0;
