@@ -78,6 +78,7 @@ bool HttpConnection::handle_events() {
       dispatch();
     } else if (event.kind == ServerEvent::Kind::kFailure && event.status != 0) {
       started_ = std::chrono::steady_clock::now();
+      flush();
       log_exchange("-", "", event.status);
     }
   }
@@ -110,16 +111,15 @@ bool HttpConnection::is_current(const ExchangeState& state, ExchangeState::Phase
 // waited behind it (unless the handler is still running: process() goes on when it returns).
 void HttpConnection::response_step() {
   ExchangeState& state = *current_;
-  if (protocol_.state() != ServerProtocol::State::kResponding) {
-    if (state.phase != ExchangeState::Phase::kDone) {
-      state.phase = ExchangeState::Phase::kDone;
-      state.on_close = nullptr;
-      log_exchange(state.head.method, state.head.target, protocol_.response_status());
-    }
-  } else if (protocol_.response_started()) {
-    state.phase = ExchangeState::Phase::kStreaming;
+  bool responding = protocol_.state() == ServerProtocol::State::kResponding;
+  bool finished = !responding && state.phase != ExchangeState::Phase::kDone;
+  if (responding && protocol_.response_started()) state.phase = ExchangeState::Phase::kStreaming;
+  flush();  // before the log line, so --trace shows the head first
+  if (finished) {
+    state.phase = ExchangeState::Phase::kDone;
+    state.on_close = nullptr;
+    log_exchange(state.head.method, state.head.target, protocol_.response_status());
   }
-  flush();
   if (state_ == State::kReady) process();
 }
 
@@ -181,8 +181,8 @@ void HttpConnection::upgrade(ExchangeState& state, const Response& response,
   if (!is_current(state, ExchangeState::Phase::kHandling)) return;
   protocol_.send_upgrade(response);
   state.phase = ExchangeState::Phase::kDone;
-  log_exchange(state.head.method, state.head.target, protocol_.response_status());
   flush();
+  log_exchange(state.head.method, state.head.target, protocol_.response_status());
   state_ = State::kHandedOff;  // our timers, if they fire before we are gone, do nothing
   connection_.set_on_drain(nullptr);
   connection_.resume_reading();
@@ -262,9 +262,9 @@ void HttpConnection::on_deadline() {
     protocol_.fail(408, expired == Deadline::kHead ? "request head not received in time"
                                                    : "request body not received in time");
     started_ = std::chrono::steady_clock::now();
-    log_exchange("-", "", 408);
   }
   flush();
+  if (expired != Deadline::kIdle) log_exchange("-", "", 408);
 }
 
 void HttpConnection::stop() {

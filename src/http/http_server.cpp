@@ -72,7 +72,8 @@ HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler 
                        HttpServerOptions options)
     : loop_(loop),
       context_(std::make_unique<ServerContext>()),
-      tcp_(loop, std::move(listener), tcp_limits(options)) {
+      tcp_(loop, std::move(listener), tcp_limits(options)),
+      stop_timer_(loop) {
   context_->options = std::move(options);
   context_->handler = std::move(handler);
   ServerContext* context = context_.get();
@@ -96,7 +97,6 @@ HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler 
 }
 
 HttpServer::~HttpServer() {
-  if (stop_timer_ != 0) loop_.cancel(stop_timer_);
   // tcp_ is destroyed first and aborts what is open; nothing may call back into it then.
   context_->on_drained = nullptr;
 }
@@ -121,18 +121,14 @@ void HttpServer::stop(std::function<void()> on_stopped) {
     close_listener_and_rest();
     return;
   }
-  stop_timer_ = loop_.run_after(context_->options.stop_timeout, [this] {
-    stop_timer_ = 0;
-    close_listener_and_rest();
-  });
+  stop_timer_.start(context_->options.stop_timeout, [this] { close_listener_and_rest(); });
 }
 
 void HttpServer::close_listener_and_rest() {
   if (tcp_stopped_) return;
   tcp_stopped_ = true;
   context_->on_drained = nullptr;
-  if (stop_timer_ != 0) loop_.cancel(stop_timer_);
-  stop_timer_ = 0;
+  stop_timer_.cancel();
   // TcpServer::stop closes the listener and whatever is left (long-polls, streams, upgraded
   // connections) gracefully, and reports when the last one is gone.
   auto done = std::move(on_stopped_);

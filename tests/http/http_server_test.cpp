@@ -440,6 +440,8 @@ TEST(L06_HttpServer, AccessLogAndTraceLines) {
   EXPECT_NE(log.find("< HTTP/1.1 200 OK\n< Date: "), std::string::npos) << log;
   EXPECT_NE(log.find("GET /hello?x=1 200 6 "), std::string::npos) << log;
   EXPECT_NE(log.find("GET /nowhere 404 14 "), std::string::npos) << log;
+  // As on the wire: the response head, then the line that says the exchange is over.
+  EXPECT_LT(log.find("< HTTP/1.1 200 OK"), log.find("GET /hello?x=1 200 6 ")) << log;
 }
 
 TEST(L06_HttpServer, GracefulStopFinishesTheResponseInFlight) {

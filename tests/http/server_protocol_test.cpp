@@ -481,5 +481,31 @@ TEST(L06_ServerProtocol, TakeRequestMovesTheHeadWithItsViews) {
   EXPECT_LE(head.query.data() + head.query.size(), raw.data() + raw.size());
 }
 
+TEST(L06_ServerProtocol, DecisionsSurviveTakingTheRequestBeforeItsBody) {
+  // The glue moves the head into the Exchange at kRequestHead; keep-alive, HTTP/1.0 and HEAD
+  // must still be decided right when the body ends and the response is written.
+  std::string input = "POST /a HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc";
+  for (const testing::SplitPlan& plan : testing::split_plans(input)) {
+    Driver driver([](ServerProtocol& protocol) { protocol.send_response(Response(200, "ok")); });
+    std::string raw;
+    RequestHead head;
+    for (std::string_view chunk : plan.chunks) {
+      driver.buffered += chunk;
+      std::size_t used = driver.protocol.receive_data(driver.buffered);
+      driver.buffered.erase(0, used);
+      for (const ServerEvent& event : driver.protocol.events_received()) {
+        if (event.kind == ServerEvent::Kind::kRequestHead) driver.protocol.take_request(raw, head);
+        if (event.kind == ServerEvent::Kind::kRequestEnd) driver.handler(driver.protocol);
+      }
+      driver.wire += driver.protocol.data_to_send();
+    }
+    EXPECT_EQ(head.method, "POST") << plan.name;
+    EXPECT_EQ(driver.wire,
+              "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+        << plan.name;
+    EXPECT_EQ(driver.protocol.state(), ServerProtocol::State::kHead) << plan.name;
+  }
+}
+
 }  // namespace
 }  // namespace duplex::http
