@@ -113,7 +113,7 @@ void split_naively(std::string_view stream, Trust trust) {
     HeadReader::Event event;
     while ((event = reader.next(stream)) == HeadReader::Event::kStartLine) {
     }
-    if (event != HeadReader::Event::kComplete) {
+    if (event != HeadReader::Event::kDone) {
       std::printf("     (%zu bytes left over, waiting for more)\n", stream.size());
       return;
     }
@@ -134,7 +134,7 @@ void split_naively(std::string_view stream, Trust trust) {
     std::printf("     #%d %.*s  [%s]  body %zu bytes \"%s\"\n", ++count,
                 static_cast<int>(line.size()), line.data(), framing_name(framing).c_str(),
                 body.size(), visible(body).c_str());
-    if (!result.complete()) return;
+    if (!result.done()) return;
     stream.remove_prefix(reader.consumed() + result.consumed);
   }
 }

@@ -14,7 +14,7 @@ BodyReader::BodyReader(const BodyFraming& framing, const ParserLimits& limits)
 ParseResult BodyReader::feed(std::string_view input, std::string& payload) {
   ParseResult result;
   if (done_) {
-    result.status = ParseResult::Status::kComplete;
+    result.status = ParseStatus::kDone;
     return result;
   }
   switch (framing_.kind) {
@@ -25,7 +25,7 @@ ParseResult BodyReader::feed(std::string_view input, std::string& payload) {
       // (response_body_framing() has no limits) is checked here, before a byte is kept, so a
       // peer announcing terabytes cannot make the reader buffer them (RFC 9110 §15.5.14).
       if (framing_.length > limits_.max_body) {
-        result.status = ParseResult::Status::kError;
+        result.status = ParseStatus::kFailed;
         result.error = {413, "body larger than the limit", 0};
         return result;
       }
@@ -38,11 +38,11 @@ ParseResult BodyReader::feed(std::string_view input, std::string& payload) {
     }
     case BodyFraming::Kind::kChunked:
       result = chunked_.feed(input, payload);
-      done_ = result.complete();
+      done_ = result.done();
       return result;
     case BodyFraming::Kind::kUntilClose:
       if (received_ + input.size() > limits_.max_body) {
-        result.status = ParseResult::Status::kError;
+        result.status = ParseStatus::kFailed;
         result.error = {413, "body larger than the limit",
                         static_cast<std::size_t>(limits_.max_body - received_)};
         return result;
@@ -52,7 +52,7 @@ ParseResult BodyReader::feed(std::string_view input, std::string& payload) {
       result.consumed = input.size();
       break;
   }
-  result.status = done_ ? ParseResult::Status::kComplete : ParseResult::Status::kNeedMore;
+  result.status = done_ ? ParseStatus::kDone : ParseStatus::kNeedMore;
   return result;
 }
 
@@ -60,10 +60,10 @@ ParseResult BodyReader::end_of_input() {
   ParseResult result;
   if (done_ || framing_.kind == BodyFraming::Kind::kUntilClose) {
     done_ = true;
-    result.status = ParseResult::Status::kComplete;
+    result.status = ParseStatus::kDone;
     return result;
   }
-  result.status = ParseResult::Status::kError;
+  result.status = ParseStatus::kFailed;
   result.error = {400, "connection closed inside the body", static_cast<std::size_t>(received_)};
   return result;
 }

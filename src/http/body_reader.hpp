@@ -22,7 +22,7 @@ class BodyReader {
  public:
   BodyReader(const BodyFraming& framing, const ParserLimits& limits = {});
 
-  // kNeedMore, kComplete (the body ended after `consumed` bytes of `input`) or kError; a body
+  // kNeedMore, kDone (the body ended after `consumed` bytes of `input`) or kFailed; a body
   // over `limits.max_body` (a Content-Length over it is refused before any byte) is a 413.
   ParseResult feed(std::string_view input, std::string& payload);
 

@@ -9,17 +9,6 @@
 
 namespace duplex::http {
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 ChunkedDecoder::ChunkedDecoder(const ParserLimits& limits) : limits_(limits) {}
 
 void ChunkedDecoder::reset() {
@@ -33,7 +22,7 @@ void ChunkedDecoder::reset() {
 
 ParseResult ChunkedDecoder::fail(int status, std::string_view reason, std::size_t offset) {
   state_ = State::kFailed;
-  result_.status = ParseResult::Status::kError;
+  result_.status = ParseStatus::kFailed;
   result_.consumed = 0;
   result_.error = {status, reason, offset};
   return result_;
@@ -208,8 +197,7 @@ ParseResult ChunkedDecoder::feed(std::string_view input, std::string& payload) {
   }
   stream_offset_ += i;
   result_.consumed = i;
-  result_.status =
-      state_ == State::kDone ? ParseResult::Status::kComplete : ParseResult::Status::kNeedMore;
+  result_.status = state_ == State::kDone ? ParseStatus::kDone : ParseStatus::kNeedMore;
   return result_;
 }
 

@@ -27,7 +27,7 @@ class ChunkedDecoder {
  public:
   explicit ChunkedDecoder(const ParserLimits& limits = {});
 
-  // kNeedMore (all of `input` used), kComplete (the body ended after `consumed` bytes) or kError.
+  // kNeedMore (all of `input` used), kDone (the body ended after `consumed` bytes) or kFailed.
   // Error offsets count from the first byte of the chunked body.
   // Errors: 400 for malformed sizes, extensions, CRLFs or trailers; 413 when the decoded body
   // exceeds limits.max_body (or a chunk size overflows 64 bits); 431 for a trailer section over

@@ -2,35 +2,13 @@
 #include "src/http/exchange.hpp"
 
 #include "src/http/http_connection.hpp"
+#include "src/http/syntax.hpp"
 
 namespace duplex::http {
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::string decode_query_value(std::string_view raw) {
   std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < raw.size() && hex_value(raw[i + 1]) >= 0 &&
-               hex_value(raw[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
+  percent_decode(raw, out, {.plus_is_space = true, .keep_bad_escapes = true});
   return out;
 }
 

@@ -34,7 +34,6 @@ struct ExchangeState {
   enum class Phase {
     kHandling,   // the handler has it; nothing sent yet
     kStreaming,  // the head is sent; chunks follow until finish()
-    kFile,       // the head is sent; a file body is going out
     kDone,       // the response is complete (or the client went away)
   };
 
@@ -48,6 +47,17 @@ struct ExchangeState {
   bool client_gone = false;
   bool head_request = false;
   std::function<void()> on_close;
+
+  // Ready for a new request on `owner` (the head and body are filled in by the connection).
+  void begin(std::weak_ptr<HttpConnection> owner, net::EventLoop& event_loop) {
+    connection = std::move(owner);
+    loop = &event_loop;
+    body.clear();
+    params.clear();
+    phase = Phase::kHandling;
+    client_gone = false;
+    on_close = nullptr;
+  }
 };
 
 class Exchange {

@@ -69,13 +69,13 @@ void HeadReader::reset() {
 HeadReader::Event HeadReader::fail(int status, std::string_view reason, std::size_t offset) {
   phase_ = Phase::kFailed;
   error_ = {status, reason, offset};
-  return Event::kError;
+  return Event::kFailed;
 }
 
 // @anchor lesson04-head-reader
 HeadReader::Event HeadReader::next(std::string_view buffered) {
-  if (phase_ == Phase::kDone) return Event::kComplete;
-  if (phase_ == Phase::kFailed) return Event::kError;
+  if (phase_ == Phase::kDone) return Event::kDone;
+  if (phase_ == Phase::kFailed) return Event::kFailed;
   for (;;) {
     std::size_t lf = buffered.find('\n', scan_);
     if (lf == std::string_view::npos) {
@@ -126,7 +126,7 @@ HeadReader::Event HeadReader::next(std::string_view buffered) {
     }
     if (line.empty()) {
       phase_ = Phase::kDone;
-      return Event::kComplete;
+      return Event::kDone;
     }
     if (fields_.size() == limits_.max_fields) return fail(431, "too many header fields", line_at);
     Field field;
@@ -135,7 +135,7 @@ HeadReader::Event HeadReader::next(std::string_view buffered) {
       // smuggling attempt or a broken client; either way, 400.
       if (fields_.empty() && is_ows(line[0])) error_.reason = "whitespace after the start line";
       phase_ = Phase::kFailed;
-      return Event::kError;
+      return Event::kFailed;
     }
     auto at = [&](std::string_view part) {
       return static_cast<std::size_t>(part.data() - buffered.data());

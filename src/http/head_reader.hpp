@@ -39,8 +39,8 @@ class HeadReader {
   enum class Event {
     kNeedMore,   // every byte given so far is scanned; call again with more
     kStartLine,  // the start line is complete: check `start_line()`, then call `next` again
-    kComplete,   // the empty line ending the head arrived: `consumed()` bytes form the head
-    kError,      // see `error()`
+    kDone,       // the empty line ending the head arrived: `consumed()` bytes form the head
+    kFailed,     // see `error()`
   };
 
   // `start_line_status` is what an over-long start line answers: 414 for a request line.
@@ -56,7 +56,7 @@ class HeadReader {
   std::size_t consumed() const { return pos_; }
   const ParseError& error() const { return error_; }
 
-  // After kComplete: the fields as views into `buffered` (the same bytes `next` saw).
+  // After kDone: the fields as views into `buffered` (the same bytes `next` saw).
   void fill(std::string_view buffered, Headers& headers) const;
 
  private:

@@ -1,52 +1,46 @@
 // HttpConnection: HTTP/1.1 on one net::Connection (lesson 06).
 //
-// The I/O glue between the sans-I/O RequestParser and BodyReader and the event loop: parse
-// each request from the connection's input buffer, hand it to the handler as an Exchange, write
-// the response in order, and decide whether the connection persists (RFC 9112 §9.3). It also
-// enforces the deadlines of HttpServerOptions (head, body, keep-alive idle, send) and the request
-// limit. One HttpConnection per accepted connection, created by HttpServer.
+// Thin glue between the sans-I/O ServerProtocol and the connection. Every HTTP decision
+// (keep-alive, pipelining order, 100-continue, HEAD, framing, error responses, the output
+// backlog) is the protocol's; what is left here is what needs the loop: handing each request
+// to the handler as an Exchange, the head, body and keep-alive deadlines (RFC 9112 §9.5, 408),
+// pausing reads, the access log and --trace, the upgrade hand-off, and the graceful stop. The
+// cork, file bodies, the send timeout and close notifications are net::Connection's: a
+// response is queued with send() or send_file() and leaves at the end of the loop's round.
 //
-// States of the connection (the current request is `current_`):
-//
-//   kHead ──head complete──> kBody ──body complete──> kHandling ──response done──> kHead
-//     │                        │                         │
-//     └─ parse error, timeout ─┴──> error response, close └─ upgrade ──> detached
-//
-// In any state, output the client does not read for send_timeout aborts the connection.
+//   kReady ──request complete──> kInHandler ──handler returns──> kReady
+//     │                                                            │
+//     └── close, peer gone ──> kClosed           upgrade ──> kHandedOff
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
-#include <string>
 #include <string_view>
+#include <vector>
 
-#include "src/http/body_reader.hpp"
-#include "src/http/chunked_encoder.hpp"
 #include "src/http/exchange.hpp"
-#include "src/http/request_parser.hpp"
 #include "src/http/response.hpp"
 #include "src/http/server_context.hpp"
+#include "src/http/server_protocol.hpp"
 #include "src/net/connection.hpp"
-#include "src/net/event_loop.hpp"
 #include "src/net/fd.hpp"
+#include "src/net/timer.hpp"
 
 namespace duplex::http {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  // Creates the HTTP state for `connection` and installs its data and close handlers.
+  // Creates the HTTP state for `connection` and installs its data, drain and close handlers.
   static void attach(net::Connection& connection, ServerContext& context);
 
   HttpConnection(net::Connection& connection, ServerContext& context);
-  ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  // The server is stopping: finish the request in progress (its response says
-  // "Connection: close"), then close; close at once when no request is in progress.
-  void drain();
+  // The server is stopping: the response in progress finishes (saying "Connection: close"),
+  // then the connection closes; with no request in progress it closes at once.
+  void stop();
 
   // The verbs of Exchange (see exchange.hpp); each does nothing unless `state` is the current
   // exchange and still unanswered (or streaming, for write and finish).
@@ -60,69 +54,33 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                const Exchange::UpgradeHandler& take_over);
 
  private:
-  enum class Phase { kHead, kBody, kHandling };
+  // kInHandler: the handler runs; a response it gives lets process() go on with the next
+  // request when the handler returns, instead of starting a nested process() from inside it.
+  enum class State { kReady, kInHandler, kClosed, kHandedOff };
   enum class Deadline { kNone, kIdle, kHead, kBody };
-  enum class Framing { kLength, kChunked, kUntilClose, kNoBody };
 
-  void on_data();
-  void on_closed();
   void process();
-  void start_exchange(std::string_view input, std::size_t head_size);
+  bool handle_events();
   void dispatch();
-  void exchange_done();
-  void fail(int status, std::string_view reason);
-  void write_head(const Response& response, Framing framing, std::uint64_t length);
-  void emit();
+  void response_step();
+  void flush();
+  void after_input();
   void update_deadline();
-  void arm(Deadline deadline, std::chrono::milliseconds delay);
   void on_deadline();
-  void watch_send();
-  void on_send_deadline();
-  std::uint64_t send_progress() const;
-  bool is_current(const ExchangeState& state) const;
-  void pump_file();
-  void stop_file();
-  void log_exchange(int status);
-  bool output_backlogged() const;
-  void wait_for_output();
-  void on_output_drained();
+  void on_closed();
+  void log_exchange(std::string_view method, std::string_view target, int status);
+  bool is_current(const ExchangeState& state, ExchangeState::Phase phase) const;
 
-  net::Connection* connection_;
-  net::EventLoop& loop_;
+  net::Connection& connection_;
   ServerContext& context_;
-  RequestParser parser_;
-  std::optional<BodyReader> body_reader_;
+  ServerProtocol protocol_;
+  State state_ = State::kReady;
+  std::vector<ServerEvent> events_;  // reused: no allocation per request
   std::shared_ptr<ExchangeState> current_;
-  Phase phase_ = Phase::kHead;
-  std::size_t requests_ = 0;
-  bool keep_alive_ = true;      // the current exchange leaves the connection open
-  bool chunked_stream_ = true;  // a stream uses chunked coding (false: close-delimited)
-  bool processing_ = false;     // inside process(): output is collected, emitted at the end
-  bool closing_ = false;        // we decided to close: no more requests are read
-  bool closed_ = false;
-  bool detached_ = false;         // upgraded: the connection belongs to another protocol now
-  bool paused_ = false;           // reading paused while pipelined bytes wait
-  bool in_data_handler_ = false;  // inside the connection's data handler (output is deferred)
-  // Pipelined requests wait unparsed because the responses already queued reached high_water.
-  bool backlogged_ = false;
-  net::TimerId backlog_timer_ = 0;  // the re-check once this round's output has been written
-  std::string out_;  // the bytes of responses produced in this round, sent in one send()
-  ChunkedEncoder encoder_;
-  Deadline deadline_ = Deadline::kNone;
-  net::TimerId timer_ = 0;
-  // The send deadline (HttpServerOptions::send_timeout), armed only while output is stuck.
-  net::TimerId send_timer_ = 0;
-  std::uint64_t send_progress_at_arm_ = 0;
-  // For the access log.
-  int status_ = 0;
-  std::uint64_t body_bytes_ = 0;
   std::chrono::steady_clock::time_point started_;
-  // A large file going out with sendfile().
-  net::Fd file_;
-  net::Fd socket_copy_;  // dup() of the socket, watched for writability while the file goes
-  std::uint64_t file_offset_ = 0;
-  std::uint64_t file_left_ = 0;
-  std::uint64_t file_bytes_sent_ = 0;  // by sendfile, over the connection's life
+  Deadline deadline_ = Deadline::kNone;
+  net::Timer deadline_timer_;
+  net::Timer backlog_timer_;  // re-checks the output backlog on the next round
 };
 
 }  // namespace duplex::http

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "src/http/access_log.hpp"
 #include "src/http/http_connection.hpp"
 
 namespace duplex::http {
@@ -33,11 +34,46 @@ void ServerContext::log(std::string_view lines) const {
   }
 }
 
+void ServerContext::log_access(std::string_view method, std::string_view target, int status,
+                               std::uint64_t body_bytes,
+                               std::chrono::steady_clock::time_point started) const {
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  std::string line;
+  append_access_line(line, method, target, status, body_bytes, elapsed.count());
+  log(line);
+}
+
+void ServerContext::trace(std::string_view prefix, std::string_view head) const {
+  std::string lines;
+  append_trace(lines, prefix, head);
+  log(lines);
+}
+
+void ServerContext::notify_if_drained() {
+  if (!stopping || !connections.empty() || !on_drained) return;
+  auto drained = std::move(on_drained);
+  on_drained = nullptr;
+  drained();
+}
+
+ServerProtocolOptions ServerContext::protocol_options(std::size_t output_high_water) {
+  ServerProtocolOptions out;
+  out.server_name = options.server_name;
+  out.date = [this] { return date.now(); };
+  out.parser = options.parser;
+  out.max_requests_per_connection = options.max_requests_per_connection;
+  out.max_pipelined_bytes = options.max_pipelined_bytes;
+  out.output_high_water = output_high_water;
+  return out;
+}
+
 HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler handler,
                        HttpServerOptions options)
     : loop_(loop),
       context_(std::make_unique<ServerContext>()),
-      tcp_(loop, std::move(listener), tcp_limits(options)) {
+      tcp_(loop, std::move(listener), tcp_limits(options)),
+      stop_timer_(loop) {
   context_->options = std::move(options);
   context_->handler = std::move(handler);
   ServerContext* context = context_.get();
@@ -61,7 +97,6 @@ HttpServer::HttpServer(net::EventLoop& loop, net::TcpListener listener, Handler 
 }
 
 HttpServer::~HttpServer() {
-  if (stop_timer_ != 0) loop_.cancel(stop_timer_);
   // tcp_ is destroyed first and aborts what is open; nothing may call back into it then.
   context_->on_drained = nullptr;
 }
@@ -76,28 +111,24 @@ void HttpServer::stop(std::function<void()> on_stopped) {
   context_->stopping = true;
   on_stopped_ = std::move(on_stopped);
   context_->on_drained = [this] { close_listener_and_rest(); };
-  // Copy first: drain() may close a connection, which erases it from the map.
+  // Copy first: stop() may close a connection, which erases it from the map.
   std::vector<std::shared_ptr<HttpConnection>> open;
   for (auto& [raw, weak] : context_->connections) {
     if (auto connection = weak.lock()) open.push_back(connection);
   }
-  for (auto& connection : open) connection->drain();
+  for (auto& connection : open) connection->stop();
   if (context_->connections.empty()) {
     close_listener_and_rest();
     return;
   }
-  stop_timer_ = loop_.run_after(context_->options.stop_timeout, [this] {
-    stop_timer_ = 0;
-    close_listener_and_rest();
-  });
+  stop_timer_.start(context_->options.stop_timeout, [this] { close_listener_and_rest(); });
 }
 
 void HttpServer::close_listener_and_rest() {
   if (tcp_stopped_) return;
   tcp_stopped_ = true;
   context_->on_drained = nullptr;
-  if (stop_timer_ != 0) loop_.cancel(stop_timer_);
-  stop_timer_ = 0;
+  stop_timer_.cancel();
   // TcpServer::stop closes the listener and whatever is left (long-polls, streams, upgraded
   // connections) gracefully, and reports when the last one is gone.
   auto done = std::move(on_stopped_);

@@ -22,6 +22,7 @@
 #include "src/net/socket_address.hpp"
 #include "src/net/tcp_listener.hpp"
 #include "src/net/tcp_server.hpp"
+#include "src/net/timer.hpp"
 
 namespace duplex::http {
 
@@ -56,7 +57,7 @@ class HttpServer {
   std::unique_ptr<ServerContext> context_;
   net::TcpServer tcp_;
   std::function<void()> on_stopped_;
-  net::TimerId stop_timer_ = 0;
+  net::Timer stop_timer_;  // the bound on stop(): stop_timeout
   bool tcp_stopped_ = false;
 };
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "src/net/parse_result.hpp"
+
 namespace duplex::http {
 
 struct ParseError {
@@ -28,16 +30,9 @@ struct ParseError {
 //         ^
 std::string render_error(std::string_view input, const ParseError& error);
 
-// The answer of every incremental parser: need more bytes, done, or failed.
-struct ParseResult {
-  enum class Status { kNeedMore, kComplete, kError };
-  Status status = Status::kNeedMore;
-  std::size_t consumed = 0;  // kComplete: how many bytes of the input the message head took
-  ParseError error;          // kError only
-
-  bool need_more() const { return status == Status::kNeedMore; }
-  bool complete() const { return status == Status::kComplete; }
-  bool failed() const { return status == Status::kError; }
-};
+// The answer of every incremental parser: the one contract of src/net/parse_result.hpp
+// (need more / done / failed, and how many bytes were consumed), with ParseError as its error.
+using ParseStatus = net::ParseStatus;
+using ParseResult = net::ParseResult<ParseError>;
 
 }  // namespace duplex::http

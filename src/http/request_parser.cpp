@@ -21,11 +21,11 @@ void RequestParser::reset() {
   head_.path = std::move(path);
   head_.headers = std::move(headers);
   result_ = ParseResult{};
-  start_line_buffer_ = nullptr;
+  line_spans_ = {};
 }
 
 ParseResult RequestParser::failed(const ParseError& error) {
-  result_.status = ParseResult::Status::kError;
+  result_.status = ParseStatus::kFailed;
   result_.error = error;
   return result_;
 }
@@ -74,13 +74,13 @@ bool RequestParser::parse_request_line(std::string_view line, std::size_t offset
 }
 
 bool RequestParser::finish(std::string_view buffered) {
-  // The request line was checked as soon as it arrived. Its views point into the buffer of
-  // that call: when this call's buffer is a different one, the line is parsed again here. (The
-  // contract says the bytes are the same, so a buffer at the same address holds a valid line.)
-  if (buffered.data() != start_line_buffer_ &&
-      !parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) {
-    return false;
-  }
+  // The request line was checked as soon as it arrived, in an earlier call whose buffer may
+  // have moved since (the caller may grow or compact it). The contract guarantees the same
+  // bytes at the same offsets, so the views are rebuilt from offsets, never from addresses.
+  head_.method = line_spans_[0].in(buffered);
+  head_.target = line_spans_[1].in(buffered);
+  head_.query = line_spans_[2].in(buffered);
+  head_.authority = line_spans_[3].in(buffered);
   reader_.fill(buffered, head_.headers);
   auto offset_of = [&](std::string_view part) {
     return static_cast<std::size_t>(part.data() - buffered.data());
@@ -114,23 +114,24 @@ bool RequestParser::finish(std::string_view buffered) {
 
 // @anchor lesson04-parse
 ParseResult RequestParser::parse(std::string_view buffered) {
-  if (result_.status != ParseResult::Status::kNeedMore) return result_;
+  if (result_.status != ParseStatus::kNeedMore) return result_;
   for (;;) {
     switch (reader_.next(buffered)) {
       case HeadReader::Event::kNeedMore:
         return result_;
-      case HeadReader::Event::kError:
+      case HeadReader::Event::kFailed:
         return failed(reader_.error());
       case HeadReader::Event::kStartLine:
         // Checked now, so a bad request line fails before its fields are even sent.
         if (!parse_request_line(reader_.start_line(buffered), reader_.start_line_offset())) {
           return result_;
         }
-        start_line_buffer_ = buffered.data();
+        line_spans_ = {Span::of(head_.method, buffered), Span::of(head_.target, buffered),
+                       Span::of(head_.query, buffered), Span::of(head_.authority, buffered)};
         break;
-      case HeadReader::Event::kComplete:
+      case HeadReader::Event::kDone:
         if (!finish(buffered)) return result_;
-        result_.status = ParseResult::Status::kComplete;
+        result_.status = ParseStatus::kDone;
         result_.consumed = reader_.consumed();
         return result_;
     }

@@ -12,13 +12,15 @@
 //
 //   RequestParser parser;                 // one per connection
 //   ParseResult r = parser.parse(buffer);  // after each read, with all unconsumed bytes
-//   if (r.complete()) { use(parser.head()); drop r.consumed bytes; parser.reset(); }
+//   if (r.done()) { use(parser.head()); drop r.consumed bytes; parser.reset(); }
 //   if (r.failed())   { send r.error.status; close; }
 //
 // The views in head() stay valid while the caller leaves the bytes given to the completing call
 // where they are.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string_view>
 
 #include "src/http/head_reader.hpp"
@@ -32,12 +34,12 @@ class RequestParser {
  public:
   explicit RequestParser(const ParserLimits& limits = {});
 
-  // Given all unconsumed bytes so far. kNeedMore, kComplete (consumed = the head's length; the
-  // body, if any, starts right after) or kError (status, reason, offset into `buffered`). Once
+  // Given all unconsumed bytes so far. kNeedMore, kDone (consumed = the head's length; the
+  // body, if any, starts right after) or kFailed (status, reason, offset into `buffered`). Once
   // complete or failed, it keeps answering the same until reset().
   ParseResult parse(std::string_view buffered);
 
-  // Valid after kComplete.
+  // Valid after kDone.
   const RequestHead& head() const { return head_; }
   const ParserLimits& limits() const { return limits_; }
 
@@ -53,7 +55,17 @@ class RequestParser {
   HeadReader reader_;
   RequestHead head_;
   ParseResult result_;
-  const char* start_line_buffer_ = nullptr;  // the buffer the request line was parsed from
+  // Where the request line's views (method, target, query, authority) lie in the input, by
+  // offset: a later call may be given the same bytes at another address.
+  struct Span {
+    std::size_t at = 0, size = 0;
+    static Span of(std::string_view part, std::string_view buffered) {
+      if (part.empty()) return {};
+      return {static_cast<std::size_t>(part.data() - buffered.data()), part.size()};
+    }
+    std::string_view in(std::string_view buffered) const { return buffered.substr(at, size); }
+  };
+  std::array<Span, 4> line_spans_{};
 };
 
 }  // namespace duplex::http

@@ -2,7 +2,10 @@
 // See request_target.hpp.
 #include "src/http/request_target.hpp"
 
+#include <algorithm>
 #include <vector>
+
+#include "src/http/syntax.hpp"
 
 namespace duplex::http {
 
@@ -43,13 +46,6 @@ bool is_sub_delim(char c) {
 bool is_path_or_query_char(char c) {
   return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '%' || c == '/' ||
          c == '?';
-}
-
-int hex_value(char c) {
-  if (is_digit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -94,29 +90,16 @@ bool is_valid_authority(std::string_view authority, bool allow_empty) {
 // @anchor lesson04-normalize-path
 bool normalize_path(std::string_view raw, std::string& out, std::size_t& bad_at) {
   // 1. Percent-decode first (RFC 3986 §2.1), so that "%2e%2e" is seen as the ".." it means.
+  // A malformed escape is refused, and so is %00: a NUL would cut the path short in every C
+  // string API a file server calls.
   std::string decoded;
-  decoded.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '%') {
-      int high = i + 1 < raw.size() ? hex_value(raw[i + 1]) : -1;
-      int low = i + 2 < raw.size() ? hex_value(raw[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        bad_at = i;
-        return false;
-      }
-      c = static_cast<char>(high * 16 + low);
-      // A NUL would cut the path short in every C string API a file server calls.
-      if (c == '\0') {
-        bad_at = i;
-        return false;
-      }
-      i += 2;
-    }
-    // 2. A backslash is a separator on some file systems and to some proxies; treating it as
-    // "/" here means "..\" climbs no further than "../" would.
-    decoded.push_back(c == '\\' ? '/' : c);
+  if (std::size_t bad = percent_decode(raw, decoded, {.refuse_nul = true}); bad != kDecodedAll) {
+    bad_at = bad;
+    return false;
   }
+  // 2. A backslash is a separator on some file systems and to some proxies; treating it as
+  // "/" here means "..\" climbs no further than "../" would.
+  std::replace(decoded.begin(), decoded.end(), '\\', '/');
   // 3. Walk the segments (RFC 3986 §5.2.4): "." is dropped, ".." drops the segment before it
   // but never goes above the root, and empty segments ("//") are dropped too. The kept
   // segments are written straight into `out` ("/a/b"), so ".." is a cut back to the last "/".

@@ -22,7 +22,7 @@ void ResponseParser::reset(std::string_view request_method) {
 }
 
 ParseResult ResponseParser::failed(const ParseError& error) {
-  result_.status = ParseResult::Status::kError;
+  result_.status = ParseStatus::kFailed;
   result_.error = error;
   return result_;
 }
@@ -63,19 +63,19 @@ bool ResponseParser::parse_status_line(std::string_view line, std::size_t offset
 }
 
 ParseResult ResponseParser::parse(std::string_view buffered) {
-  if (result_.status != ParseResult::Status::kNeedMore) return result_;
+  if (result_.status != ParseStatus::kNeedMore) return result_;
   for (;;) {
     switch (reader_.next(buffered)) {
       case HeadReader::Event::kNeedMore:
         return result_;
-      case HeadReader::Event::kError:
+      case HeadReader::Event::kFailed:
         return failed(reader_.error());
       case HeadReader::Event::kStartLine:
         if (!parse_status_line(reader_.start_line(buffered), reader_.start_line_offset())) {
           return result_;
         }
         break;
-      case HeadReader::Event::kComplete: {
+      case HeadReader::Event::kDone: {
         if (!parse_status_line(reader_.start_line(buffered), reader_.start_line_offset())) {
           return result_;
         }
@@ -85,7 +85,7 @@ ParseResult ResponseParser::parse(std::string_view buffered) {
                                    head_.body, error)) {
           return failed(error);
         }
-        result_.status = ParseResult::Status::kComplete;
+        result_.status = ParseStatus::kDone;
         result_.consumed = reader_.consumed();
         return result_;
       }

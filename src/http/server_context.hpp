@@ -5,6 +5,8 @@
 // only on the loop thread.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include "src/http/exchange.hpp"
 #include "src/http/http_date.hpp"
 #include "src/http/server_options.hpp"
+#include "src/http/server_protocol.hpp"
 
 namespace duplex::http {
 
@@ -28,6 +31,16 @@ struct ServerContext {
   std::function<void()> on_drained;
 
   void log(std::string_view lines) const;
+  // One access-log line (access_log.hpp), timed from `started`.
+  void log_access(std::string_view method, std::string_view target, int status,
+                  std::uint64_t body_bytes, std::chrono::steady_clock::time_point started) const;
+  // A head as it crosses the wire ("> " in, "< " out), like curl -v.
+  void trace(std::string_view prefix, std::string_view head) const;
+  // While stopping, runs on_drained (once) when no HTTP connection is left.
+  void notify_if_drained();
+  // The options of one connection's ServerProtocol: these options, this Date, the
+  // connection's high-water mark for the output backlog.
+  ServerProtocolOptions protocol_options(std::size_t output_high_water);
 };
 
 }  // namespace duplex::http

@@ -28,4 +28,39 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::size_t percent_decode(std::string_view raw, std::string& out, PercentDecoding how) {
+  out.clear();
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '+' && how.plus_is_space) {
+      out += ' ';
+      continue;
+    }
+    if (c != '%') {
+      out += c;
+      continue;
+    }
+    int high = i + 1 < raw.size() ? hex_value(raw[i + 1]) : -1;
+    int low = i + 2 < raw.size() ? hex_value(raw[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      if (!how.keep_bad_escapes) return i;
+      out += c;
+      continue;
+    }
+    char decoded = static_cast<char>(high * 16 + low);
+    if (decoded == '\0' && how.refuse_nul) return i;
+    out += decoded;
+    i += 2;
+  }
+  return kDecodedAll;
+}
+
 }  // namespace duplex::http

@@ -1,11 +1,13 @@
 // The character classes and small grammar pieces HTTP is built from (lesson 04).
 //
 // RFC 9110 §5.6.2 (tokens), §5.5 (field values), §5.6.1 (comma-separated lists), §5.6.3
-// (whitespace). Everything here is a pure function over bytes: no allocation, no locale.
+// (whitespace); RFC 3986 §2.1 (percent-encoding). Everything here is a pure function over
+// bytes, with no locale; only percent_decode() writes (into the caller's string).
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace duplex::http {
@@ -57,6 +59,28 @@ std::string_view trim_ows(std::string_view text);
 // ASCII case-insensitive comparison: field names and tokens are case-insensitive
 // (RFC 9110 §5.1, §5.6.2); the locale must not change the answer.
 bool iequals(std::string_view a, std::string_view b);
+
+// The value of one hexadecimal digit, or -1 for any other byte (chunk sizes, RFC 9112 §7.1;
+// percent-encoding, RFC 3986 §2.1).
+int hex_value(char c);
+
+// How percent_decode() treats what is not a well-formed "%XX".
+struct PercentDecoding {
+  // application/x-www-form-urlencoded (query values): "+" means a space.
+  bool plus_is_space = false;
+  // A "%" without two hex digits after it is kept as it is (query values, where a browser may
+  // send one) instead of failing the decode (paths, where it would hide what is meant).
+  bool keep_bad_escapes = false;
+  // A %00 fails the decode: a NUL would cut the result short in every C string API it reaches.
+  bool refuse_nul = false;
+};
+
+// Sentinel returned by percent_decode() when every escape was accepted.
+inline constexpr std::size_t kDecodedAll = static_cast<std::size_t>(-1);
+
+// RFC 3986 §2.1: appends `raw` to `out` (cleared first) with each "%XX" decoded. Returns
+// kDecodedAll, or the index in `raw` of the "%" that was refused (see PercentDecoding).
+std::size_t percent_decode(std::string_view raw, std::string& out, PercentDecoding how = {});
 
 // RFC 9110 §5.6.1: calls `visit(element)` for each non-empty element of a comma-separated list,
 // OWS trimmed. Empty elements ("a, , b") are skipped, as a recipient must accept them.

@@ -19,13 +19,14 @@ using duplex::http::ChunkedDecoder;
 using duplex::http::ChunkedEncoder;
 using duplex::http::ParseResult;
 using duplex::http::ParserLimits;
+using duplex::http::ParseStatus;
 
 void check(bool condition) {
   if (!condition) std::abort();
 }
 
 struct Decoded {
-  ParseResult::Status status;
+  ParseStatus status;
   std::size_t consumed = 0;
   int error_status = 0;
   std::size_t error_offset = 0;
@@ -36,7 +37,7 @@ struct Decoded {
 template <typename Cuts>
 Decoded decode(std::string_view input, const ParserLimits& limits, Cuts cuts) {
   ChunkedDecoder decoder(limits);
-  Decoded out{ParseResult::Status::kNeedMore};
+  Decoded out{ParseStatus::kNeedMore};
   std::size_t at = 0;
   while (at < input.size()) {
     std::size_t take = cuts(at);
@@ -50,7 +51,7 @@ Decoded decode(std::string_view input, const ParserLimits& limits, Cuts cuts) {
       return out;
     }
     out.consumed += r.consumed;
-    if (r.complete()) return out;
+    if (r.done()) return out;
     check(r.consumed == take);
     at += take;
   }
@@ -69,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Decoded whole = decode(input, limits, [&](std::size_t at) { return size - at; });
   check(whole.payload.size() <= limits.max_body);
-  if (whole.status == ParseResult::Status::kError) check(whole.error_offset <= size);
+  if (whole.status == ParseStatus::kFailed) check(whole.error_offset <= size);
 
   std::size_t cut = size / 3 + 1;
   Decoded split = decode(input, limits, [&](std::size_t at) {
@@ -79,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Decoded bytewise = decode(input, limits, [](std::size_t) { return std::size_t{1}; });
   check(bytewise == whole);
 
-  if (whole.status == ParseResult::Status::kComplete) {
+  if (whole.status == ParseStatus::kDone) {
     ChunkedEncoder encoder;
     std::string wire;
     for (std::size_t at = 0; at < whole.payload.size(); at += 100) {
@@ -87,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     encoder.finish(wire);
     Decoded again = decode(wire, limits, [&](std::size_t at) { return wire.size() - at; });
-    check(again.status == ParseResult::Status::kComplete);
+    check(again.status == ParseStatus::kDone);
     check(again.payload == whole.payload);
     check(again.consumed == wire.size());
   }

@@ -23,6 +23,7 @@ using duplex::http::BodyFraming;
 using duplex::http::ChunkedDecoder;
 using duplex::http::ParseResult;
 using duplex::http::ParserLimits;
+using duplex::http::ParseStatus;
 using duplex::http::RequestParser;
 
 void check(bool condition) {
@@ -40,7 +41,7 @@ ParserLimits small_limits() {
 }
 
 struct Answer {
-  ParseResult::Status status;
+  ParseStatus status;
   std::size_t consumed = 0;
   int error_status = 0;
   std::size_t error_offset = 0;
@@ -50,7 +51,7 @@ struct Answer {
 
 Answer answer(const RequestParser& parser, const ParseResult& result) {
   Answer a{result.status};
-  if (result.complete()) {
+  if (result.done()) {
     a.consumed = result.consumed;
     a.path = parser.head().path;
   }
@@ -107,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(result.error.offset <= size);
     check(!duplex::http::render_error(input, result.error).empty());
   }
-  if (result.complete()) {
+  if (result.done()) {
     check(result.consumed > 0);
     check_path(whole.head().path);
     (void)whole.head().keep_alive();
@@ -130,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (size > 0) check(answer(bytewise, step) == expected);
 
-  if (result.complete() && whole.head().body.kind == BodyFraming::Kind::kChunked) {
+  if (result.done() && whole.head().body.kind == BodyFraming::Kind::kChunked) {
     std::string_view body = input.substr(result.consumed);
     check_chunked_body(body, body.empty() ? 0 : body.size() / 2);
   }

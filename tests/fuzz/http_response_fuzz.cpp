@@ -17,6 +17,7 @@ namespace {
 using duplex::http::BodyFraming;
 using duplex::http::ParseResult;
 using duplex::http::ParserLimits;
+using duplex::http::ParseStatus;
 using duplex::http::ResponseParser;
 
 void check(bool condition) {
@@ -25,7 +26,7 @@ void check(bool condition) {
 
 bool same(const ParseResult& a, const ParseResult& b) {
   if (a.status != b.status) return false;
-  if (a.complete()) return a.consumed == b.consumed;
+  if (a.done()) return a.consumed == b.consumed;
   if (a.failed()) return a.error.status == b.error.status && a.error.offset == b.error.offset;
   return true;
 }
@@ -45,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ResponseParser whole(limits);
   whole.reset(method);
   ParseResult result = whole.parse(input);
-  if (result.complete()) {
+  if (result.done()) {
     check(result.consumed > 0 && result.consumed <= input.size());
     int status = whole.head().status;
     check(status >= 100 && status <= 599);

@@ -55,7 +55,7 @@ bool list_has(const http::Headers& headers, std::string_view name, std::string_v
 void check_server(std::string_view input) {
   http::RequestParser parser;
   http::ParseResult parsed = parser.parse(input);
-  if (!parsed.complete()) return;
+  if (!parsed.done()) return;
   const http::RequestHead& head = parser.head();
   ws::HandshakeOptions options;
   options.subprotocols = {"chat", "v2.duplex"};

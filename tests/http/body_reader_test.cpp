@@ -18,7 +18,7 @@ TEST(L05_BodyReader, ContentLengthTakesExactlyNBytes) {
   EXPECT_EQ(first.consumed, 3U);
   // The bytes after the body are the next request: not consumed.
   ParseResult second = reader.feed("loGET /", body);
-  EXPECT_TRUE(second.complete());
+  EXPECT_TRUE(second.done());
   EXPECT_EQ(second.consumed, 2U);
   EXPECT_EQ(body, "hello");
   EXPECT_TRUE(reader.done());
@@ -29,7 +29,7 @@ TEST(L05_BodyReader, NoBodyIsDoneAtOnce) {
   EXPECT_TRUE(reader.done());
   std::string body;
   ParseResult result = reader.feed("GET /", body);
-  EXPECT_TRUE(result.complete());
+  EXPECT_TRUE(result.done());
   EXPECT_EQ(result.consumed, 0U);
 }
 
@@ -37,7 +37,7 @@ TEST(L05_BodyReader, ChunkedDelegatesToTheDecoder) {
   BodyReader reader({Kind::kChunked, 0});
   std::string body;
   ParseResult result = reader.feed("2\r\nhi\r\n0\r\n\r\nNEXT", body);
-  EXPECT_TRUE(result.complete());
+  EXPECT_TRUE(result.done());
   EXPECT_EQ(result.consumed, 12U);
   EXPECT_EQ(body, "hi");
 }
@@ -47,7 +47,7 @@ TEST(L05_BodyReader, EndOfInputRfc9112Section8) {
   BodyReader until_close({Kind::kUntilClose, 0});
   std::string body;
   EXPECT_TRUE(until_close.feed("abc", body).need_more());
-  EXPECT_TRUE(until_close.end_of_input().complete());
+  EXPECT_TRUE(until_close.end_of_input().done());
   EXPECT_EQ(body, "abc");
   // A Content-Length body cut short is an incomplete message, not a short one.
   BodyReader short_body({Kind::kContentLength, 10});
@@ -81,7 +81,7 @@ TEST(L05_BodyReader, ContentLengthOverTheLimitIsRefusedBeforeAnyByteRfc9110Secti
   EXPECT_EQ(result.consumed, 0U);
   EXPECT_TRUE(body.empty());
   BodyReader at_limit({Kind::kContentLength, 4}, limits);
-  EXPECT_TRUE(at_limit.feed("abcd", body).complete());
+  EXPECT_TRUE(at_limit.feed("abcd", body).done());
   EXPECT_EQ(body, "abcd");
 }
 

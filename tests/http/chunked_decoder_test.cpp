@@ -49,7 +49,7 @@ Decoded decode_plan(const std::vector<std::string_view>& chunks, const ParserLim
                    std::string(result.error.reason) + " @" + std::to_string(result.error.offset);
       return out;
     }
-    if (result.complete()) {
+    if (result.done()) {
       out.result = "complete";
       for (const auto& [name, value] : decoder.trailers()) out.trailers += name + "=" + value + ";";
       return out;
@@ -190,13 +190,13 @@ TEST(L05_ChunkedDecoder, ErrorOffsetCountsFromTheBodyStart) {
 TEST(L05_ChunkedDecoder, ResetStartsOver) {
   ChunkedDecoder decoder;
   std::string payload;
-  ASSERT_TRUE(decoder.feed("1\r\na\r\n0\r\nT: v\r\n\r\n", payload).complete());
+  ASSERT_TRUE(decoder.feed("1\r\na\r\n0\r\nT: v\r\n\r\n", payload).done());
   EXPECT_TRUE(decoder.done());
   EXPECT_EQ(decoder.body_size(), 1U);
   decoder.reset();
   EXPECT_FALSE(decoder.done());
   EXPECT_TRUE(decoder.trailers().empty());
-  ASSERT_TRUE(decoder.feed("2\r\nbc\r\n0\r\n\r\n", payload).complete());
+  ASSERT_TRUE(decoder.feed("2\r\nbc\r\n0\r\n\r\n", payload).done());
   EXPECT_EQ(payload, "abc");
 }
 

@@ -46,7 +46,7 @@ TEST(L05_ChunkedEncoder, RoundTripsThroughTheDecoder) {
   ChunkedDecoder decoder;
   std::string decoded;
   ParseResult result = decoder.feed(wire, decoded);
-  ASSERT_TRUE(result.complete());
+  ASSERT_TRUE(result.done());
   EXPECT_EQ(result.consumed, wire.size());
   EXPECT_EQ(decoded, body);
   ASSERT_EQ(decoder.trailers().size(), 1U);

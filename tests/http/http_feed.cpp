@@ -73,7 +73,7 @@ Outcome feed(Parser& parser, const std::vector<std::string_view>& chunks,
       view = guarded->view();
     }
     ParseResult result = parser.parse(view);
-    if (result.complete()) {
+    if (result.done()) {
       // The head's views point into `view`: summarise while it is alive.
       return {"complete", 0, result.consumed, 0, "", summarize_head(parser.head())};
     }

@@ -313,11 +313,40 @@ TEST(L06_HttpServer, TwoHundredIdleConnectionsDoNotBlockANewClient) {
   EXPECT_EQ(server.call([&] { return server.server().connection_count(); }), 201U);
 }
 
-TEST(L06_HttpServer, HandlerExceptionCostsOnlyThatRequest) {
+TEST(L06_HttpServer, HandlerExceptionGets500ThenTheConnectionCloses) {
+  // One error policy: a handler bug costs its request and its connection, never the server.
   TestServer server(basic_routes);
   HttpClient client(server.port());
-  EXPECT_EQ(client.request("GET", "/throw").status, 500);
-  EXPECT_EQ(client.request("GET", "/hello").status, 200);
+  client.send(HttpClient::format("GET", "/throw") + HttpClient::format("GET", "/hello"));
+  auto response = client.read_response();
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_EQ(response.body, "500 Internal Server Error: the handler failed\n");
+  EXPECT_EQ(client.read_to_end(), "") << "the pipelined request behind it is not answered";
+  HttpClient other(server.port());
+  EXPECT_EQ(other.request("GET", "/hello").status, 200);
+}
+
+TEST(L06_HttpServer, HandlerExceptionAfterTheResponseStartedClosesTheConnection) {
+  // Half a chunked body is out: a 500 now would be read as body bytes, so the connection
+  // closes and the client sees an unfinished body. The process and other clients go on.
+  auto routes = [](Router& router) {
+    basic_routes(router);
+    router.get("/half", [](Exchange& e) -> void {
+      e.start_stream(Response(200));
+      e.write("part");
+      throw std::runtime_error("handler bug mid-stream");
+    });
+  };
+  TestServer server(routes);
+  HttpClient client(server.port());
+  client.send(HttpClient::format("GET", "/half"));
+  std::string rest = client.read_to_end();
+  EXPECT_NE(rest.find("4\r\npart\r\n"), std::string::npos) << rest;
+  EXPECT_EQ(rest.find("0\r\n\r\n"), std::string::npos) << "the body must not look complete";
+  EXPECT_TRUE(client.closed_by_server());
+  HttpClient other(server.port());
+  EXPECT_EQ(other.request("GET", "/hello").status, 200);
 }
 
 TEST(L06_HttpServer, StreamedResponseIsChunkedAndHttp10GetsCloseDelimited) {
@@ -411,6 +440,8 @@ TEST(L06_HttpServer, AccessLogAndTraceLines) {
   EXPECT_NE(log.find("< HTTP/1.1 200 OK\n< Date: "), std::string::npos) << log;
   EXPECT_NE(log.find("GET /hello?x=1 200 6 "), std::string::npos) << log;
   EXPECT_NE(log.find("GET /nowhere 404 14 "), std::string::npos) << log;
+  // As on the wire: the response head, then the line that says the exchange is over.
+  EXPECT_LT(log.find("< HTTP/1.1 200 OK"), log.find("GET /hello?x=1 200 6 ")) << log;
 }
 
 TEST(L06_HttpServer, GracefulStopFinishesTheResponseInFlight) {

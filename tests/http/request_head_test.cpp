@@ -17,7 +17,7 @@ bool ask(std::string_view version, std::string_view fields, Question question) {
       "GET / " + std::string(version) + "\r\nHost: x\r\n" + std::string(fields) + "\r\n";
   RequestParser parser;
   ParseResult result = parser.parse(input);
-  EXPECT_TRUE(result.complete()) << render_error(input, result.error);
+  EXPECT_TRUE(result.done()) << render_error(input, result.error);
   return question(parser.head());
 }
 

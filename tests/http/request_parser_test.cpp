@@ -25,7 +25,7 @@ constexpr auto kGetRoot = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"sv;
 RequestParser parsed(std::string_view input, const ParserLimits& limits = {}) {
   RequestParser parser(limits);
   ParseResult result = parser.parse(input);
-  EXPECT_TRUE(result.complete()) << render_error(input, result.error);
+  EXPECT_TRUE(result.done()) << render_error(input, result.error);
   return parser;
 }
 
@@ -52,7 +52,7 @@ TEST(L04_RequestParser, ViewsPointIntoTheCallersBuffer) {
   // The contract: no copy per field. The method, target and field views lie inside the input.
   std::string input(kGetRoot);
   RequestParser parser;
-  ASSERT_TRUE(parser.parse(input).complete());
+  ASSERT_TRUE(parser.parse(input).done());
   const RequestHead& head = parser.head();
   auto inside = [&](std::string_view part) {
     return part.data() >= input.data() && part.data() + part.size() <= input.data() + input.size();
@@ -63,11 +63,30 @@ TEST(L04_RequestParser, ViewsPointIntoTheCallersBuffer) {
   EXPECT_TRUE(inside(head.headers[0].value));
 }
 
+TEST(L04_RequestParser, ViewsFollowTheBytesWhenTheBufferMoves) {
+  // The caller may grow or move its buffer between calls: the request line is checked in the
+  // first buffer, and the head's views must point into the last one, never into freed memory.
+  constexpr auto kHead = "POST /a/b?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"sv;
+  RequestParser parser;
+  std::string first(kHead.substr(0, kHead.find('\n') + 1));
+  ASSERT_TRUE(parser.parse(first).need_more());
+  std::string second(kHead);
+  first.assign(first.size(), 'X');
+  ASSERT_TRUE(parser.parse(second).done());
+  const RequestHead& head = parser.head();
+  EXPECT_EQ(head.method, "POST");
+  EXPECT_EQ(head.target, "/a/b?x=1");
+  EXPECT_EQ(head.query, "x=1");
+  EXPECT_EQ(head.path, "/a/b");
+  EXPECT_EQ(head.method.data(), second.data());
+  EXPECT_EQ(head.query.data(), second.data() + 10);
+}
+
 TEST(L04_RequestParser, NeedMoreUntilTheEmptyLine) {
   RequestParser parser;
   std::string_view head = kGetRoot.substr(0, kGetRoot.size() - 1);
   EXPECT_TRUE(parser.parse(head).need_more());
-  EXPECT_TRUE(parser.parse(kGetRoot).complete());
+  EXPECT_TRUE(parser.parse(kGetRoot).done());
 }
 
 TEST(L04_RequestParser, PipelinedRequestsConsumeOnlyTheFirstHead) {
@@ -76,12 +95,12 @@ TEST(L04_RequestParser, PipelinedRequestsConsumeOnlyTheFirstHead) {
   std::string two = std::string(kGetRoot) + "GET /second HTTP/1.1\r\nHost: b\r\n\r\n";
   RequestParser parser;
   ParseResult first = parser.parse(two);
-  ASSERT_TRUE(first.complete());
+  ASSERT_TRUE(first.done());
   EXPECT_EQ(first.consumed, kGetRoot.size());
   std::string rest = two.substr(first.consumed);
   parser.reset();
   ParseResult second = parser.parse(rest);
-  ASSERT_TRUE(second.complete());
+  ASSERT_TRUE(second.done());
   EXPECT_EQ(parser.head().path, "/second");
   EXPECT_EQ(second.consumed, rest.size());
 }
@@ -91,7 +110,7 @@ TEST(L04_RequestParser, AnswerIsStickyUntilReset) {
   ASSERT_TRUE(parser.parse("GET / HTTP/1.1\r\nHost : x\r\n\r\n").failed());
   EXPECT_TRUE(parser.parse(kGetRoot).failed());
   parser.reset();
-  EXPECT_TRUE(parser.parse(kGetRoot).complete());
+  EXPECT_TRUE(parser.parse(kGetRoot).done());
 }
 
 TEST(L04_RequestParser, BadRequestLineFailsBeforeTheFieldsArrive) {
@@ -183,7 +202,7 @@ TEST(L05_RequestParser, FramingIsPartOfTheHeadRfc9112Section6_3) {
   auto framing = [](std::string_view fields) {
     std::string input = "POST /u HTTP/1.1\r\nHost: x\r\n" + std::string(fields) + "\r\n";
     RequestParser parser;
-    EXPECT_TRUE(parser.parse(input).complete()) << input;
+    EXPECT_TRUE(parser.parse(input).done()) << input;
     return parser.head().body;
   };
   EXPECT_EQ(framing(""), BodyFraming{});

@@ -6,6 +6,9 @@
 
 #include <string>
 
+#include "src/http/exchange.hpp"
+#include "src/http/syntax.hpp"
+
 namespace duplex::http {
 namespace {
 
@@ -56,6 +59,33 @@ TEST(L04_RequestTarget, PercentDecodingRfc3986Section2_1) {
   EXPECT_FALSE(normalize_path("/%", out, bad_at));
   EXPECT_FALSE(normalize_path("/a%00", out, bad_at));  // a NUL would truncate a file name
   EXPECT_EQ(bad_at, 2U);
+}
+
+TEST(L04_PercentDecode, OneDecoderForPathsAndQueryValuesRfc3986Section2_1) {
+  // Paths refuse what queries keep: the same function, told which rules apply.
+  std::string out;
+  EXPECT_EQ(percent_decode("a%41+b", out), kDecodedAll);
+  EXPECT_EQ(out, "aA+b");
+  EXPECT_EQ(percent_decode("a%41+b", out, {.plus_is_space = true}), kDecodedAll);
+  EXPECT_EQ(out, "aA b");
+  EXPECT_EQ(percent_decode("50%+off%4", out), 2U);
+  EXPECT_EQ(percent_decode("50%+off%4", out, {.plus_is_space = true, .keep_bad_escapes = true}),
+            kDecodedAll);
+  EXPECT_EQ(out, "50% off%4");
+  EXPECT_EQ(percent_decode("x%00", out), kDecodedAll);
+  EXPECT_EQ(out, std::string("x\0", 2));
+  EXPECT_EQ(percent_decode("x%00", out, {.refuse_nul = true}), 1U);
+  EXPECT_EQ(decode_query_value("a%20b+c%zz"), "a b c%zz");
+}
+
+TEST(L04_PercentDecode, HexDigitsOfEitherCase) {
+  EXPECT_EQ(hex_value('0'), 0);
+  EXPECT_EQ(hex_value('9'), 9);
+  EXPECT_EQ(hex_value('a'), 10);
+  EXPECT_EQ(hex_value('F'), 15);
+  EXPECT_EQ(hex_value('g'), -1);
+  EXPECT_EQ(hex_value('/'), -1);
+  EXPECT_EQ(hex_value(':'), -1);
 }
 
 TEST(L04_RequestTarget, FormsFollowTheMethodRfc9112Section3_2) {

@@ -50,7 +50,7 @@ TEST(L05_ResponseParser, BodylessResponsesRfc9112Section6_3) {
 TEST(L05_ResponseParser, KeepAliveRfc9112Section9_3) {
   auto keep_alive = [](std::string_view input) {
     ResponseParser parser;
-    EXPECT_TRUE(parser.parse(input).complete()) << input;
+    EXPECT_TRUE(parser.parse(input).done()) << input;
     return parser.head().keep_alive();
   };
   EXPECT_TRUE(keep_alive("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
@@ -64,11 +64,11 @@ TEST(L05_ResponseParser, ResetForTheNextResponse) {
   std::string wire = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
   ResponseParser parser;
   ParseResult first = parser.parse(wire);
-  ASSERT_TRUE(first.complete());
+  ASSERT_TRUE(first.done());
   EXPECT_EQ(parser.head().status, 100);
   wire.erase(0, first.consumed);
   parser.reset("POST");
-  ASSERT_TRUE(parser.parse(wire).complete());
+  ASSERT_TRUE(parser.parse(wire).done());
   EXPECT_EQ(parser.head().status, 200);
 }
 

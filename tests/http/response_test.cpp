@@ -85,7 +85,7 @@ TEST(L05_Response, WhatIsSerializedParsesBack) {
   std::string wire = serialize(response);
   ResponseParser parser;
   ParseResult result = parser.parse(wire);
-  ASSERT_TRUE(result.complete()) << render_error(wire, result.error);
+  ASSERT_TRUE(result.done()) << render_error(wire, result.error);
   EXPECT_EQ(parser.head().status, 201);
   EXPECT_EQ(parser.head().reason, "Created");
   EXPECT_EQ(parser.head().headers.get("location"), "/things/1");

@@ -68,7 +68,7 @@ HttpResponse HttpClient::read_response(std::string_view method) {
     if (result.failed()) {
       throw std::runtime_error("bad response: " + std::string(result.error.reason));
     }
-    if (result.complete()) break;
+    if (result.done()) break;
     if (!fill()) throw std::runtime_error("connection closed before a response head");
   }
   HttpResponse response;
@@ -89,7 +89,7 @@ HttpResponse HttpClient::read_response(std::string_view method) {
     http::ParseResult body = reader.feed(buffer_, response.body);
     if (body.failed()) throw std::runtime_error("bad body: " + std::string(body.error.reason));
     buffer_.erase(0, body.need_more() ? buffer_.size() : body.consumed);
-    if (body.complete()) break;
+    if (body.done()) break;
     if (!fill()) {
       if (reader.end_of_input().failed()) throw std::runtime_error("body cut short");
       break;

@@ -60,7 +60,7 @@ TEST(L08_ClientHandshake, RequestIsTheRfcExampleAndPassesOurOwnServerCheck) {
             "Sec-WebSocket-Protocol: chat, superchat\r\n"
             "\r\n");
   http::RequestParser parser;
-  ASSERT_TRUE(parser.parse(request).complete());
+  ASSERT_TRUE(parser.parse(request).done());
   HandshakeOptions server;
   server.subprotocols = {"superchat"};
   HandshakeResult answer = validate_handshake(parser.head(), server);

@@ -31,8 +31,8 @@ const std::string kValid =
 HandshakeResult handshake(const std::string& text, const HandshakeOptions& options = {}) {
   http::RequestParser parser;
   http::ParseResult parsed = parser.parse(text);
-  EXPECT_TRUE(parsed.complete()) << text;
-  if (!parsed.complete()) return HandshakeResult();
+  EXPECT_TRUE(parsed.done()) << text;
+  if (!parsed.done()) return HandshakeResult();
   return validate_handshake(parser.head(), options);
 }
 
@@ -262,11 +262,11 @@ TEST(L08_Handshake, OriginCheckRefusesWith403) {
 
 TEST(L08_Handshake, WantsWebsocketTellsAnUpgradeAttemptFromPlainHttp) {
   http::RequestParser parser;
-  ASSERT_TRUE(parser.parse(kValid).complete());
+  ASSERT_TRUE(parser.parse(kValid).done());
   EXPECT_TRUE(wants_websocket(parser.head()));
   parser.reset();
   std::string plain = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-  ASSERT_TRUE(parser.parse(plain).complete());
+  ASSERT_TRUE(parser.parse(plain).done());
   EXPECT_FALSE(wants_websocket(parser.head()));
 }
 
@@ -285,7 +285,7 @@ TEST(L08_Handshake, BytesAfterTheHeadAreLeftForTheFrameParser) {
       result = parser.parse(buffered);
       if (!result.need_more()) break;
     }
-    ASSERT_TRUE(result.complete());
+    ASSERT_TRUE(result.done());
     EXPECT_EQ(result.consumed, kValid.size());
     EXPECT_TRUE(validate_handshake(parser.head()).accepted());
   }

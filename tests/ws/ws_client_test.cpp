@@ -82,7 +82,7 @@ std::string read_request(net::TcpStream& stream, http::RequestParser& parser, st
   char block[4096];
   for (;;) {
     auto result = parser.parse(buffered);
-    if (result.complete()) {
+    if (result.done()) {
       log.request = buffered.substr(0, result.consumed);
       return buffered.substr(result.consumed);
     }
