@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 #include <span>
 #include <utility>
 
@@ -54,9 +53,11 @@ WsConnection::WsConnection(Private, net::Connection& transport,
       subprotocol_(std::move(subprotocol)),
       id_(next_id.fetch_add(1, std::memory_order_relaxed)) {
   if (config_->options.trace) {
+    // The markers of the HTTP trace (access_log.hpp): "> " before what the server received,
+    // "< " before what it sent.
     std::string tag = "ws#" + std::to_string(id_);
-    sent_tap_ = std::make_unique<FrameTap>(Role::kClient, tag + " > ");
-    received_tap_ = std::make_unique<FrameTap>(Role::kServer, tag + " < ");
+    sent_tap_ = std::make_unique<FrameTap>(Role::kClient, tag + " < ");
+    received_tap_ = std::make_unique<FrameTap>(Role::kServer, tag + " > ");
   }
 }
 
@@ -107,68 +108,20 @@ void WsConnection::on_data(net::Buffer& input) {
   watch_message_deadline();
 }
 
-namespace {
-
-// The size of a frame header from its first bytes (RFC 6455 §5.2), or 0 while too few are known.
-std::size_t header_size(const std::uint8_t* bytes, std::size_t have) {
-  if (have < 2) return 0;
-  std::uint8_t length = bytes[1] & 0x7F;
-  std::size_t size = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + ((bytes[1] & 0x80) ? 4 : 0);
-  return size;
-}
-
-std::uint64_t payload_length(const std::uint8_t* bytes) {
-  std::uint64_t length = bytes[1] & 0x7F;
-  if (length == 126) return std::uint64_t{bytes[2]} << 8 | bytes[3];
-  if (length == 127) {
-    length = 0;
-    for (int i = 2; i < 10; ++i) length = length << 8 | bytes[i];
-  }
-  return length;
-}
-
-}  // namespace
-
 // @anchor lesson10-frame-at-a-time
-// The Protocol is fed one frame at a time, and the events of each frame reach the application
-// before the next frame is parsed. Without that, a good message followed in the same read by a
-// bad frame would be parsed, then the connection failed, and only then the application asked to
-// answer the message: too late, nothing may be sent after the close (§5.5.1). The peer would
-// never see the reply to a message it sent before its mistake. Only the header is looked at
-// here (its length fields); the Protocol still checks everything. Replies still leave in one
-// write when on_data returns.
+// The Protocol stops after every message and every control frame, and the events of each
+// reach the application before the next frame is parsed. Without that, a good message followed
+// in the same read by a bad frame would be parsed, then the connection failed, and only then
+// the application asked to answer the message: too late, nothing may be sent after the close
+// (§5.5.1). The peer would never see the reply to a message it sent before its mistake. Replies
+// still leave in one write when on_data returns.
 void WsConnection::feed(std::span<char> data) {
-  while (!data.empty() && transport_ != nullptr && !protocol_.failed() &&
-         !protocol_.close_received()) {
-    std::size_t chunk = data.size();
-    bool frame_ends = false;
-    if (frame_left_ > 0) {
-      chunk = static_cast<std::size_t>(std::min<std::uint64_t>(frame_left_, data.size()));
-      frame_left_ -= chunk;
-      frame_ends = frame_left_ == 0;
-    } else {
-      std::size_t take = std::min(kMaxFrameHeaderSize - header_have_, data.size());
-      std::memcpy(header_ + header_have_, data.data(), take);
-      std::size_t have = header_have_ + take;
-      std::size_t need = header_size(header_, have);
-      if (need == 0 || have < need) {
-        header_have_ = have;  // all of `data` is header so far: chunk = data.size()
-      } else {
-        std::uint64_t payload = payload_length(header_);
-        std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-        std::uint64_t total = payload > max - need ? max : need + payload;
-        std::uint64_t rest = total - header_have_;  // this frame's bytes from data's start
-        chunk = static_cast<std::size_t>(std::min<std::uint64_t>(rest, data.size()));
-        frame_left_ = rest - chunk;
-        header_have_ = 0;
-        frame_ends = frame_left_ == 0;
-      }
-    }
-    protocol_.receive_data_in_place(data.first(chunk));
-    data = data.subspan(chunk);
-    if (frame_ends) dispatch_events();
+  while (!data.empty() && transport_ != nullptr) {
+    data = data.subspan(protocol_.receive_data_in_place(data));
+    // The frame or message the deadline was timing is over (see watch_message_deadline).
+    if (!protocol_.mid_message()) message_pending_ = false;
+    dispatch_events();
   }
-  dispatch_events();
 }
 
 // @anchor lesson10-dispatch
@@ -405,13 +358,9 @@ void WsConnection::on_close_timeout() {
 // status code that can be returned when there is no other more suitable status code").
 void WsConnection::watch_message_deadline() {
   if (config_->options.message_timeout.count() <= 0 || !is_open()) return;
-  if (!protocol_.mid_message()) {
-    message_pending_ = false;
-    return;
-  }
-  if (!message_pending_ || protocol_.messages_completed() != message_mark_) {
+  if (!protocol_.mid_message()) return;
+  if (!message_pending_) {
     message_pending_ = true;
-    message_mark_ = protocol_.messages_completed();
     message_since_ = loop_.now();
   }
   if (message_timer_ == 0) arm_message_timer(config_->options.message_timeout);

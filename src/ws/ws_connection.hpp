@@ -158,17 +158,11 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   net::TimerId close_timer_ = 0;
   std::uint64_t received_mark_ = 0;  // Protocol::bytes_received() when keep-alive last looked
   bool awaiting_pong_ = false;
-  // The message deadline: whether the last on_data ended inside a frame or a message, since
-  // when, and Protocol::messages_completed() then (a change means a new message began).
+  // The message deadline: whether a frame or message is being timed, and since when. feed()
+  // clears it each time the Protocol stops between messages.
   net::TimerId message_timer_ = 0;
   bool message_pending_ = false;
-  std::uint64_t message_mark_ = 0;
   net::EventLoop::Clock::time_point message_since_{};
-  // Where feed() is in the input stream: the bytes of the current frame's header seen so far,
-  // then how many bytes of the frame are still to come.
-  std::uint8_t header_[kMaxFrameHeaderSize] = {};
-  std::size_t header_have_ = 0;
-  std::uint64_t frame_left_ = 0;
   bool closing_transport_ = false;
   // Inside on_data, sends only queue in the Protocol; on_data hands everything to the transport
   // once, at its end. Sends from anywhere else (timers, broadcasts) go out at once.

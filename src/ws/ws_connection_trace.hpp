@@ -1,4 +1,5 @@
-// FrameTap: the `--trace` view of one direction of a WebSocket connection (lesson 10).
+// FrameTap: the `--trace` view of one direction of a WebSocket connection (lesson 10), for the
+// server's WsConnection and for WsClient alike.
 //
 // It reads a copy of the bytes that cross the wire with a FrameParser of its own and prints each
 // frame with ws::trace_frame (lesson 09), so the trace shows what was really sent or received,
@@ -24,10 +25,11 @@ class FrameTap {
   // Appends to `out` one trace per frame completed by `bytes`. After bytes that are not a valid
   // frame it prints why once and then stays quiet (the Protocol fails the connection anyway).
   void feed(std::string_view bytes, std::string& out);
-
- private:
+  // Appends `text` (an HTTP head, say) with every line prefixed like the frames; a CRLF line end
+  // becomes LF.
   void append_prefixed(std::string& out, std::string_view text) const;
 
+ private:
   FrameParser parser_;
   std::string prefix_;
   std::string pending_;        // bytes of a frame not yet complete (a copy: parsing unmasks)
