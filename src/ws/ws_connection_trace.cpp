@@ -2,6 +2,7 @@
 // ws_connection_trace.hpp.
 #include "src/ws/ws_connection_trace.hpp"
 
+#include <cstdio>
 #include <limits>
 #include <span>
 #include <utility>
@@ -50,6 +51,35 @@ void FrameTap::append_prefixed(std::string& out, std::string_view text) const {
     out.append(prefix_).append(line).append("\n");
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
+  }
+}
+
+// Frames a server sends are read as a client reads them (unmasked), frames it receives as a
+// server reads them (masked).
+ConnectionTrace::ConnectionTrace(std::uint64_t id,
+                                 const std::function<void(std::string_view lines)>& log)
+    : received_(Role::kServer, "ws#" + std::to_string(id) + " > "),
+      sent_(Role::kClient, "ws#" + std::to_string(id) + " < "),
+      log_(log) {}
+
+void ConnectionTrace::received(std::string_view bytes) {
+  std::string lines;
+  received_.feed(bytes, lines);
+  write(lines);
+}
+
+void ConnectionTrace::sent(std::string_view bytes) {
+  std::string lines;
+  sent_.feed(bytes, lines);
+  write(lines);
+}
+
+void ConnectionTrace::write(std::string_view lines) const {
+  if (lines.empty()) return;
+  if (log_) {
+    log_(lines);
+  } else {
+    std::fwrite(lines.data(), 1, lines.size(), stderr);
   }
 }
 
