@@ -90,34 +90,35 @@ int main(int argc, char** argv) {
     auto result = parser.parse(rest);
     rest = rest.subspan(result.consumed);
     offset += result.consumed;
+    if (result.failed()) {
+      auto code = duplex::ws::to_int(result.error.code);
+      std::cout << "error at byte " << offset - 1 << ": fail the connection with " << code << " ("
+                << duplex::ws::close_code_name(code) << "): " << result.error.reason << "\n";
+      return 1;
+    }
+    if (result.need_more()) {
+      if (offset > frame_start) {
+        std::cout << "incomplete frame: " << offset - frame_start
+                  << " bytes at the end do not finish it\n";
+        return 1;
+      }
+      return 0;
+    }
     switch (result.step) {
-      case duplex::ws::FrameParser::Step::kHeader:
+      case duplex::ws::FrameStep::kHeader:
         payload_start.clear();
         break;
-      case duplex::ws::FrameParser::Step::kPayload:
+      case duplex::ws::FrameStep::kPayload:
         if (payload_start.size() < duplex::ws::kTracePayloadBytes) {
           payload_start +=
               result.payload.substr(0, duplex::ws::kTracePayloadBytes - payload_start.size());
         }
         break;
-      case duplex::ws::FrameParser::Step::kFrameEnd:
+      case duplex::ws::FrameStep::kFrameEnd:
         std::cout << "frame " << ++frames << ", bytes " << frame_start << "-" << offset - 1 << ":\n"
                   << duplex::ws::trace_frame(parser.header(), payload_start);
         frame_start = offset;
         break;
-      case duplex::ws::FrameParser::Step::kError: {
-        auto code = duplex::ws::to_int(parser.error_code());
-        std::cout << "error at byte " << offset - 1 << ": fail the connection with " << code << " ("
-                  << duplex::ws::close_code_name(code) << "): " << parser.error_reason() << "\n";
-        return 1;
-      }
-      case duplex::ws::FrameParser::Step::kNeedMore:
-        if (offset > frame_start) {
-          std::cout << "incomplete frame: " << offset - frame_start
-                    << " bytes at the end do not finish it\n";
-          return 1;
-        }
-        return 0;
     }
   }
 }

@@ -5,20 +5,15 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "src/ws/group.hpp"
 #include "src/ws/ws_endpoint.hpp"
 
 namespace duplex::app {
 
-// A send or close may meet a write error that closes the TCP connection at once, and with it
-// drop the last reference to the WsConnection while its method still runs: each connection is
-// held alive until its close() returns.
 void close_all_going_away(ws::Group& connections) {
   connections.for_each([](ws::WsConnection& connection) {
-    auto keep = connection.shared_from_this();
-    keep->close(ws::CloseCode::kGoingAway, "server stopping");
+    connection.close(ws::CloseCode::kGoingAway, "server stopping");
   });
 }
 
@@ -31,10 +26,9 @@ ws::WsOptions chat_options() {
 }
 
 // @anchor lesson11-chat-glue
-// ChatRooms calls back into this output while it handles a message; a callback may end a
-// connection (a full send queue closes it), and the ws layer then calls on_close at once. So
-// the glue never calls ChatRooms from inside ChatRooms: a disconnect that happens meanwhile is
-// queued and handled when the outer call returns.
+// ChatRooms calls back into this output while it handles a message, and a callback may end a
+// connection (a full send queue closes it). That never re-enters ChatRooms: sends and closes
+// only queue, and on_close comes at the end of the loop's round, after the call returned.
 //
 // With a hub the same methods run on tasks the hub posts to this endpoint's loop, and ChatRooms
 // runs on the hub's loop, never inside them.
@@ -44,8 +38,7 @@ struct ChatEndpoint::State : ChatOutput {
 
   void send(MemberId to, std::string_view message) override {
     if (auto found = connections.find(to); found != connections.end()) {
-      auto keep = found->second->shared_from_this();
-      keep->send_text(message);
+      found->second->send_text(message);
     }
   }
   void broadcast(std::string_view room, std::string_view message, MemberId except) override {
@@ -71,24 +64,7 @@ struct ChatEndpoint::State : ChatOutput {
   }
   void close(MemberId member, ws::CloseCode code, std::string_view reason) override {
     if (auto found = connections.find(member); found != connections.end()) {
-      auto keep = found->second->shared_from_this();
-      keep->close(code, reason);
-    }
-  }
-
-  // Runs `step` on ChatRooms, then the disconnects it caused.
-  template <typename Step>
-  void run(Step step) {
-    ++depth;
-    step();
-    --depth;
-    if (depth > 0) return;
-    while (!gone.empty()) {
-      MemberId member = gone.back();
-      gone.pop_back();
-      ++depth;
-      rooms->disconnect(member);
-      --depth;
+      found->second->close(code, reason);
     }
   }
 
@@ -97,8 +73,6 @@ struct ChatEndpoint::State : ChatOutput {
   std::size_t shard = 0;
   std::map<MemberId, ws::WsConnection*> connections;
   std::map<std::string, std::unique_ptr<ws::Group>, std::less<>> groups;
-  std::vector<MemberId> gone;
-  int depth = 0;
   std::unique_ptr<ws::WsEndpoint> endpoint;
 };
 
@@ -120,25 +94,22 @@ ws::WsHandlers ChatEndpoint::local_handlers() {
     auto state = weak.lock();
     if (!state) return;
     state->connections[connection.id()] = &connection;
-    state->run([&] { state->rooms->connect(connection.id(), ChatRooms::Clock::now()); });
+    state->rooms->connect(connection.id(), ChatRooms::Clock::now());
   };
   handlers.on_message = [weak](ws::WsConnection& connection, ws::Message& message) {
     auto state = weak.lock();
     if (!state) return;
-    state->run([&] {
-      if (message.is_text()) {
-        state->rooms->receive(connection.id(), message.data, ChatRooms::Clock::now());
-      } else {
-        state->rooms->receive_binary(connection.id(), ChatRooms::Clock::now());
-      }
-    });
+    if (message.is_text()) {
+      state->rooms->receive(connection.id(), message.data, ChatRooms::Clock::now());
+    } else {
+      state->rooms->receive_binary(connection.id(), ChatRooms::Clock::now());
+    }
   };
   handlers.on_close = [weak](ws::WsConnection& connection, ws::CloseCode, std::string_view) {
     auto state = weak.lock();
     if (!state) return;
     state->connections.erase(connection.id());
-    state->gone.push_back(connection.id());
-    state->run([] {});
+    state->rooms->disconnect(connection.id());
   };
   return handlers;
 }

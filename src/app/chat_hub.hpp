@@ -13,6 +13,9 @@
 //                                                      \--post--> loop 1: its room members
 //
 // The hub's own state is touched on the home loop only; only the entry calls are thread-safe.
+// A posted task that throws is reported to its loop's error sink and that loop goes on (the
+// event loop's error policy); a member's send that fails closes that member alone (1008 for a
+// full send queue, 1011 when its handler threw).
 #pragma once
 
 #include <cstddef>

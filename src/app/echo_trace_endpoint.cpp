@@ -29,7 +29,7 @@ struct EchoTraceEndpoint::State {
   std::unique_ptr<ws::WsEndpoint> endpoint;
 
   // @anchor lesson11-echo-trace
-  // Each line looks like "ws#12 < FIN=1 RSV=000 opcode=0x1 ..." (WsConnection's FrameTap):
+  // Each line looks like "ws#12 > FIN=1 RSV=000 opcode=0x1 ..." (WsConnection's FrameTap):
   // the tag names the connection, and is dropped once it has done its job.
   void collect(std::string_view lines) {
     while (!lines.empty()) {

@@ -6,7 +6,7 @@
 // posts (EventLoop::post, the one thread-safe call) a copy of each event to every follower's
 // loop, where the follower publishes it to its subscribers with the same id and value. A loop
 // receives posted tasks in the order they were posted, so every follower sees every event in
-// order.
+// order. A task that throws is reported to its loop's error sink; that loop goes on.
 //
 //   loop 0: Ticker (source) --subscriber--> TickerRelay --post--> loop 1: Ticker (follower)
 //                                                       \--post--> loop 2: Ticker (follower)

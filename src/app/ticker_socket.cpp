@@ -26,7 +26,7 @@ TickerSocket::TickerSocket(Ticker& ticker, ws::WsOptions options) : ticker_(tick
   endpoint_ = std::make_unique<ws::WsEndpoint>(std::move(handlers), std::move(options));
   // @anchor lesson11-ticker-fan-out
   // Fan-out: one JSON text and one frame per tick, whatever the number of subscribers; each
-  // subscriber costs a copy into its send queue and a write().
+  // subscriber costs a copy into its send queue, which leaves with the round's one write.
   subscription_ = ticker_.subscribe(
       [this](const TickerEvent& event) { endpoint_->connections().broadcast_text(event.json()); });
 }

@@ -19,11 +19,24 @@ std::size_t header_size(std::uint8_t b1) {
 
 FrameParser::FrameParser(Role role, FrameParserLimits limits) : role_(role), limits_(limits) {}
 
-FrameParser::Result FrameParser::fail(CloseCode code, const char* reason, std::size_t consumed) {
+FrameResult FrameParser::done(FrameStep step, std::size_t consumed,
+                              std::string_view payload) const {
+  FrameResult result;
+  result.status = net::ParseStatus::kDone;
+  result.consumed = consumed;
+  result.step = step;
+  result.payload = payload;
+  return result;
+}
+
+FrameResult FrameParser::fail(CloseCode code, std::string_view reason, std::size_t consumed) {
   state_ = State::kFailed;
-  error_code_ = code;
-  error_reason_ = reason;
-  return {Step::kError, consumed, {}};
+  error_ = {code, reason};
+  FrameResult result;
+  result.status = net::ParseStatus::kFailed;
+  result.consumed = consumed;
+  result.error = error_;
+  return result;
 }
 
 // @anchor lesson09-parser-checks
@@ -94,15 +107,19 @@ const char* FrameParser::decode_header(const std::uint8_t* b, FrameHeader& out,
 }
 
 // @anchor lesson09-parse
-FrameParser::Result FrameParser::parse(std::span<char> input) {
+FrameResult FrameParser::parse(std::span<char> input) {
   std::size_t consumed = 0;
+  FrameResult need_more;  // status kNeedMore
   switch (state_) {
     case State::kFailed:
-      return {Step::kError, 0, {}};
+      return fail(error_.code, error_.reason, 0);
 
     case State::kHeader: {
       while (header_have_ < header_need_) {
-        if (consumed == input.size()) return {Step::kNeedMore, consumed, {}};
+        if (consumed == input.size()) {
+          need_more.consumed = consumed;
+          return need_more;
+        }
         std::size_t take = std::min(header_need_ - header_have_, input.size() - consumed);
         std::memcpy(header_bytes_ + header_have_, input.data() + consumed, take);
         header_have_ += take;
@@ -122,27 +139,27 @@ FrameParser::Result FrameParser::parse(std::span<char> input) {
       if (const char* reason = decode_header(header_bytes_, header_, code)) {
         return fail(code, reason, consumed);
       }
-      payload_received_ = 0;
+      payload_delivered_ = 0;
       state_ = State::kPayload;
-      return {Step::kHeader, consumed, {}};
+      return done(FrameStep::kHeader, consumed);
     }
 
     case State::kPayload: {
-      std::uint64_t left = header_.payload_length - payload_received_;
+      std::uint64_t left = header_.payload_length - payload_delivered_;
       if (left == 0) {
         state_ = State::kHeader;
-        return {Step::kFrameEnd, 0, {}};
+        return done(FrameStep::kFrameEnd, 0);
       }
-      if (input.empty()) return {Step::kNeedMore, 0, {}};
+      if (input.empty()) return need_more;
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(left, input.size()));
       char* piece = input.data();
       // §5.3: unmask in place, continuing the key where the previous piece stopped.
-      if (header_.masked) apply_mask(piece, take, header_.mask_key, payload_received_);
-      payload_received_ += take;
-      return {Step::kPayload, take, std::string_view(piece, take)};
+      if (header_.masked) apply_mask(piece, take, header_.mask_key, payload_delivered_);
+      payload_delivered_ += take;
+      return done(FrameStep::kPayload, take, std::string_view(piece, take));
     }
   }
-  return {Step::kError, 0, {}};
+  return need_more;
 }
 
 // @anchor lesson09-whole-frame
@@ -162,7 +179,7 @@ FrameParser::WholeFrame FrameParser::parse_whole_frame(std::span<char> input) {
   char* payload = input.data() + size;
   if (header.masked) apply_mask(payload, length, header.mask_key, 0);  // §5.3, in place
   header_ = header;
-  payload_received_ = length;
+  payload_delivered_ = length;
   return {size + length, std::string_view(payload, length)};
 }
 

@@ -1,10 +1,11 @@
 // The frame parser (lesson 09): a sans-I/O reader of RFC 6455 §5.2 frames.
 //
-// It takes whatever bytes arrived, in pieces of any size, and reports one step at a time: a
-// header is complete (and has passed every check), a piece of payload is ready (unmasked in
-// place, inside the caller's buffer, never copied), the frame ended, or the peer broke a rule
-// (with the close code to fail the connection with, RFC 6455 §7.1.7). Every check runs before
-// any payload is read, so an oversized frame is refused without buffering it.
+// It takes whatever bytes arrived, in pieces of any size, and answers like every parser in Duplex
+// (net::ParseResult): need more, done, or failed, with the bytes consumed. "Done" is one step of
+// a frame: a header is complete (and has passed every check), a piece of payload is ready
+// (unmasked in place, inside the caller's buffer, never copied), or the frame ended. "Failed"
+// carries the close code to fail the connection with (RFC 6455 §7.1.7) and why. Every check runs
+// before any payload is read, so an oversized frame is refused without buffering it.
 // parse_whole_frame() is a shortcut for the common case of a whole frame already in the buffer:
 // one call instead of four steps, the same checks.
 // Implements RFC 6455 §5.1, §5.2, §5.3, §5.5 and the framing part of §10.4.
@@ -15,6 +16,7 @@
 #include <span>
 #include <string_view>
 
+#include "src/net/parse_result.hpp"
 #include "src/ws/close_code.hpp"
 #include "src/ws/frame_header.hpp"
 #include "src/ws/role.hpp"
@@ -32,28 +34,35 @@ struct FrameParserLimits {
   std::uint8_t allowed_rsv = 0;
 };
 
+// Why the peer's bytes are not a frame we accept: the close code to fail the connection with
+// (1002, or 1009 for a frame over the limit) and one sentence for logs and the close reason.
+struct FrameError {
+  CloseCode code = CloseCode::kProtocolError;
+  std::string_view reason;  // a string literal
+};
+
+// Which step of a frame a "done" result completed.
+enum class FrameStep {
+  kHeader,    // header() holds a new, checked header
+  kPayload,   // `payload` is the next piece of the frame's payload, unmasked
+  kFrameEnd,  // the frame's payload is complete (also right after a header of length 0)
+};
+
+// The parser's answer: a net::ParseResult, plus, when done, the step and the payload piece.
+struct FrameResult : net::ParseResult<FrameError> {
+  FrameStep step = FrameStep::kHeader;  // done only
+  std::string_view payload;             // done with kPayload only: a view into the input
+};
+
 class FrameParser {
  public:
-  enum class Step {
-    kNeedMore,  // all input consumed; call again when more bytes arrive
-    kHeader,    // header() holds a new, checked header
-    kPayload,   // `payload` is the next piece of the frame's payload, unmasked
-    kFrameEnd,  // the frame's payload is complete (also right after a header of length 0)
-    kError,     // error_code() / error_reason() say why; the parser stays failed
-  };
-  struct Result {
-    Step step;
-    std::size_t consumed;      // bytes of the input this step used up
-    std::string_view payload;  // kPayload only: a view into the input
-  };
-
   // `role` is who WE are: a server requires masked frames, a client unmasked ones.
   explicit FrameParser(Role role, FrameParserLimits limits = {});
 
   // Advances by one step over the front of `input`. Payload bytes are unmasked in place, which
-  // is why the input is mutable. Call in a loop, dropping `consumed` bytes each time, until
-  // kNeedMore or kError.
-  Result parse(std::span<char> input);
+  // is why the input is mutable. Call in a loop, dropping `consumed` bytes each time, until it
+  // needs more or fails. After a failure every call fails again, consuming nothing.
+  FrameResult parse(std::span<char> input);
 
   // The shortcut for the common case. When no frame is in progress and a whole frame, header
   // and payload, lies at the front of `input`, takes it in one call: header() holds it (checked
@@ -68,21 +77,15 @@ class FrameParser {
   WholeFrame parse_whole_frame(std::span<char> input);
 
   const FrameHeader& header() const { return header_; }
-  // How much of the current frame's payload parse() has delivered so far.
-  std::uint64_t payload_received() const { return payload_received_; }
   // Between frames: not one byte of the next frame has arrived yet.
   bool at_frame_start() const { return state_ == State::kHeader && header_have_ == 0; }
   bool failed() const { return state_ == State::kFailed; }
-  CloseCode error_code() const { return error_code_; }
-  std::string_view error_reason() const { return error_reason_; }
-
-  const FrameParserLimits& limits() const { return limits_; }
-  void set_limits(const FrameParserLimits& limits) { limits_ = limits; }
 
  private:
   enum class State { kHeader, kPayload, kFailed };
 
-  Result fail(CloseCode code, const char* reason, std::size_t consumed);
+  FrameResult done(FrameStep step, std::size_t consumed, std::string_view payload = {}) const;
+  FrameResult fail(CloseCode code, std::string_view reason, std::size_t consumed);
   // The checks that need only the first two bytes; nullptr when they pass.
   const char* check_first_two_bytes(std::uint8_t b0, std::uint8_t b1) const;
   // Decodes a complete header at `b` into `out` and runs the checks that need all of it (6-8);
@@ -97,9 +100,9 @@ class FrameParser {
   std::size_t header_have_ = 0;
   std::size_t header_need_ = 2;
   FrameHeader header_;
-  std::uint64_t payload_received_ = 0;
-  CloseCode error_code_ = CloseCode::kNormal;
-  const char* error_reason_ = "";
+  // How much of the current frame's payload has been delivered: where the mask key continues.
+  std::uint64_t payload_delivered_ = 0;
+  FrameError error_;
 };
 
 }  // namespace duplex::ws

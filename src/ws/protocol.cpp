@@ -24,54 +24,61 @@ Protocol::Protocol(Role role, ProtocolLimits limits, MaskKeySource mask_source)
 
 void Protocol::receive_data(std::string_view data) {
   input_copy_.assign(data);
-  receive_data_in_place(std::span<char>(input_copy_.data(), input_copy_.size()));
+  std::span<char> rest(input_copy_.data(), input_copy_.size());
+  do {
+    rest = rest.subspan(receive_data_in_place(rest));
+  } while (!rest.empty());
 }
 
 // @anchor lesson10-receive
-void Protocol::receive_data_in_place(std::span<char> data) {
-  // After a failure, a received close or end of file, input is ignored (§7.1.7: "MUST NOT
+std::size_t Protocol::receive_data_in_place(std::span<char> data) {
+  // After a failure, a received close or end of file, input is dropped (§7.1.7: "MUST NOT
   // continue to attempt to process data"; §5.5.1: nothing follows a close frame).
-  if (failed_ || close_received_ || eof_) return;
-  bytes_received_ += data.size();
-  for (;;) {
-    // Nothing left and no frame begun: parse() would only say kNeedMore.
-    if (data.empty() && parser_.at_frame_start()) return;
+  if (failed_ || close_received_ || eof_) return data.size();
+  std::span<char> rest = data;
+  // Stops after a frame that ends a message or is a control frame: its events are then the
+  // last ones queued, and the caller handles them before the next frame is parsed.
+  bool stop = false;
+  while (!stop && !failed_) {
+    // Nothing left and no frame begun: parse() would only say it needs more.
+    if (rest.empty() && parser_.at_frame_start()) break;
     // A frame that arrived whole (the usual case for small messages) is taken in one call; any
     // other goes step by step below. Both run the same checks.
-    if (auto frame = parser_.parse_whole_frame(data); frame.size != 0) {
-      data = data.subspan(frame.size);
-      if (!on_header()) return;
-      if (!frame.payload.empty() && !on_payload(frame.payload)) return;
-      on_frame_end();
-      if (failed_ || close_received_) return;
+    if (auto frame = parser_.parse_whole_frame(rest); frame.size != 0) {
+      rest = rest.subspan(frame.size);
+      if (on_header() && (frame.payload.empty() || on_payload(frame.payload))) {
+        stop = on_frame_end();
+      }
       continue;
     }
-    auto result = parser_.parse(data);
-    data = data.subspan(result.consumed);
+    FrameResult result = parser_.parse(rest);
+    rest = rest.subspan(result.consumed);
+    if (result.need_more()) break;
+    if (result.failed()) {
+      fail(result.error.code, result.error.reason);
+      break;
+    }
     switch (result.step) {
-      case FrameParser::Step::kNeedMore:
-        return;
-      case FrameParser::Step::kError:
-        fail(parser_.error_code(), parser_.error_reason());
-        return;
-      case FrameParser::Step::kHeader:
-        if (!on_header()) return;
+      case FrameStep::kHeader:
+        on_header();
         break;
-      case FrameParser::Step::kPayload:
-        if (!on_payload(result.payload)) return;
+      case FrameStep::kPayload:
+        on_payload(result.payload);
         break;
-      case FrameParser::Step::kFrameEnd:
-        on_frame_end();
-        if (failed_ || close_received_) return;
+      case FrameStep::kFrameEnd:
+        stop = on_frame_end();
         break;
     }
   }
+  std::size_t consumed = data.size() - rest.size();
+  bytes_received_ += consumed;
+  // After a failure or a close nothing more is read: the rest is dropped, so all is consumed.
+  return failed_ || close_received_ ? data.size() : consumed;
 }
 
 // @anchor lesson10-fragments
 bool Protocol::on_header() {
   const FrameHeader& header = parser_.header();
-  ++frames_received_;
   if (is_control(header.opcode)) {
     // §5.4: control frames may arrive between the fragments of a message; they use their own
     // buffer so the message being assembled is left alone.
@@ -124,27 +131,26 @@ bool Protocol::on_payload(std::string_view piece) {
   return true;
 }
 
-void Protocol::on_frame_end() {
+bool Protocol::on_frame_end() {
   const FrameHeader& header = parser_.header();
   if (is_control(header.opcode)) {
     on_control_frame(header.opcode);
-    return;
+    return true;
   }
-  if (!header.fin) return;
+  if (!header.fin) return false;
   if (message_opcode_ == Opcode::kText && !utf8_.complete()) {
     fail(CloseCode::kInvalidPayload, "text message ends inside a UTF-8 sequence");
-    return;
+    return true;
   }
   in_message_ = false;
-  ++messages_completed_;
   Event event{message_opcode_ == Opcode::kText ? Event::Kind::kText : Event::Kind::kBinary,
               std::move(message_), CloseCode::kNormal};
   message_.clear();
   events_.push_back(std::move(event));
+  return true;
 }
 
 void Protocol::on_control_frame(Opcode opcode) {
-  if (!in_message_) ++messages_completed_;
   if (opcode == Opcode::kPing) {
     events_.push_back({Event::Kind::kPing, control_, CloseCode::kNormal});
     // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"

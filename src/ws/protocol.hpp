@@ -60,11 +60,18 @@ class Protocol {
                     MaskKeySource mask_source = random_mask_key);
 
   // --- Input ---
-  // Bytes as read from the transport, split anywhere. receive_data() copies them into a reused
-  // buffer; receive_data_in_place() unmasks payload inside the caller's buffer (modifying it)
-  // and copies each payload byte once, into the message being assembled.
+  // Bytes as read from the transport, split anywhere. Payload is unmasked inside the caller's
+  // buffer (modifying it) and each payload byte is copied once, into the message being
+  // assembled. Parsing stops right after a frame that completes a message or is a control
+  // frame, so the caller can handle that frame's events, and queue its replies, before the next
+  // frame is parsed; the return value is how many bytes were consumed, and the caller offers
+  // the rest again. After a failure, a received close or end of file the input is dropped: all
+  // of it counts as consumed. A whole frame costs one call, and a message no allocation once
+  // the message buffer has grown.
+  std::size_t receive_data_in_place(std::span<char> data);
+  // The same for all of `data` at once (a copy into a reused buffer, then receive_data_in_place
+  // until nothing is left), for callers that need not act between messages.
   void receive_data(std::string_view data);
-  void receive_data_in_place(std::span<char> data);
   // The transport reached end of file. Without a close frame first, this reports kClose 1006.
   void receive_eof();
   // The events produced since the last call, oldest first.
@@ -123,21 +130,19 @@ class Protocol {
   // The code and reason of the peer's close (1005 when it had none, 1006 when it never came).
   CloseCode close_code() const { return close_code_; }
   std::string_view close_reason() const { return close_reason_; }
-  // Activity counters for keep-alive: the glue notes when they last changed.
+  // Bytes consumed so far: keep-alive notes when this last moved.
   std::uint64_t bytes_received() const { return bytes_received_; }
-  std::uint64_t frames_received() const { return frames_received_; }
   // A frame or a fragmented message has begun and not ended: the glue bounds how long that may
-  // last (WsOptions::message_timeout).
+  // last (WsOptions::message_timeout). Between two receive_data_in_place() calls it turns false
+  // exactly when the call stopped after the end of a message or of a control frame outside one.
   bool mid_message() const { return in_message_ || !parser_.at_frame_start(); }
-  // Data messages completed, plus control frames completed outside a message: when this moves,
-  // the unfinished frame or message the glue was timing is over and a new one began.
-  std::uint64_t messages_completed() const { return messages_completed_; }
-  const ProtocolLimits& limits() const { return limits_; }
 
  private:
   bool on_header();
   bool on_payload(std::string_view piece);
-  void on_frame_end();
+  // True when receive_data_in_place() stops here: a message or a control frame ended, or the
+  // connection failed.
+  bool on_frame_end();
   void on_control_frame(Opcode opcode);
   void on_close_frame();
   void fail(CloseCode code, std::string_view reason);
@@ -169,8 +174,6 @@ class Protocol {
   CloseCode close_code_ = CloseCode::kAbnormalClosure;
   std::string close_reason_;
   std::uint64_t bytes_received_ = 0;
-  std::uint64_t frames_received_ = 0;
-  std::uint64_t messages_completed_ = 0;
 };
 
 }  // namespace duplex::ws

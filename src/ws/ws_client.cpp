@@ -8,14 +8,12 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <limits>
 #include <span>
 
 #include "src/net/resolve.hpp"
 #include "src/net/system_error.hpp"
 #include "src/ws/client_handshake.hpp"
-#include "src/ws/frame_parser.hpp"
-#include "src/ws/frame_trace.hpp"
+#include "src/ws/ws_connection_trace.hpp"
 
 namespace duplex::ws {
 
@@ -96,66 +94,6 @@ std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& error) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The tracer: a second FrameParser per direction that reads a copy of the bytes, so the trace
-// shows exactly what crossed the wire, independent of what the Protocol made of it.
-
-class WsClient::Tap {
- public:
-  // `role` is who reads: frames we send are read as a server would read them.
-  Tap(Role role, std::string prefix)
-      : parser_(role, FrameParserLimits{std::numeric_limits<std::uint64_t>::max(), 0b111}),
-        prefix_(std::move(prefix)) {}
-
-  void feed(std::string_view bytes, const std::function<void(std::string_view)>& out) {
-    if (broken_) return;
-    pending_.append(bytes);
-    std::span<char> rest(pending_.data(), pending_.size());
-    std::size_t used = 0;
-    for (;;) {
-      FrameParser::Result result = parser_.parse(rest);
-      rest = rest.subspan(result.consumed);
-      used += result.consumed;
-      if (result.step == FrameParser::Step::kNeedMore) break;
-      if (result.step == FrameParser::Step::kHeader) payload_start_.clear();
-      if (result.step == FrameParser::Step::kPayload &&
-          payload_start_.size() < kTracePayloadBytes) {
-        payload_start_ += result.payload.substr(0, kTracePayloadBytes - payload_start_.size());
-      }
-      if (result.step == FrameParser::Step::kFrameEnd) {
-        out(prefixed(trace_frame(parser_.header(), payload_start_)));
-      }
-      if (result.step == FrameParser::Step::kError) {
-        out(prefix_ + "not a valid frame: " + std::string(parser_.error_reason()) + "\n");
-        broken_ = true;
-        break;
-      }
-    }
-    pending_.erase(0, used);
-  }
-
-  std::string prefixed(std::string_view text) const {
-    std::string out;
-    while (!text.empty()) {
-      std::size_t end = text.find('\n');
-      std::string_view line = text.substr(0, end);
-      // The handshake heads end their lines with CRLF; the terminal needs only the LF.
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      out.append(prefix_).append(line).append("\n");
-      if (end == std::string_view::npos) break;
-      text.remove_prefix(end + 1);
-    }
-    return out;
-  }
-
- private:
-  FrameParser parser_;
-  std::string prefix_;
-  std::string pending_;
-  std::string payload_start_;
-  bool broken_ = false;
-};
-
-// ---------------------------------------------------------------------------------------------
 // Connecting
 
 namespace {
@@ -233,8 +171,8 @@ WsClient::WsClient(net::TcpStream stream, const WsUrl& url, WsClientOptions opti
     : options_(std::move(options)),
       stream_(std::move(stream)),
       protocol_(Role::kClient, options_.limits, options_.mask_source),
-      sent_tap_(std::make_unique<Tap>(Role::kServer, "> ")),
-      received_tap_(std::make_unique<Tap>(Role::kClient, "< ")) {
+      sent_tap_(std::make_unique<FrameTap>(Role::kServer, "> ")),
+      received_tap_(std::make_unique<FrameTap>(Role::kClient, "< ")) {
   stream_.set_send_timeout(options_.write_timeout);
   handshake(url);
 }
@@ -253,7 +191,7 @@ void WsClient::handshake(const WsUrl& url) {
   handshake_options.extra_fields = options_.extra_fields;
   ClientHandshake handshake(std::move(handshake_options));
   std::string request = handshake.request();
-  if (options_.trace) options_.trace(sent_tap_->prefixed(request));
+  trace_head(*sent_tap_, request);
   std::string where = " with " + url.to_string();
   try {
     stream_.write_all(request);
@@ -284,7 +222,7 @@ void WsClient::handshake(const WsUrl& url) {
     std::string_view head = buffered;
     std::size_t end = head.find("\r\n\r\n");
     if (end != std::string_view::npos) head = head.substr(0, end + 2);
-    options_.trace(received_tap_->prefixed(head));
+    trace_head(*received_tap_, head);
   }
   if (handshake.status() == ClientHandshake::Status::kFailed) {
     throw WsClientError("handshake" + where + " failed: " + handshake.error());
@@ -294,7 +232,7 @@ void WsClient::handshake(const WsUrl& url) {
   // The classic bug: the server may send its first frames right behind the 101, and one read
   // can return both. Those bytes are WebSocket data; dropping them loses the first messages.
   if (buffered.size() > head_size) {
-    feed(std::string_view(buffered).substr(head_size));
+    feed(std::span<char>(buffered).subspan(head_size));
     after_io();
   }
 }
@@ -310,12 +248,29 @@ bool WsClient::closed() const {
   return transport_closed_;
 }
 
-void WsClient::feed(std::string_view bytes) {
-  if (options_.trace) received_tap_->feed(bytes, options_.trace);
-  protocol_.receive_data(bytes);
-  for (auto& event : protocol_.events_received()) events_.push_back(std::move(event));
-  // Pongs to pings and the reply to a close go out at once.
-  flush();
+void WsClient::trace_head(const FrameTap& tap, std::string_view head) {
+  if (!options_.trace) return;
+  std::string text;
+  tap.append_prefixed(text, head);
+  options_.trace(text);
+}
+
+void WsClient::trace_frames(FrameTap& tap, std::string_view bytes) {
+  if (!options_.trace) return;
+  std::string text;
+  tap.feed(bytes, text);
+  if (!text.empty()) options_.trace(text);
+}
+
+void WsClient::feed(std::span<char> bytes) {
+  trace_frames(*received_tap_, std::string_view(bytes.data(), bytes.size()));
+  // One message or control frame at a time, so the pong to a ping and the answer to a close
+  // leave right after it, in the order the frames came.
+  while (!bytes.empty()) {
+    bytes = bytes.subspan(protocol_.receive_data_in_place(bytes));
+    for (auto& event : protocol_.events_received()) events_.push_back(std::move(event));
+    flush();
+  }
 }
 
 void WsClient::flush() {
@@ -325,7 +280,7 @@ void WsClient::flush() {
   }
   std::string out = protocol_.data_to_send();
   if (out.empty()) return;
-  if (options_.trace) sent_tap_->feed(out, options_.trace);
+  trace_frames(*sent_tap_, out);
   try {
     stream_.write_all(out);
   } catch (const net::SystemError& error) {
@@ -356,7 +311,7 @@ bool WsClient::read_once() {
     end_transport("");
     return false;
   }
-  feed(std::string_view(block, n));
+  feed(std::span<char>(block, n));
   return true;
 }
 

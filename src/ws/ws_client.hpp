@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@
 #include "src/ws/protocol.hpp"
 
 namespace duplex::ws {
+
+class FrameTap;
 
 // A parsed ws:// URL (RFC 6455 §3).
 struct WsUrl {
@@ -112,10 +115,10 @@ class WsClient {
   const Protocol& protocol() const { return protocol_; }
 
  private:
-  class Tap;
-
   void handshake(const WsUrl& url);
-  void feed(std::string_view bytes);
+  void trace_head(const FrameTap& tap, std::string_view head);
+  void trace_frames(FrameTap& tap, std::string_view bytes);
+  void feed(std::span<char> bytes);
   void flush();
   bool read_once();
   void end_transport(const std::string& error);
@@ -127,8 +130,8 @@ class WsClient {
   Protocol protocol_;
   std::string subprotocol_;
   std::deque<Event> events_;
-  std::unique_ptr<Tap> sent_tap_;
-  std::unique_ptr<Tap> received_tap_;
+  std::unique_ptr<FrameTap> sent_tap_;
+  std::unique_ptr<FrameTap> received_tap_;
   bool transport_closed_ = false;
   std::string last_error_;
 };

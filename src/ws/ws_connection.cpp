@@ -1,20 +1,15 @@
 // WsConnection (lesson 10): the glue between net::Connection and Protocol. RFC 6455 §5.5.2,
-// §7.1.1-§7.1.5, §7.1.7, §10.4. See ws_connection.hpp.
+// §7.1.1-§7.1.5, §7.1.7, §7.4.1, §10.4. See ws_connection.hpp.
 #include "src/ws/ws_connection.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <cstring>
-#include <limits>
-#include <span>
 #include <utility>
 
-#include "src/ws/frame_header.hpp"
 #include "src/ws/group.hpp"
 
 namespace duplex::ws {
@@ -22,9 +17,8 @@ namespace duplex::ws {
 namespace {
 
 std::atomic<std::uint64_t> next_id{1};
-
-// From this size on, a message sent inside on_data skips the Protocol's buffer (see
-// send_message). Below it the copy is cheaper than a second call into the transport.
+// From this size on a message skips the Protocol's buffer (send_message); below it the copy
+// costs less than a second append to the transport's queue.
 constexpr std::size_t kDirectSendMin = 4096;
 
 std::string millis(std::chrono::milliseconds duration) {
@@ -33,16 +27,30 @@ std::string millis(std::chrono::milliseconds duration) {
 
 }  // namespace
 
+// @anchor lesson10-take-over
+// The transport keeps the new object alive through its two handlers, the object keeps it through
+// transport_: a cycle that ends when the transport drops its handlers, after on_close.
 std::shared_ptr<WsConnection> WsConnection::adopt(net::Connection& transport,
                                                   std::shared_ptr<const WsConfig> config,
                                                   std::string subprotocol, Group* group) {
-  auto connection = std::make_shared<WsConnection>(Private{}, transport, std::move(config),
-                                                   std::move(subprotocol));
-  connection->install();
-  if (group != nullptr) group->add(*connection);
-  const WsHandlers& handlers = connection->config_->handlers;
-  if (handlers.on_open && connection->is_open()) handlers.on_open(*connection);
-  return connection;
+  auto self = std::make_shared<WsConnection>(Private{}, transport, std::move(config),
+                                             std::move(subprotocol));
+  // Nagle's algorithm would hold a small frame while one is unacknowledged (40 ms with delayed
+  // ACKs); net::Connection coalesces instead, one write per round.
+  int one = 1;
+  ::setsockopt(transport.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  transport.set_on_data([self](net::Connection&, net::Buffer& input) { self->on_data(input); });
+  transport.set_on_close([self](net::Connection&, net::CloseReason reason, int error_number) {
+    self->on_transport_closed(reason, error_number);
+  });
+  if (self->config_->options.ping_interval.count() > 0) {
+    self->arm_keepalive(self->config_->options.ping_interval);
+  }
+  if (group != nullptr) group->add(*self);
+  if (const auto& on_open = self->config_->handlers.on_open) {
+    self->call_handler("on_open", [&] { on_open(*self); });
+  }
+  return self;
 }
 
 WsConnection::WsConnection(Private, net::Connection& transport,
@@ -52,190 +60,70 @@ WsConnection::WsConnection(Private, net::Connection& transport,
       loop_(transport.loop()),
       protocol_(Role::kServer, config_->options.limits),
       subprotocol_(std::move(subprotocol)),
-      id_(next_id.fetch_add(1, std::memory_order_relaxed)) {
-  if (config_->options.trace) {
-    std::string tag = "ws#" + std::to_string(id_);
-    sent_tap_ = std::make_unique<FrameTap>(Role::kClient, tag + " > ");
-    received_tap_ = std::make_unique<FrameTap>(Role::kServer, tag + " < ");
-  }
-}
-
-WsConnection::~WsConnection() {
-  if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
-  if (close_timer_ != 0) loop_.cancel(close_timer_);
-  if (message_timer_ != 0) loop_.cancel(message_timer_);
-  leave_groups();
-}
-
-// @anchor lesson10-take-over
-// The net::Connection keeps this object alive through its two handlers, and this object keeps
-// the connection through transport_. The cycle is deliberate and short-lived: the connection
-// drops its handlers when the socket closes, and on_transport_closed() drops transport_.
-void WsConnection::install() {
-  std::shared_ptr<WsConnection> self = shared_from_this();
-  // Messages are small and latency matters: without TCP_NODELAY, Nagle's algorithm holds a
-  // small frame while an earlier one is unacknowledged, and the peer's delayed ACK makes that
-  // 40 ms. Coalescing is done by us instead: every reply to one read leaves in one write.
-  int one = 1;
-  ::setsockopt(transport_->fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  transport_->set_on_data([self](net::Connection&, net::Buffer& input) { self->on_data(input); });
-  transport_->set_on_close([self](net::Connection&, net::CloseReason reason, int error_number) {
-    self->on_transport_closed(reason, error_number);
-  });
-  received_mark_ = protocol_.bytes_received();
-  if (config_->options.ping_interval.count() > 0) arm_keepalive(config_->options.ping_interval);
+      id_(next_id.fetch_add(1, std::memory_order_relaxed)),
+      keepalive_timer_(transport),
+      close_timer_(transport),
+      message_timer_(transport) {
+  if (config_->options.trace) trace_ = std::make_unique<ConnectionTrace>(id_, config_->options.log);
 }
 
 // @anchor lesson10-on-data
-// Everything the socket gave us in this wake-up goes through the Protocol at once: every
-// complete frame is handled, the application's replies are queued, and net::Connection writes
-// them all in one write() when this handler returns (lesson 03's cork).
+// A Buffer's storage is not const, only its view: the Protocol unmasks the bytes in place.
 void WsConnection::on_data(net::Buffer& input) {
-  auto self = shared_from_this();
-  if (received_tap_) {
-    std::string text;
-    received_tap_->feed(input.view(), text);
-    write_trace(text);
+  if (trace_) trace_->received(input.view());
+  std::span<char> data(const_cast<char*>(input.data()), input.size());
+  // @anchor lesson10-frame-at-a-time
+  // The Protocol stops after every message and control frame, and their events reach the
+  // application before the next frame is parsed: a reply to a good message is queued before a
+  // bad frame behind it fails the connection (after our close nothing may be sent, §5.5.1).
+  while (!data.empty() && state_ < State::kDisconnecting) {
+    data = data.subspan(protocol_.receive_data_in_place(data));
+    if (!protocol_.mid_message()) message_pending_ = false;  // the timed message is over
+    dispatch_events();
   }
-  // The bytes are ours until consumed below, so the Protocol may unmask them where they lie
-  // (Buffer hands out only a const view; its storage is not const).
-  in_on_data_ = true;
-  feed(std::span<char>(const_cast<char*>(input.data()), input.size()));
-  in_on_data_ = false;
   input.consume(input.size());
   after_protocol();
   watch_message_deadline();
 }
 
-namespace {
-
-// The size of a frame header from its first bytes (RFC 6455 §5.2), or 0 while too few are known.
-std::size_t header_size(const std::uint8_t* bytes, std::size_t have) {
-  if (have < 2) return 0;
-  std::uint8_t length = bytes[1] & 0x7F;
-  std::size_t size = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + ((bytes[1] & 0x80) ? 4 : 0);
-  return size;
-}
-
-std::uint64_t payload_length(const std::uint8_t* bytes) {
-  std::uint64_t length = bytes[1] & 0x7F;
-  if (length == 126) return std::uint64_t{bytes[2]} << 8 | bytes[3];
-  if (length == 127) {
-    length = 0;
-    for (int i = 2; i < 10; ++i) length = length << 8 | bytes[i];
-  }
-  return length;
-}
-
-}  // namespace
-
-// @anchor lesson10-frame-at-a-time
-// The Protocol is fed one frame at a time, and the events of each frame reach the application
-// before the next frame is parsed. Without that, a good message followed in the same read by a
-// bad frame would be parsed, then the connection failed, and only then the application asked to
-// answer the message: too late, nothing may be sent after the close (§5.5.1). The peer would
-// never see the reply to a message it sent before its mistake. Only the header is looked at
-// here (its length fields); the Protocol still checks everything. Replies still leave in one
-// write when on_data returns.
-void WsConnection::feed(std::span<char> data) {
-  while (!data.empty() && transport_ != nullptr && !protocol_.failed() &&
-         !protocol_.close_received()) {
-    std::size_t chunk = data.size();
-    bool frame_ends = false;
-    if (frame_left_ > 0) {
-      chunk = static_cast<std::size_t>(std::min<std::uint64_t>(frame_left_, data.size()));
-      frame_left_ -= chunk;
-      frame_ends = frame_left_ == 0;
-    } else {
-      std::size_t take = std::min(kMaxFrameHeaderSize - header_have_, data.size());
-      std::memcpy(header_ + header_have_, data.data(), take);
-      std::size_t have = header_have_ + take;
-      std::size_t need = header_size(header_, have);
-      if (need == 0 || have < need) {
-        header_have_ = have;  // all of `data` is header so far: chunk = data.size()
-      } else {
-        std::uint64_t payload = payload_length(header_);
-        std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-        std::uint64_t total = payload > max - need ? max : need + payload;
-        std::uint64_t rest = total - header_have_;  // this frame's bytes from data's start
-        chunk = static_cast<std::size_t>(std::min<std::uint64_t>(rest, data.size()));
-        frame_left_ = rest - chunk;
-        header_have_ = 0;
-        frame_ends = frame_left_ == 0;
-      }
-    }
-    protocol_.receive_data_in_place(data.first(chunk));
-    data = data.subspan(chunk);
-    if (frame_ends) dispatch_events();
-  }
-  dispatch_events();
-}
-
 // @anchor lesson10-dispatch
-// In steady state a message costs no allocation here: the events vector is swapped with the
-// Protocol's (both keep their capacity), and the message's buffer goes back to the Protocol
-// once the handler returns, unless the handler moved it away.
+// No allocation per message: the events vector is swapped with the Protocol's, the message
+// buffer given back. A ping's pong is queued (§5.5.2); a close waits for on_close (§7.1.4).
 void WsConnection::dispatch_events() {
-  std::vector<Event> events = std::move(events_);  // a handler may reach here again
-  protocol_.events_received(events);
-  for (Event& event : events) {
-    // A callback may have ended the connection (and on_close has run): nothing more is due.
-    if (transport_ == nullptr) break;
-    switch (event.kind) {
-      case Event::Kind::kText:
-      case Event::Kind::kBinary:
-        if (config_->handlers.on_message) {
-          Message message{
-              event.kind == Event::Kind::kText ? MessageType::kText : MessageType::kBinary,
-              std::move(event.data)};
-          config_->handlers.on_message(*this, message);
-          protocol_.reuse_message_buffer(std::move(message.data));
-        }
-        break;
-      case Event::Kind::kPing:
-        break;  // RFC 6455 §5.5.2: the Protocol has already queued the pong
-      case Event::Kind::kPong:
-        // §5.5.3: any pong will do; an unsolicited one is a heartbeat and changes nothing else.
-        awaiting_pong_ = false;
-        break;
-      case Event::Kind::kClose:
-        break;  // reported by on_close once the TCP connection is closed (§7.1.4)
-      case Event::Kind::kFailure:
-        report_error(event.code, std::move(event.data));
-        break;
+  protocol_.events_received(events_);
+  const auto& on_message = config_->handlers.on_message;
+  for (Event& event : events_) {
+    bool text = event.kind == Event::Kind::kText;
+    if ((text || event.kind == Event::Kind::kBinary) && on_message) {
+      Message message{text ? MessageType::kText : MessageType::kBinary, std::move(event.data)};
+      call_handler("on_message", [&] { on_message(*this, message); });
+      protocol_.reuse_message_buffer(std::move(message.data));
+    } else if (event.kind == Event::Kind::kPong) {
+      awaiting_pong_ = false;  // §5.5.3: any pong will do, solicited or not
+    } else if (event.kind == Event::Kind::kFailure) {
+      report_error(event.code, std::move(event.data));
     }
   }
-  events.clear();
-  events_ = std::move(events);
+  events_.clear();
 }
 
 // @anchor lesson10-close-transport
-// After every step: write what the Protocol produced, then decide about TCP. RFC 6455 §7.1.1:
-// once both close frames are exchanged the server closes the TCP connection first; after a
-// failure (§7.1.7) it closes at once. While our close waits for its answer, a timer bounds the
-// wait.
+// After every step: queue the Protocol's output, move the state on. RFC 6455 §7.1.1: the server
+// closes TCP first once both closes are exchanged, at once after a failure (§7.1.7).
 void WsConnection::after_protocol() {
-  if (transport_ == nullptr) return;
   flush_output();
-  if (transport_ == nullptr) return;
-  // A connection that can send no more messages receives no more broadcasts.
-  if (!is_open()) leave_groups();
+  if (state_ >= State::kDisconnecting || protocol_.state() == Protocol::State::kOpen) return;
+  leave_groups();  // no more messages may be sent: no more broadcasts either
   if (protocol_.should_close_transport()) {
-    if (closing_transport_) return;
-    closing_transport_ = true;
-    if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
-    if (close_timer_ != 0) loop_.cancel(close_timer_);
-    if (message_timer_ != 0) loop_.cancel(message_timer_);
-    keepalive_timer_ = close_timer_ = message_timer_ = 0;
+    state_ = State::kDisconnecting;
     transport_->close();
     return;
   }
-  if (protocol_.awaiting_close_reply() && close_timer_ == 0) {
-    std::weak_ptr<WsConnection> weak = weak_from_this();
-    close_timer_ = loop_.run_after(config_->options.close_timeout, [weak] {
-      if (auto self = weak.lock()) {
-        self->close_timer_ = 0;
-        self->on_close_timeout();
+  state_ = State::kClosing;
+  if (protocol_.awaiting_close_reply() && !close_timer_.active()) {
+    close_timer_.start(config_->options.close_timeout, [this] {
+      if (state_ == State::kClosing) {
+        drop("the peer did not answer our close within " + millis(config_->options.close_timeout));
       }
     });
   }
@@ -243,229 +131,143 @@ void WsConnection::after_protocol() {
 
 void WsConnection::flush_output() {
   std::string_view output = protocol_.pending_output();
-  if (transport_ == nullptr || output.empty()) return;
-  if (sent_tap_) {
-    std::string text;
-    sent_tap_->feed(output, text);
-    write_trace(text);
-  }
-  std::size_t size = output.size();
-  // A write error inside send() closes the transport (on_transport_closed runs first).
-  transport_->send(output);
-  protocol_.consume_output(size);
+  if (output.empty()) return;
+  write(output);
+  protocol_.consume_output(output.size());
 }
 
-// Inside on_data a send only queues: on_data flushes once at its end. A trace shows each frame
-// as it is sent (the echo-trace demo of lesson 11 relies on it), so tracing flushes every time.
-void WsConnection::flush_after_send() {
-  if (!in_on_data_ || sent_tap_) flush_output();
-}
-
-// A write error inside net::Connection::send() closes the transport on the spot, and its close
-// handler drops what may be the last reference to this object. Every public send holds one more
-// until it returns, so nothing below it runs on freed memory.
-std::shared_ptr<WsConnection> WsConnection::hold_self_while_sending() {
-  return shared_from_this();
+// Only queues: net::Connection writes at the end of the round and never calls back from send().
+void WsConnection::write(std::string_view bytes) {
+  if (trace_) trace_->sent(bytes);
+  transport_->send(bytes);
 }
 
 // @anchor lesson10-send-queue
-// The bound on what a peer that does not read can make us hold. net::Connection already stops
-// reading from such a peer (its requests stop coming), but a server also sends on its own
-// account: broadcasts, tickers. Past the bound the connection is closed with 1008 (policy
-// violation): dropping messages silently would corrupt the application's stream, and waiting
-// would let one slow reader grow the server's memory without limit.
-bool WsConnection::make_room(std::size_t bytes) {
-  std::size_t queued = transport_->bytes_queued() + protocol_.pending_output().size();
+// A peer that does not read may make us hold this much; past it, 1008 (policy violation).
+// Dropping messages would corrupt the stream; waiting would let one slow reader grow memory.
+bool WsConnection::can_send(std::size_t bytes) {
+  if (!is_open()) return false;
+  std::size_t queued = bytes_queued();
   if (queued + bytes <= config_->options.max_send_queue) return true;
-  report_error(CloseCode::kPolicyViolation, "send queue full: " + std::to_string(queued) +
-                                                " bytes queued, limit " +
-                                                std::to_string(config_->options.max_send_queue));
-  if (transport_ != nullptr &&
-      protocol_.send_close(CloseCode::kPolicyViolation, "send queue full")) {
-    after_protocol();
-  }
+  close_with(CloseCode::kPolicyViolation, "send queue full",
+             "send queue full: " + std::to_string(queued) + " bytes queued, limit " +
+                 std::to_string(config_->options.max_send_queue));
   return false;
 }
 
-bool WsConnection::send_text(std::string_view text) {
-  return send_message(Opcode::kText, text);
-}
-
-bool WsConnection::send_binary(std::string_view bytes) {
-  return send_message(Opcode::kBinary, bytes);
+// Our reason to close: on_error hears it, the peer gets the code.
+void WsConnection::close_with(CloseCode code, std::string_view reason, std::string what) {
+  report_error(code, std::move(what));
+  if (protocol_.send_close(code, reason)) after_protocol();
 }
 
 // @anchor lesson10-send-message
-// A message is normally framed into the Protocol's output, then copied into the transport's. A
-// large one sent while on_data runs skips the first copy: the Protocol only checks it and makes
-// its header, and the payload goes straight to the transport, which is buffering anyway until
-// on_data returns. (Outside on_data the transport writes each send at once: a separate header
-// would cost a write of its own, so small and outside messages take the ordinary path.)
+// A large message skips the copy into the Protocol's output: the Protocol checks it and makes
+// only its header, and the payload goes straight into the transport's queue.
 bool WsConnection::send_message(Opcode opcode, std::string_view payload) {
-  auto self = hold_self_while_sending();
-  if (!is_open() || !make_room(payload.size() + kMaxFrameHeaderSize)) return false;
-  if (in_on_data_ && payload.size() >= kDirectSendMin && !sent_tap_) {
+  if (!can_send(payload.size() + kMaxFrameHeaderSize)) return false;
+  if (payload.size() >= kDirectSendMin) {
     char header[kMaxFrameHeaderSize];
     std::size_t size = protocol_.send_header(opcode, payload, header);
     if (size == 0) return false;
-    flush_output();  // what the Protocol queued earlier goes first
-    transport_->send(std::string_view(header, size));
-    transport_->send(payload);
+    flush_output();
+    write(std::string_view(header, size));
+    write(payload);
     return true;
   }
-  bool queued =
-      opcode == Opcode::kText ? protocol_.send_text(payload) : protocol_.send_binary(payload);
-  if (!queued) return false;
-  flush_after_send();
-  return true;
+  return flushed(opcode == Opcode::kText ? protocol_.send_text(payload)
+                                         : protocol_.send_binary(payload));
 }
 
 bool WsConnection::ping(std::string_view payload) {
-  auto self = hold_self_while_sending();
-  if (!is_open() || !make_room(payload.size() + kMaxFrameHeaderSize)) return false;
-  if (!protocol_.send_ping(payload)) return false;
-  flush_after_send();
-  return true;
+  return flushed(can_send(payload.size() + kMaxFrameHeaderSize) && protocol_.send_ping(payload));
 }
 
-bool WsConnection::send_frame(std::string_view serialized_frame) {
-  auto self = hold_self_while_sending();
-  if (!is_open() || !make_room(serialized_frame.size())) return false;
-  if (!protocol_.send_serialized_frame(serialized_frame)) return false;
-  flush_after_send();
-  return true;
+bool WsConnection::send_frame(std::string_view frame) {
+  return flushed(can_send(frame.size()) && protocol_.send_serialized_frame(frame));
 }
 
 bool WsConnection::close(CloseCode code, std::string_view reason) {
-  auto self = hold_self_while_sending();
-  if (transport_ == nullptr || closing_transport_) return false;
-  if (!protocol_.send_close(code, reason)) return false;
+  if (state_ >= State::kDisconnecting || !protocol_.send_close(code, reason)) return false;
   after_protocol();
   return true;
 }
 
-bool WsConnection::is_open() const {
-  return transport_ != nullptr && !closing_transport_ &&
-         protocol_.state() == Protocol::State::kOpen;
-}
-
-std::size_t WsConnection::bytes_queued() const {
-  return transport_ == nullptr ? 0 : transport_->bytes_queued() + protocol_.pending_output().size();
-}
-
-void WsConnection::arm_keepalive(std::chrono::milliseconds delay) {
-  std::weak_ptr<WsConnection> weak = weak_from_this();
-  keepalive_timer_ = loop_.run_after(delay, [weak] {
-    if (auto self = weak.lock()) {
-      self->keepalive_timer_ = 0;
-      self->on_keepalive();
-    }
-  });
-}
-
 // @anchor lesson10-keepalive
-// One timer per connection. It wakes every ping_interval and looks whether the peer sent
-// anything since the last look; only a silent peer gets a ping (RFC 6455 §5.5.2 allows a ping at
-// any time). Then the same timer waits pong_timeout for the pong: a peer that is gone (a cable
-// pulled, a laptop closed) never answers, and TCP alone could take hours to notice.
+// Every ping_interval: a peer silent since the last look gets a ping (§5.5.2), then pong_timeout
+// to answer. A peer that vanished never does, and TCP alone could take hours to notice.
+void WsConnection::arm_keepalive(std::chrono::milliseconds delay) {
+  keepalive_timer_.start(delay, [this] { on_keepalive(); });
+}
+
 void WsConnection::on_keepalive() {
   if (!is_open()) return;
   const WsOptions& options = config_->options;
   if (awaiting_pong_) {
-    report_error(CloseCode::kAbnormalClosure,
-                 "no pong within " + millis(options.pong_timeout) + " of the keep-alive ping");
-    if (transport_ != nullptr) transport_->abort();
-    return;
-  }
-  if (protocol_.bytes_received() != received_mark_) {
+    drop("no pong within " + millis(options.pong_timeout) + " of the keep-alive ping");
+  } else if (protocol_.bytes_received() != received_mark_) {
     received_mark_ = protocol_.bytes_received();
     arm_keepalive(options.ping_interval);
-    return;
+  } else if (protocol_.send_ping({})) {
+    awaiting_pong_ = true;
+    after_protocol();
+    arm_keepalive(options.pong_timeout);
   }
-  if (!protocol_.send_ping({})) return;
-  awaiting_pong_ = true;
-  after_protocol();
-  if (transport_ != nullptr) arm_keepalive(options.pong_timeout);
-}
-
-void WsConnection::on_close_timeout() {
-  if (transport_ == nullptr) return;
-  report_error(CloseCode::kAbnormalClosure, "the peer did not answer our close within " +
-                                                millis(config_->options.close_timeout));
-  if (transport_ != nullptr) transport_->abort();
 }
 
 // @anchor lesson10-message-deadline
-// Runs at the end of every on_data, and costs no timer operation per message: a timer is armed
-// only when a read ends inside a frame or a message and none is armed yet. When it fires it
-// looks at the message it was timing: already complete, it lapses; another one, begun later, it
-// waits for that one's deadline; the same one, past its deadline, the connection is closed with
-// 1008. RFC 6455 §7.4.1 has no code for "too slow": 1002 would say the peer broke the protocol,
-// which a slow peer does not, while 1008 says it broke this server's policy (§7.4.1: "a generic
-// status code that can be returned when there is no other more suitable status code").
+// No timer operation per message: one timer, armed when a read ends inside a frame or message.
+// When it fires the timed message is over (it lapses), a later one pends (it waits for that
+// one's deadline), or it is late: 1008, §7.4.1's code for a broken policy (not 1002: a slow
+// peer breaks no protocol rule).
 void WsConnection::watch_message_deadline() {
-  if (config_->options.message_timeout.count() <= 0 || !is_open()) return;
-  if (!protocol_.mid_message()) {
-    message_pending_ = false;
-    return;
-  }
-  if (!message_pending_ || protocol_.messages_completed() != message_mark_) {
+  if (config_->options.message_timeout.count() <= 0) return;
+  if (!is_open() || !protocol_.mid_message()) return;
+  if (!message_pending_) {
     message_pending_ = true;
-    message_mark_ = protocol_.messages_completed();
     message_since_ = loop_.now();
   }
-  if (message_timer_ == 0) arm_message_timer(config_->options.message_timeout);
+  if (!message_timer_.active()) arm_message_timer(config_->options.message_timeout);
 }
 
 void WsConnection::arm_message_timer(std::chrono::milliseconds delay) {
-  std::weak_ptr<WsConnection> weak = weak_from_this();
-  message_timer_ = loop_.run_after(delay, [weak] {
-    if (auto self = weak.lock()) {
-      self->message_timer_ = 0;
-      self->on_message_timer();
+  message_timer_.start(delay, [this] {
+    if (!message_pending_ || !is_open()) return;
+    auto deadline = message_since_ + config_->options.message_timeout;
+    if (loop_.now() < deadline) {
+      arm_message_timer(std::chrono::ceil<std::chrono::milliseconds>(deadline - loop_.now()));
+      return;
     }
+    message_pending_ = false;
+    close_with(
+        CloseCode::kPolicyViolation, "message not complete in time",
+        "a frame or message was not complete within " + millis(config_->options.message_timeout));
   });
 }
 
-void WsConnection::on_message_timer() {
-  if (!message_pending_ || !is_open()) return;
-  std::chrono::milliseconds timeout = config_->options.message_timeout;
-  auto deadline = message_since_ + timeout;
-  if (loop_.now() < deadline) {
-    arm_message_timer(std::chrono::ceil<std::chrono::milliseconds>(deadline - loop_.now()));
-    return;
-  }
-  message_pending_ = false;
-  report_error(CloseCode::kPolicyViolation,
-               "a frame or message was not complete within " + millis(timeout));
-  if (transport_ != nullptr &&
-      protocol_.send_close(CloseCode::kPolicyViolation, "message not complete in time")) {
-    after_protocol();
-  }
+// The peer is gone or does not answer: nothing can be sent, so TCP is dropped (1006, §7.1.5).
+void WsConnection::drop(std::string what) {
+  report_error(CloseCode::kAbnormalClosure, std::move(what));
+  if (state_ >= State::kDisconnecting) return;
+  state_ = State::kDisconnecting;
+  leave_groups();
+  transport_->abort();
 }
 
 // @anchor lesson10-on-close
-// The one place on_close is called. RFC 6455 §7.1.4-§7.1.5: the WebSocket connection is closed
-// when the TCP connection is; its close code is the one in the peer's close frame, 1005 if that
-// frame had none, and 1006 if no close frame arrived at all. 1005 and 1006 are reported here and
-// never sent (the Protocol refuses to put them on the wire).
+// The one place on_close is called, after the round TCP closed in. RFC 6455 §7.1.4-5: the code
+// is the peer's, 1005 if its close had none, 1006 if none came; both only reported, never sent.
 void WsConnection::on_transport_closed(net::CloseReason reason, int error_number) {
-  auto self = shared_from_this();
-  if (keepalive_timer_ != 0) loop_.cancel(keepalive_timer_);
-  if (close_timer_ != 0) loop_.cancel(close_timer_);
-  if (message_timer_ != 0) loop_.cancel(message_timer_);
-  keepalive_timer_ = close_timer_ = message_timer_ = 0;
-  std::shared_ptr<net::Connection> transport = std::move(transport_);
-  transport_ = nullptr;
-  protocol_.receive_eof();
-  protocol_.events_received();  // the 1006 close event, if any: reported below
+  state_ = State::kClosed;
+  protocol_.receive_eof();  // its 1006 close event, if any, is what on_close reports below
   if (reason == net::CloseReason::kError && !protocol_.failed()) {
     report_error(CloseCode::kAbnormalClosure,
                  std::string("connection error: ") + std::strerror(error_number));
   }
   leave_groups();
-  if (config_->handlers.on_close) {
-    config_->handlers.on_close(*this, protocol_.close_code(), protocol_.close_reason());
+  if (const auto& on_close = config_->handlers.on_close) {
+    call_handler("on_close",
+                 [&] { on_close(*this, protocol_.close_code(), protocol_.close_reason()); });
   }
 }
 
@@ -474,16 +276,24 @@ void WsConnection::leave_groups() {
 }
 
 void WsConnection::report_error(CloseCode code, std::string what) {
-  if (config_->handlers.on_error) config_->handlers.on_error(*this, WsError{code, std::move(what)});
+  if (const auto& on_error = config_->handlers.on_error) {
+    call_handler("on_error", [&] { on_error(*this, WsError{code, std::move(what)}); });
+  }
 }
 
-void WsConnection::write_trace(std::string_view text) const {
-  if (text.empty()) return;
-  if (config_->options.log) {
-    config_->options.log(text);
-  } else {
-    std::fwrite(text.data(), 1, text.size(), stderr);
+// @anchor lesson10-handler-errors
+// Inside call_handler's catch block. RFC 6455 §7.4.1: 1011, the server "encountered an
+// unexpected condition". on_error hears of it, unless on_error or on_close (the connection is
+// gone) threw: then the loop's error sink does.
+void WsConnection::handler_threw(const char* name, std::string_view what) {
+  std::string where = std::string("WebSocket ") + name;
+  if (std::strcmp(name, "on_error") != 0 && std::strcmp(name, "on_close") != 0) {
+    close_with(CloseCode::kInternalError, "internal error",
+               "internal error: " + where + " threw: " + std::string(what));
+    return;
   }
+  loop_.report_exception(where);
+  if (protocol_.send_close(CloseCode::kInternalError, "internal error")) after_protocol();
 }
 
 }  // namespace duplex::ws

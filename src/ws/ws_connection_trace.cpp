@@ -2,6 +2,7 @@
 // ws_connection_trace.hpp.
 #include "src/ws/ws_connection_trace.hpp"
 
+#include <cstdio>
 #include <limits>
 #include <span>
 #include <utility>
@@ -22,20 +23,20 @@ void FrameTap::feed(std::string_view bytes, std::string& out) {
   std::span<char> rest(pending_.data(), pending_.size());
   std::size_t used = 0;
   for (;;) {
-    FrameParser::Result result = parser_.parse(rest);
+    FrameResult result = parser_.parse(rest);
     rest = rest.subspan(result.consumed);
     used += result.consumed;
-    if (result.step == FrameParser::Step::kNeedMore) break;
-    if (result.step == FrameParser::Step::kError) {
-      append_prefixed(out, "not a valid frame: " + std::string(parser_.error_reason()) + "\n");
+    if (result.need_more()) break;
+    if (result.failed()) {
+      append_prefixed(out, "not a valid frame: " + std::string(result.error.reason) + "\n");
       broken_ = true;
       break;
     }
-    if (result.step == FrameParser::Step::kHeader) payload_start_.clear();
-    if (result.step == FrameParser::Step::kPayload && payload_start_.size() < kTracePayloadBytes) {
+    if (result.step == FrameStep::kHeader) payload_start_.clear();
+    if (result.step == FrameStep::kPayload && payload_start_.size() < kTracePayloadBytes) {
       payload_start_.append(result.payload.substr(0, kTracePayloadBytes - payload_start_.size()));
     }
-    if (result.step == FrameParser::Step::kFrameEnd) {
+    if (result.step == FrameStep::kFrameEnd) {
       append_prefixed(out, trace_frame(parser_.header(), payload_start_));
     }
   }
@@ -45,9 +46,40 @@ void FrameTap::feed(std::string_view bytes, std::string& out) {
 void FrameTap::append_prefixed(std::string& out, std::string_view text) const {
   while (!text.empty()) {
     std::size_t end = text.find('\n');
-    out.append(prefix_).append(text.substr(0, end)).append("\n");
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.append(prefix_).append(line).append("\n");
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
+  }
+}
+
+// Frames a server sends are read as a client reads them (unmasked), frames it receives as a
+// server reads them (masked).
+ConnectionTrace::ConnectionTrace(std::uint64_t id,
+                                 const std::function<void(std::string_view lines)>& log)
+    : received_(Role::kServer, "ws#" + std::to_string(id) + " > "),
+      sent_(Role::kClient, "ws#" + std::to_string(id) + " < "),
+      log_(log) {}
+
+void ConnectionTrace::received(std::string_view bytes) {
+  std::string lines;
+  received_.feed(bytes, lines);
+  write(lines);
+}
+
+void ConnectionTrace::sent(std::string_view bytes) {
+  std::string lines;
+  sent_.feed(bytes, lines);
+  write(lines);
+}
+
+void ConnectionTrace::write(std::string_view lines) const {
+  if (lines.empty()) return;
+  if (log_) {
+    log_(lines);
+  } else {
+    std::fwrite(lines.data(), 1, lines.size(), stderr);
   }
 }
 

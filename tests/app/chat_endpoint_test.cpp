@@ -211,8 +211,8 @@ TEST_F(L11_DemoApps, EchoTraceSendsTheEchoThenTheServersFrameTrace) {
   EXPECT_EQ(trace.value_or_empty("type"), "trace");
   std::string_view text = trace.value_or_empty("text");
   // The frame we sent, as the server decoded it (masked), and its unmasked echo.
-  EXPECT_NE(text.find("< FIN=1 RSV=000 opcode=0x1 (text) MASK=1"), std::string::npos) << text;
-  EXPECT_NE(text.find("> FIN=1 RSV=000 opcode=0x1 (text) MASK=0"), std::string::npos) << text;
+  EXPECT_NE(text.find("> FIN=1 RSV=000 opcode=0x1 (text) MASK=1"), std::string::npos) << text;
+  EXPECT_NE(text.find("< FIN=1 RSV=000 opcode=0x1 (text) MASK=0"), std::string::npos) << text;
   EXPECT_EQ(text.find("ws#"), std::string::npos) << "the connection tag is removed";
   EXPECT_EQ(text.find("(text) MASK=0 length=5"), text.rfind("(text) MASK=0"))
       << "the trace message's own frame is left out";

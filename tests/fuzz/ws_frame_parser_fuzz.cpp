@@ -24,10 +24,10 @@ std::string run(duplex::ws::Role role, const std::string& input, std::size_t chu
       auto result = parser.parse(rest);
       if (result.consumed > rest.size()) std::abort();
       rest = rest.subspan(result.consumed);
-      using Step = duplex::ws::FrameParser::Step;
-      if (result.step == Step::kNeedMore) break;
-      if (result.step == Step::kError) {
-        return log + "error " + std::to_string(duplex::ws::to_int(parser.error_code())) + "\n";
+      using Step = duplex::ws::FrameStep;
+      if (result.need_more()) break;
+      if (result.failed()) {
+        return log + "error " + std::to_string(duplex::ws::to_int(result.error.code)) + "\n";
       }
       if (result.step == Step::kHeader) {
         payload_seen = 0;

@@ -1,12 +1,14 @@
 // libFuzzer target for src/ws/protocol.cpp (lesson 10): message assembly and the state machine.
 //
-// Byte 0 picks the role and byte 1 a chunk size. Invariants: no crash (ASan/UBSan); the same
+// Byte 0 picks the role and byte 1 a chunk size. Invariants: no crash (ASan/UBSan); every
+// receive_data_in_place() call makes progress and consumes no more than it was given; the same
 // events and the same output whole or in chunks; every text event is valid UTF-8; every close
 // or failure code we send is one allowed on the wire; after a failure at most one close frame
 // was sent and nothing can be sent any more.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <span>
 #include <string>
 
 #include "src/ws/frame_parser.hpp"
@@ -26,8 +28,15 @@ Outcome run(duplex::ws::Role role, std::string_view input, std::size_t chunk) {
   limits.max_message_size = 4096;
   duplex::ws::Protocol protocol(role, limits, [] { return duplex::ws::MaskKey{9, 8, 7, 6}; });
   Outcome out;
+  std::string copy;
   for (std::size_t at = 0; at < input.size(); at += chunk) {
-    protocol.receive_data(input.substr(at, chunk));
+    copy.assign(input.substr(at, chunk));
+    std::span<char> rest(copy.data(), copy.size());
+    while (!rest.empty()) {
+      std::size_t used = protocol.receive_data_in_place(rest);
+      if (used == 0 || used > rest.size()) std::abort();
+      rest = rest.subspan(used);
+    }
     for (auto& event : protocol.events_received()) {
       if (event.kind == duplex::ws::Event::Kind::kText && !duplex::ws::is_valid_utf8(event.data)) {
         std::abort();
@@ -55,9 +64,9 @@ void check_sent(duplex::ws::Role role, std::string sent) {
   for (;;) {
     auto result = parser.parse(rest);
     rest = rest.subspan(result.consumed);
-    using Step = duplex::ws::FrameParser::Step;
-    if (result.step == Step::kNeedMore) break;
-    if (result.step == Step::kError) std::abort();
+    using Step = duplex::ws::FrameStep;
+    if (result.need_more()) break;
+    if (result.failed()) std::abort();
     if (result.step == Step::kHeader && parser.header().opcode == duplex::ws::Opcode::kClose) {
       ++closes;
       close_body.clear();

@@ -38,9 +38,9 @@ TEST(L10_EchoServerProgram, EchoesTracesAndSays1001OnSigterm) {
   client.stream().shutdown_write();
   EXPECT_EQ(server.wait(), 0);
   std::string trace = server.read_stderr();
-  EXPECT_NE(trace.find("ws#1 < FIN=1 RSV=000 opcode=0x1 (text) MASK=1"), std::string::npos)
+  EXPECT_NE(trace.find("ws#1 > FIN=1 RSV=000 opcode=0x1 (text) MASK=1"), std::string::npos)
       << trace;
-  EXPECT_NE(trace.find("ws#1 > FIN=1 RSV=000 opcode=0x8 (close) MASK=0"), std::string::npos)
+  EXPECT_NE(trace.find("ws#1 < FIN=1 RSV=000 opcode=0x8 (close) MASK=0"), std::string::npos)
       << trace;
 }
 

@@ -43,17 +43,17 @@ std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
       auto result = parser.parse(input);
       input = input.subspan(result.consumed);
       since_frame_end += result.consumed;
-      if (result.step == FrameParser::Step::kNeedMore) break;
-      if (result.step == FrameParser::Step::kError) {
-        log += "error " + std::to_string(to_int(parser.error_code())) + " " +
-               std::string(parser.error_reason()) + "\n";
+      if (result.need_more()) break;
+      if (result.failed()) {
+        log += "error " + std::to_string(to_int(result.error.code)) + " " +
+               std::string(result.error.reason) + "\n";
         return log;
       }
-      if (result.step == FrameParser::Step::kHeader) {
+      if (result.step == FrameStep::kHeader) {
         payload.clear();
-      } else if (result.step == FrameParser::Step::kPayload) {
+      } else if (result.step == FrameStep::kPayload) {
         payload += result.payload;
-      } else if (result.step == FrameParser::Step::kFrameEnd) {
+      } else {
         log_frame();
       }
     }

@@ -156,8 +156,9 @@ TEST(L09_FrameParser, WholeFrameShortcutLeavesOtherInputToParse) {
   std::span<char> bad(unmasked.data(), unmasked.size());
   EXPECT_EQ(parser.parse_whole_frame(bad).size, 0U);
   EXPECT_FALSE(parser.failed());
-  EXPECT_EQ(parser.parse(bad).step, FrameParser::Step::kError);
-  EXPECT_EQ(parser.error_code(), CloseCode::kProtocolError);
+  FrameResult result = parser.parse(bad);
+  EXPECT_TRUE(result.failed());
+  EXPECT_EQ(result.error.code, CloseCode::kProtocolError);
 }
 
 TEST(L09_FrameParser, IncompleteInputIsNotAFrame) {
@@ -253,17 +254,54 @@ TEST(L09_FrameParser, FrameOverLimitFails1009BeforeItsPayload) {
             "error 1009 frame larger than the limit\n");
 }
 
-// After a failure nothing more is parsed, whatever follows.
+// After a failure nothing more is parsed, whatever follows: every call fails again with the
+// same error and consumes nothing.
 TEST(L09_FrameParser, StaysFailed) {
   FrameParser parser(Role::kServer);
   std::string input = kHelloUnmasked + kHelloMasked;
   auto first = parser.parse(std::span<char>(input.data(), input.size()));
-  EXPECT_EQ(first.step, FrameParser::Step::kError);
+  EXPECT_TRUE(first.failed());
+  EXPECT_EQ(first.consumed, 2U);  // checks 1-5 fail on the first two bytes, before any payload
   EXPECT_TRUE(parser.failed());
   auto again = parser.parse(std::span<char>(input.data() + 7, input.size() - 7));
-  EXPECT_EQ(again.step, FrameParser::Step::kError);
+  EXPECT_TRUE(again.failed());
   EXPECT_EQ(again.consumed, 0U);
-  EXPECT_EQ(parser.error_code(), CloseCode::kProtocolError);
+  EXPECT_EQ(again.error.code, CloseCode::kProtocolError);
+  EXPECT_EQ(again.error.reason, first.error.reason);
+}
+
+// The one parser contract (net::ParseResult): each step of a frame is a "done" result that says
+// which step it was and how many bytes it used; running out of input is "need more" with every
+// byte offered consumed (a split header is kept inside the parser).
+TEST(L09_FrameParser, StepsAreDoneResultsOfTheSharedContract) {
+  FrameParser parser(Role::kServer);
+  std::string input = kHelloMasked;
+  std::span<char> rest(input.data(), 4);
+  auto partial = parser.parse(rest);
+  EXPECT_TRUE(partial.need_more());
+  EXPECT_EQ(partial.consumed, 4U);
+  rest = std::span<char>(input.data() + 4, input.size() - 4);
+  auto header = parser.parse(rest);
+  ASSERT_TRUE(header.done());
+  EXPECT_EQ(header.step, FrameStep::kHeader);
+  EXPECT_EQ(header.consumed, 2U);
+  rest = rest.subspan(header.consumed);
+  auto payload = parser.parse(rest.first(2));
+  ASSERT_TRUE(payload.done());
+  EXPECT_EQ(payload.step, FrameStep::kPayload);
+  EXPECT_EQ(payload.payload, "He");
+  rest = rest.subspan(payload.consumed);
+  auto more = parser.parse(rest.first(0));
+  EXPECT_TRUE(more.need_more());
+  EXPECT_EQ(more.consumed, 0U);
+  payload = parser.parse(rest);
+  ASSERT_TRUE(payload.done());
+  EXPECT_EQ(payload.payload, "llo");  // the mask continues where the first piece stopped
+  auto end = parser.parse(rest.subspan(payload.consumed));
+  ASSERT_TRUE(end.done());
+  EXPECT_EQ(end.step, FrameStep::kFrameEnd);
+  EXPECT_EQ(end.consumed, 0U);
+  EXPECT_TRUE(parser.at_frame_start());
 }
 
 // Payload is unmasked in place and handed over as a view into the caller's buffer.
@@ -272,15 +310,18 @@ TEST(L09_FrameParser, PayloadIsAViewIntoTheInput) {
   std::string input = kHelloMasked;
   std::span<char> rest(input.data(), input.size());
   auto header = parser.parse(rest);
-  ASSERT_EQ(header.step, FrameParser::Step::kHeader);
+  ASSERT_TRUE(header.done());
+  ASSERT_EQ(header.step, FrameStep::kHeader);
   rest = rest.subspan(header.consumed);
   auto payload = parser.parse(rest);
-  ASSERT_EQ(payload.step, FrameParser::Step::kPayload);
+  ASSERT_TRUE(payload.done());
+  ASSERT_EQ(payload.step, FrameStep::kPayload);
   EXPECT_EQ(payload.payload.data(), input.data() + 6);
   EXPECT_EQ(payload.payload, "Hello");
   EXPECT_EQ(input.substr(6), "Hello");
   auto end = parser.parse(rest.subspan(payload.consumed));
-  EXPECT_EQ(end.step, FrameParser::Step::kFrameEnd);
+  EXPECT_TRUE(end.done());
+  EXPECT_EQ(end.step, FrameStep::kFrameEnd);
 }
 
 }  // namespace

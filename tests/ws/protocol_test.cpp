@@ -496,8 +496,8 @@ TEST(L10_Protocol, InPlaceInputAtEverySplitBehindAGuardPage) {
     std::string events;
     for (auto chunk : plan.chunks) {
       duplex::testing::GuardedBuffer guarded(chunk);
-      server.receive_data_in_place(
-          std::span<char>(const_cast<char*>(guarded.view().data()), chunk.size()));
+      std::span<char> rest(const_cast<char*>(guarded.view().data()), chunk.size());
+      while (!rest.empty()) rest = rest.subspan(server.receive_data_in_place(rest));
       events += describe(server.events_received());
     }
     ASSERT_EQ(events, "ping:p\ntext:Hello\nclose 1000:\n") << plan.name;
@@ -525,19 +525,146 @@ TEST(L10_Protocol, EventsIntoCallersVector) {
   EXPECT_TRUE(events.empty());
 }
 
-TEST(L10_Protocol, ActivityCounters) {
+// Keep-alive reads bytes_received(): it counts the bytes consumed, call by call.
+TEST(L10_Protocol, BytesReceivedCountsWhatWasConsumed) {
   Protocol server(Role::kServer);
   std::string input = c(Opcode::kText, "a") + c(Opcode::kPing, "");
-  server.receive_data(input);
+  std::span<char> rest(input.data(), input.size());
+  std::size_t first = server.receive_data_in_place(rest);
+  EXPECT_EQ(first, c(Opcode::kText, "a").size());
+  EXPECT_EQ(server.bytes_received(), first);
+  server.receive_data_in_place(rest.subspan(first));
   EXPECT_EQ(server.bytes_received(), input.size());
-  EXPECT_EQ(server.frames_received(), 2U);
+}
+
+// What receive_data_in_place() does for the glue, at every split point: it stops right after
+// each frame that ends a message or is a control frame, so that frame's event is the newest
+// one when the call returns and the rest of the input is still unparsed; mid_message() is false
+// after exactly those stops that end a message or a control frame outside one; and every call
+// makes progress, so a glue loop "consume, handle events, repeat" always ends.
+TEST(L10_Protocol, ReceiveStopsAfterEachMessageAndControlFrame) {
+  struct Frame {
+    std::string bytes;
+    std::string event;  // what a stop right after this frame reports; empty: no stop
+    bool mid_message_after;
+  };
+  const std::vector<Frame> frames = {
+      {c(Opcode::kText, "a"), "text:a\n", false},
+      {c(Opcode::kText, "Hel", false), "", true},
+      {c(Opcode::kPing, "p"), "ping:p\n", true},  // inside the message: it goes on
+      {c(Opcode::kContinuation, "lo"), "text:Hello\n", false},
+      {c(Opcode::kPong, ""), "pong:\n", false},
+      {c(Opcode::kBinary, std::string(300, 'b')), "binary:" + std::string(300, 'b') + "\n", false},
+      {c(Opcode::kClose, close_body(1000)), "close 1000:\n", false},
+  };
+  std::string input;
+  std::vector<std::size_t> stop_at;  // stream offsets just past each frame that stops
+  std::string expected;
+  for (const Frame& frame : frames) {
+    input += frame.bytes;
+    if (!frame.event.empty()) stop_at.push_back(input.size());
+    expected += frame.event;
+  }
+  for (const auto& plan : duplex::testing::split_plans(input)) {
+    Protocol server(Role::kServer);
+    std::string events;
+    std::size_t offset = 0;
+    std::size_t stops = 0;
+    for (auto chunk : plan.chunks) {
+      duplex::testing::GuardedBuffer guarded(chunk);
+      std::span<char> rest(const_cast<char*>(guarded.view().data()), chunk.size());
+      while (!rest.empty()) {
+        std::size_t used = server.receive_data_in_place(rest);
+        ASSERT_GT(used, 0U) << plan.name;
+        ASSERT_LE(used, rest.size()) << plan.name;
+        rest = rest.subspan(used);
+        offset += used;
+        std::vector<Event> got = server.events_received();
+        ASSERT_LE(got.size(), 1U) << plan.name;
+        if (!got.empty()) {
+          ASSERT_LT(stops, stop_at.size()) << plan.name;
+          ASSERT_EQ(offset, stop_at[stops]) << plan.name << " event " << stops;
+          ++stops;
+        }
+        if (!rest.empty()) {
+          // Stopped early: only ever right after a frame that stops.
+          ASSERT_EQ(got.size(), 1U) << plan.name << " at " << offset;
+        }
+        bool between = !server.mid_message();
+        bool expect_between = false;
+        std::size_t end = 0;
+        for (const Frame& frame : frames) {
+          end += frame.bytes.size();
+          if (end == offset) expect_between = !frame.mid_message_after;
+        }
+        ASSERT_EQ(between, expect_between) << plan.name << " at " << offset;
+        events += describe(got);
+      }
+    }
+    ASSERT_EQ(events, expected) << plan.name;
+    ASSERT_EQ(offset, input.size()) << plan.name;
+  }
+}
+
+// The case the stop exists for: a good message, then a bad frame in the same read. The call
+// stops after the message, so the application answers it before the failure closes the
+// connection (§5.5.1: nothing may be sent after our close).
+TEST(L10_Protocol, MessageBeforeABadFrameIsHandledFirst) {
+  Protocol server(Role::kServer);
+  std::string input = c(Opcode::kText, "ask") + raw_client(0xC1, "bad");
+  std::span<char> rest(input.data(), input.size());
+  rest = rest.subspan(server.receive_data_in_place(rest));
+  EXPECT_EQ(describe(server.events_received()), "text:ask\n");
+  ASSERT_TRUE(server.send_text("answer"));
+  EXPECT_EQ(server.receive_data_in_place(rest), rest.size());
+  EXPECT_EQ(describe(server.events_received()),
+            "fail 1002:reserved bits set without an extension\n");
+  EXPECT_EQ(server.data_to_send(), s(Opcode::kText, "answer") +
+                                       fail_close(1002, "reserved bits set without an extension"));
+}
+
+// After a close or a failure the rest of the input is dropped: all of it counts as consumed, so
+// the glue's loop ends, and no event comes of it.
+TEST(L10_Protocol, InputAfterCloseOrFailureIsConsumedAndDropped) {
+  Protocol server(Role::kServer);
+  std::string input = c(Opcode::kClose, close_body(1000)) + c(Opcode::kText, "late");
+  std::span<char> rest(input.data(), input.size());
+  std::size_t used = server.receive_data_in_place(rest);
+  EXPECT_EQ(used, input.size());
+  EXPECT_EQ(describe(server.events_received()), "close 1000:\n");
+  std::string more = c(Opcode::kText, "later");
+  EXPECT_EQ(server.receive_data_in_place(std::span<char>(more.data(), more.size())), more.size());
+  EXPECT_TRUE(server.events_received().empty());
+  Protocol failed(Role::kServer);
+  std::string bad = raw_client(0x83, "x") + c(Opcode::kText, "after");
+  EXPECT_EQ(failed.receive_data_in_place(std::span<char>(bad.data(), bad.size())), bad.size());
+  EXPECT_EQ(describe(failed.events_received()), "fail 1002:reserved opcode\n");
+}
+
+// The fast path: many whole frames in one buffer cost one call each, each taking exactly one
+// frame (parse_whole_frame), however large.
+TEST(L10_Protocol, WholeFramesOneCallEach) {
+  Protocol server(Role::kServer);
+  std::vector<std::string> frames = {c(Opcode::kText, "x"),
+                                     c(Opcode::kBinary, std::string(70000, 'y')),
+                                     c(Opcode::kPing, "z"), c(Opcode::kText, "")};
+  std::string input;
+  for (const auto& frame : frames) input += frame;
+  std::span<char> rest(input.data(), input.size());
+  for (const auto& frame : frames) {
+    std::size_t used = server.receive_data_in_place(rest);
+    EXPECT_EQ(used, frame.size());
+    rest = rest.subspan(used);
+    EXPECT_EQ(server.events_received().size(), 1U);
+  }
+  EXPECT_TRUE(rest.empty());
 }
 
 }  // namespace
 
-// The glue's message deadline relies on these two: mid_message() must be true from the first
-// byte of a frame or of a fragmented message to its last, at every split point, and a control
-// frame inside a fragmented message must not look like the end of the message.
+// The glue's message deadline relies on this: mid_message() must be true from the first byte of
+// a frame or of a fragmented message to its last, at every split point, and a control frame
+// inside a fragmented message must not look like the end of the message.
 TEST(L10_Protocol, MidMessageSpansAFragmentedMessageAndItsControlFrames) {
   std::string wire = c(Opcode::kText, "Hel", false) + c(Opcode::kPing, "p") +
                      c(Opcode::kContinuation, "lo") + c(Opcode::kPing, "q");
@@ -548,10 +675,6 @@ TEST(L10_Protocol, MidMessageSpansAFragmentedMessageAndItsControlFrames) {
     protocol.receive_data(wire.substr(i, 1));
     bool at_end = i + 1 == message_end || i + 1 == wire.size();
     EXPECT_EQ(protocol.mid_message(), !at_end) << "after byte " << i;
-    EXPECT_EQ(protocol.messages_completed(), i + 1 < message_end   ? 0u
-                                             : i + 1 < wire.size() ? 1u
-                                                                   : 2u)
-        << "after byte " << i;
   }
   EXPECT_EQ(describe(protocol.events_received()), "ping:p\ntext:Hello\nping:q\n");
 }

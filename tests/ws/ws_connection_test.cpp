@@ -353,10 +353,10 @@ TEST(L10_WsConnection, TraceShowsEveryFrameInBothDirections) {
     std::lock_guard lock(*trace_mutex);
     return *trace;
   });
-  EXPECT_NE(text.find("< FIN=1 RSV=000 opcode=0x1 (text) MASK=1 key=37 fa 21 3d length=5"),
+  EXPECT_NE(text.find("> FIN=1 RSV=000 opcode=0x1 (text) MASK=1 key=37 fa 21 3d length=5"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("> FIN=1 RSV=000 opcode=0x1 (text) MASK=0 length=5"), std::string::npos)
+  EXPECT_NE(text.find("< FIN=1 RSV=000 opcode=0x1 (text) MASK=0 length=5"), std::string::npos)
       << text;
   EXPECT_NE(text.find("|Hello|"), std::string::npos) << text;
 }
