@@ -83,6 +83,7 @@ TEST(L10_WsHandlerErrors, OnMessageThrowingClosesWith1011AndReportsIt) {
   EXPECT_EQ(close.close_reason(), "internal error");
   client.send_close(1011);
   EXPECT_TRUE(client.wait_for_eof());
+  client.stream().shutdown_write();  // our FIN ends the server's wait for it
   EXPECT_EQ(recorder.wait_for("error"),
             "error 1011 internal error: WebSocket on_message threw: boom");
   EXPECT_EQ(recorder.wait_for("close"), "close 1011 ");
@@ -101,6 +102,7 @@ TEST(L10_WsHandlerErrors, OnOpenThrowingClosesWith1011AndReportsIt) {
   EXPECT_EQ(close.close_code(), 1011);
   client.send_close(1011);
   EXPECT_TRUE(client.wait_for_eof());
+  client.stream().shutdown_write();  // our FIN ends the server's wait for it
   EXPECT_EQ(recorder.wait_for("error"),
             "error 1011 internal error: WebSocket on_open threw: no session");
   expect_server_still_serves(*server);
