@@ -53,29 +53,30 @@ void build_code_lengths(std::span<const std::uint32_t> freqs, int max_bits,
 
   // Depths, from the root (the last node) down; children come before their parent.
   std::vector<int> depth(static_cast<std::size_t>(nodes), 0);
-  std::array<int, 64> count{};
-  int overflow = 0;
+  std::array<int, kNumLitLenSymbols + 1> count{};
   for (int i = nodes - 2; i >= 0; --i) {
     depth[i] = depth[parent[i]] + 1;
-    if (i < used) {
-      if (depth[i] > max_bits) {
-        ++overflow;
-        ++count[max_bits];
-      } else {
-        ++count[depth[i]];
+    if (i < used) ++count[std::min(depth[i], max_bits)];
+  }
+  // Leaves deeper than max_bits were put at max_bits, which over-fills the code: Kraft's sum,
+  // counted in units of 2^-max_bits, is above 2^max_bits. Each round takes one leaf off the
+  // last level (one unit less) and splits a leaf of the deepest shorter level into two one level
+  // down (the same units, one leaf more), so the leaves stay as many and the sum falls by one
+  // until the code is exactly complete (miniz's method; zlib's gen_bitlen does the same in pairs).
+  std::uint32_t kraft = 0;
+  for (int bits = 1; bits <= max_bits; ++bits) {
+    kraft += static_cast<std::uint32_t>(count[bits]) << (max_bits - bits);
+  }
+  while (kraft > (1u << max_bits)) {
+    --count[max_bits];
+    for (int bits = max_bits - 1; bits > 0; --bits) {
+      if (count[bits] != 0) {
+        --count[bits];
+        count[bits + 1] += 2;
+        break;
       }
     }
-  }
-  // zlib's fix for trees deeper than max_bits: every capped leaf overfills the code; moving a
-  // leaf from length `bits` to `bits + 1` and putting a capped leaf beside it (as its brother)
-  // frees one max_bits slot for each pair, until Kraft's sum is one again.
-  while (overflow > 0) {
-    int bits = max_bits - 1;
-    while (count[bits] == 0) --bits;
-    --count[bits];
-    count[bits + 1] += 2;
-    --count[max_bits];
-    overflow -= 2;
+    --kraft;
   }
   // The longest lengths go to the rarest symbols (symbols[] is sorted by frequency).
   int at = 0;

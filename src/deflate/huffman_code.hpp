@@ -3,9 +3,9 @@
 // RFC 1951 §3.2.2: a code is sent as its lengths alone, and the codes follow from the lengths
 // (canonical Huffman). §3.2.7 caps the lengths: 15 bits for literal/length and distance codes,
 // 7 for the code-length code. A plain Huffman tree can be deeper than that for skewed
-// frequencies, so the lengths are limited the way zlib's gen_bitlen does it: leaves deeper than
-// the cap are pulled up to it and, to keep Kraft's sum at one, as many shorter leaves are pushed
-// one level down; the lengths are then handed out again, the longest to the rarest symbols.
+// frequencies, so the lengths are limited as zlib and miniz do it: leaves deeper than the cap
+// are pulled up to it, then shorter leaves are pushed one level down until Kraft's sum is one
+// again; the lengths are handed out afresh, the longest to the rarest symbols.
 #pragma once
 
 #include <cstdint>

@@ -75,7 +75,7 @@ InflateError build_decode_table(CodeKind kind, std::span<const std::uint8_t> len
     if (left < 0) return InflateError::kCodeLengthsOverSubscribed;
   }
   if (left > 0) {
-    const bool single_one_bit_code = used == 1 && max_len == 1;
+    const bool single_one_bit_code = used == 1 && max_len == 1 && kind != CodeKind::kCodeLength;
     const bool no_distances = used == 0 && kind == CodeKind::kDistance;
     if (!single_one_bit_code && !no_distances) return InflateError::kCodeLengthsIncomplete;
   }

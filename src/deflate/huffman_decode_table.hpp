@@ -69,8 +69,9 @@ inline constexpr int kCodeLengthTableSize = 1 << kCodeLengthRootBits;
 // Builds the decoding table for the code given by `lengths` (one per symbol, 0 = unused).
 // Returns kNone, kCodeLengthsOverSubscribed or kCodeLengthsIncomplete. `table` must hold the
 // size above for `kind`. An incomplete code is accepted only when it is a single code of one bit
-// (RFC 1951 §3.2.7 allows one distance code; zlib accepts the same for literal/lengths), or no
-// code at all for distances (a block of literals only); the unused entries decode as invalid.
+// (RFC 1951 §3.2.7 allows one distance code; zlib accepts the same for literal/lengths, never
+// for the code-length code), or no code at all for distances (a block of literals only); the
+// unused entries decode as invalid.
 InflateError build_decode_table(CodeKind kind, std::span<const std::uint8_t> lengths,
                                 std::span<std::uint32_t> table);
 
