@@ -177,14 +177,19 @@ InflateResult Inflater::inflate(std::string_view input, std::span<char> output) 
   }
   result.consumed = static_cast<std::size_t>(in_ - in_begin);
   if (result.done()) {
-    // The final block ends inside the bit buffer: whole bytes after it are not the stream's,
-    // give back those that came from this call's input.
+    // The final block ends inside the bit buffer: the rest of its last byte is padding.
     bitbuf_ >>= bitcount_ & 7;
     bitcount_ &= ~7u;
+  }
+  if (!result.failed() && stop != Stop::kInputExhausted) {
+    // Stopped with bits to spare (the output is full, or the stream ended): whole bytes not
+    // used yet go back to the caller, so that `consumed` ends exactly where the stream does and
+    // the next call sees those bytes again. After kInputExhausted every buffered bit is part of
+    // the step that could not finish.
     const std::size_t unread = std::min<std::size_t>(bitcount_ / 8, result.consumed);
     result.consumed -= unread;
-    bitbuf_ = 0;
-    bitcount_ = 0;
+    bitcount_ -= static_cast<unsigned>(8 * unread);
+    bitbuf_ &= low_bits(bitcount_);
   }
   in_ = in_end_ = nullptr;
   return result;
@@ -301,7 +306,8 @@ Inflater::Stop Inflater::decode(std::uint8_t* out_limit) {
       case State::kCopy: {
         const std::size_t n = std::min(static_cast<std::size_t>(copy_len_),
                                        static_cast<std::size_t>(out_limit - out));
-        for (std::size_t i = 0; i < n; ++i) out[i] = out[i - copy_dist_];
+        const std::uint8_t* const src = out - copy_dist_;
+        for (std::size_t i = 0; i < n; ++i) out[i] = src[i];
         out += n;
         copy_len_ -= static_cast<std::uint32_t>(n);
         if (copy_len_ == 0) {
@@ -566,7 +572,8 @@ Inflater::Stop Inflater::decode_block_data(std::uint8_t*& out_ref, std::uint8_t*
     bitcount_ -= used;
     const std::size_t n =
         std::min(static_cast<std::size_t>(len), static_cast<std::size_t>(out_limit - out));
-    for (std::size_t i = 0; i < n; ++i) out[i] = out[i - dist];
+    const std::uint8_t* const src = out - dist;
+    for (std::size_t i = 0; i < n; ++i) out[i] = src[i];
     out += n;
     if (n < len) {
       copy_len_ = static_cast<std::uint32_t>(len - n);

@@ -185,6 +185,11 @@ TEST(L14_Inflater, BytesAfterTheFinalBlockAreNotConsumed) {
   const Inflated r = inflate_whole(stream + "next message");
   EXPECT_EQ(r.result, "done");
   EXPECT_EQ(r.consumed, stream.size());
+  // Also when the output fills up before the end: the bytes read ahead are given back.
+  for (std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
+    const Inflated small = inflate_plan({stream + "next message"}, {}, piece);
+    EXPECT_EQ(small, r) << "output pieces of " << piece;
+  }
 }
 
 TEST(L14_Inflater, TruncatedStreamNeedsMoreAtEveryLength) {
