@@ -17,9 +17,12 @@ namespace {
 constexpr std::size_t kMinLookahead = kMaxMatch + kMinMatch + 1;
 // A 3-byte match this far back costs more bits than three literals (zlib's TOO_FAR).
 constexpr std::size_t kTooFar = 4096;
-// Symbols per block (zlib's lit_bufsize - 1 at memLevel 8): big enough for the Huffman codes to
-// pay for their header, small enough to follow a change in the data.
-constexpr std::size_t kSymbolBufferSize = 16383;
+// Symbols per block: zlib's lit_bufsize - 1 at memLevel 8 for the large windows, big enough for
+// the Huffman codes to pay for their header, small enough to follow a change in the data; small
+// windows (a memory-saving choice, RFC 7692 §7.1.2) get smaller buffers too.
+std::size_t symbol_buffer_for(int window_bits) {
+  return std::clamp<std::size_t>((std::size_t{2} << window_bits) - 1, 2047, 16383);
+}
 // The match compare reads 8 bytes at a time up to kMaxMatch past the position.
 constexpr std::size_t kWindowSlack = kMaxMatch + 8;
 constexpr std::size_t kMaxStored = 65535;  // §3.2.4: LEN is 16 bits
@@ -47,7 +50,7 @@ std::size_t slide_size_for(int window_bits) {
   return std::min<std::size_t>(std::max<std::size_t>(2 * window, 1024), 32768);
 }
 int hash_bits_for(int window_bits) {
-  return std::max(window_bits, 10);
+  return std::clamp(window_bits - 1, 10, 14);
 }
 
 // RFC 1951 §3.2.5: which length symbol (0..28, +257) and distance symbol carry a value.
@@ -104,6 +107,7 @@ Deflater::Deflater(DeflaterOptions options)
   slide_size_ = slide_size_for(window_bits_);
   max_dist_ = std::min(std::size_t{1} << window_bits_, slide_size_ - kMinLookahead);
   hash_bits_ = hash_bits_for(window_bits_);
+  sym_capacity_ = symbol_buffer_for(window_bits_);
 }
 
 Deflater::~Deflater() = default;
@@ -114,7 +118,7 @@ std::size_t Deflater::memory_bytes_for(int window_bits) noexcept {
   const int bits = std::clamp(window_bits, kMinWindowBits, kMaxWindowBits);
   const std::size_t d = slide_size_for(bits);
   return sizeof(Workspace) + 2 * d + kWindowSlack + (std::size_t{2} << hash_bits_for(bits)) +
-         2 * d + 3 * kSymbolBufferSize;
+         2 * d + 3 * symbol_buffer_for(bits);
 }
 
 std::size_t Deflater::memory_bytes() const noexcept {
@@ -126,8 +130,8 @@ void Deflater::allocate() {
   ws_->window = std::make_unique<std::uint8_t[]>(2 * slide_size_ + kWindowSlack);
   ws_->head = std::make_unique<std::uint16_t[]>(std::size_t{1} << hash_bits_);
   ws_->prev = std::make_unique<std::uint16_t[]>(slide_size_);
-  ws_->sym_lit = std::make_unique<std::uint8_t[]>(kSymbolBufferSize);
-  ws_->sym_dist = std::make_unique<std::uint16_t[]>(kSymbolBufferSize);
+  ws_->sym_lit = std::make_unique<std::uint8_t[]>(sym_capacity_);
+  ws_->sym_dist = std::make_unique<std::uint16_t[]>(sym_capacity_);
 }
 
 void Deflater::reset() noexcept {
@@ -268,7 +272,7 @@ bool Deflater::tally_literal(std::uint8_t byte) noexcept {
   ws_->sym_lit[sym_count_] = byte;
   ws_->sym_dist[sym_count_] = 0;
   ++ws_->litlen_freq[byte];
-  return ++sym_count_ == kSymbolBufferSize;
+  return ++sym_count_ == sym_capacity_;
 }
 
 bool Deflater::tally_match(unsigned dist, unsigned len) noexcept {
@@ -276,7 +280,7 @@ bool Deflater::tally_match(unsigned dist, unsigned len) noexcept {
   ws_->sym_dist[sym_count_] = static_cast<std::uint16_t>(dist);
   ++ws_->litlen_freq[257 + length_code(len)];
   ++ws_->dist_freq[dist_code(dist)];
-  return ++sym_count_ == kSymbolBufferSize;
+  return ++sym_count_ == sym_capacity_;
 }
 
 // @anchor lesson14-greedy

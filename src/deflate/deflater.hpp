@@ -94,6 +94,7 @@ class Deflater {
   std::size_t slide_size_;  // D: the buffer is 2D bytes, and slides by D
   std::size_t max_dist_;    // the farthest a match reaches: min(window, D - kMinLookahead)
   int hash_bits_;
+  std::size_t sym_capacity_;  // symbols per block
   std::unique_ptr<Workspace> ws_;
   std::string* out_ = nullptr;
 

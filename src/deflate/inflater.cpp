@@ -12,9 +12,9 @@ namespace duplex::deflate {
 namespace {
 
 // Decoded bytes collect behind the window: the buffer is window + slack bytes long and slides
-// (keeping the last window bytes) when full. Slack of at least 16 KiB keeps slides rare for the
+// (keeping the last window bytes) when full. Slack of at least 4 KiB keeps slides rare for the
 // small windows too; kOverrun lets a match copy write up to 7 bytes past its end.
-constexpr std::size_t kMinSlack = 16 * 1024;
+constexpr std::size_t kMinSlack = 4 * 1024;
 constexpr std::size_t kOverrun = 16;
 
 std::size_t buffer_size_for(std::size_t window) {
