@@ -210,8 +210,7 @@ void Deflater::slide() noexcept {
   std::uint8_t* w = ws_->window.get();
   std::memcpy(w, w + slide_size_, slide_size_);
   strstart_ -= slide_size_;
-  match_start_ =
-      match_start_ >= slide_size_ ? match_start_ - static_cast<unsigned>(slide_size_) : 0;
+  match_start_ -= static_cast<std::ptrdiff_t>(slide_size_);
   block_start_ -= static_cast<std::ptrdiff_t>(slide_size_);
   const auto shift = [d = static_cast<unsigned>(slide_size_)](std::uint16_t& p) {
     p = static_cast<std::uint16_t>(p >= d ? p - d : 0);
@@ -295,7 +294,7 @@ void Deflater::compress_greedy(bool flushing) {
     }
     bool full;
     if (len >= kMinMatch) {
-      full = tally_match(static_cast<unsigned>(strstart_ - match_start_), len);
+      full = tally_match(static_cast<unsigned>(pos() - match_start_), len);
       lookahead_ -= len;
       // Short matches get every string inside them hashed; long ones are skipped over, which is
       // most of what makes this level fast.
@@ -324,15 +323,15 @@ void Deflater::compress_lazy(bool flushing) {
     if (head != 0 && prev_length_ < static_cast<unsigned>(params_.max_lazy) &&
         strstart_ - head <= max_dist_) {
       match_length_ = static_cast<unsigned>(longest_match(head, static_cast<int>(prev_length_)));
-      if (match_length_ == kMinMatch && strstart_ - match_start_ > kTooFar) {
+      if (match_length_ == kMinMatch &&
+          pos() - match_start_ > static_cast<std::ptrdiff_t>(kTooFar)) {
         match_length_ = kMinMatch - 1;
       }
     }
     if (prev_length_ >= kMinMatch && match_length_ <= prev_length_) {
       // The match found one byte back is at least as long as this one: take it.
       const std::size_t max_insert = strstart_ + lookahead_ - kMinMatch;
-      const bool full =
-          tally_match(static_cast<unsigned>(strstart_ - 1 - prev_match_), prev_length_);
+      const bool full = tally_match(static_cast<unsigned>(pos() - 1 - prev_match_), prev_length_);
       lookahead_ -= prev_length_ - 1;
       for (unsigned i = 0; i < prev_length_ - 2; ++i) {
         if (++strstart_ <= max_insert) insert(strstart_);

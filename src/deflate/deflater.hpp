@@ -86,6 +86,7 @@ class Deflater {
   bool tally_match(unsigned dist, unsigned len) noexcept;
   void flush_block(bool last);
   void put_bits(std::uint32_t bits, unsigned count);
+  std::ptrdiff_t pos() const noexcept { return static_cast<std::ptrdiff_t>(strstart_); }
   void align_to_byte();
 
   int level_;
@@ -103,8 +104,10 @@ class Deflater {
   std::ptrdiff_t block_start_ = 0;  // where the current block's bytes begin (< 0: slid away)
   unsigned match_length_ = 0;
   unsigned prev_length_ = 0;
-  unsigned match_start_ = 0;
-  unsigned prev_match_ = 0;
+  // Where the last match found starts; may go below 0 when the window slides between finding a
+  // match and emitting it (lazy matching), which leaves its distance right.
+  std::ptrdiff_t match_start_ = 0;
+  std::ptrdiff_t prev_match_ = 0;
   bool match_available_ = false;
   bool finished_ = false;
   std::size_t sym_count_ = 0;
