@@ -29,9 +29,10 @@ enum class Flush : std::uint8_t {
 };
 
 struct DeflaterOptions {
-  // 1 (fastest) .. 9 (smallest), zlib's meaning. kDefaultLevel is the default.
+  // 1 (fastest) .. 9 (smallest), zlib's meaning; values outside are clamped.
   int level = 6;
-  // log2 of how far back a match may reach: 8..15 (RFC 7692 §7.1.2: *_max_window_bits).
+  // log2 of how far back a match may reach: 8..15 (RFC 7692 §7.1.2: *_max_window_bits);
+  // values outside are clamped.
   int window_bits = 15;
 };
 

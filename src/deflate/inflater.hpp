@@ -27,7 +27,8 @@
 namespace duplex::deflate {
 
 struct InflaterOptions {
-  // log2 of how far back a distance may reach: 8..15 (RFC 7692 §7.1.2: *_max_window_bits).
+  // log2 of how far back a distance may reach: 8..15 (RFC 7692 §7.1.2: *_max_window_bits);
+  // values outside are clamped.
   int window_bits = 15;
   // The most bytes one message may decompress to; more fails with kOutputLimit. A small
   // compressed message can otherwise expand about 1032 times (258-byte matches in 2 bits).
