@@ -1,7 +1,9 @@
 # tests/bench/deflate.mk: the zlib comparison for src/deflate (lesson 14).
 #
-# Kept out of the main Makefile's programs on purpose: deflate_compare links zlib, and nothing
-# that links zlib may be part of the server. Included from the Makefile, or used alone:
+# deflate_compare links zlib, and nothing that links zlib may be part of the server or of the
+# test binary, so the Makefile leaves tests/bench/deflate_compare.cpp out of TEST_SRCS and
+# includes this file after it has set OUT, CXX and the flags (the rule's target is expanded
+# when this file is read). It also works on its own:
 #   make -f Makefile -f tests/bench/deflate.mk deflate-compare
 # Needs zlib's headers (Debian: apt-get install -y zlib1g-dev).
 DEFLATE_COMPARE := $(OUT)/bench/deflate-compare
@@ -9,10 +11,11 @@ DEFLATE_COMPARE_SRCS := tests/bench/deflate_compare.cpp $(sort $(wildcard src/de
 
 .PHONY: deflate-compare
 
-$(DEFLATE_COMPARE): $(DEFLATE_COMPARE_SRCS) $(wildcard src/deflate/*.hpp)
+# One compiler call for all sources, so the Makefile's -MMD -MP (one .d per object) would write
+# dependency files named after the program; the headers are listed as prerequisites instead.
+$(DEFLATE_COMPARE): $(DEFLATE_COMPARE_SRCS) $(wildcard src/deflate/*.hpp src/net/parse_result.hpp)
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -MMD -MF $@.d $(CXXFLAGS) -DDUPLEX_DEFLATE_COMPARE $(DEFLATE_COMPARE_SRCS) \
-	  $(LDFLAGS) -lz -o $@
+	$(CXX) $(filter-out -MMD -MP,$(CPPFLAGS)) $(CXXFLAGS) $(DEFLATE_COMPARE_SRCS) $(LDFLAGS) -lz -o $@
 
 deflate-compare: $(DEFLATE_COMPARE) ## src/deflate against zlib: ratio and MB/s on tests/bench/corpus
 	$(DEFLATE_COMPARE) $(DEFLATE_COMPARE_ARGS)

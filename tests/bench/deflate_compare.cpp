@@ -10,12 +10,9 @@
 // `--write-interop DIR` writes the small zlib-made raw streams that tests/deflate inflates in
 // `make test` (the test binary never links zlib).
 //
-// This program links zlib and is never part of the server: it is built by tests/bench/deflate.mk
-// alone (`make -f Makefile -f tests/bench/deflate.mk deflate-compare`), which defines
-// DUPLEX_DEFLATE_COMPARE. The Makefile's test binary also compiles every tests/**/*.cpp; without
-// that macro this file is empty there.
-#ifdef DUPLEX_DEFLATE_COMPARE
-
+// This program links zlib and is never part of the server or the test binary: the Makefile
+// leaves tests/bench/deflate_compare.cpp out of TEST_SRCS and builds it through
+// tests/bench/deflate.mk (`make deflate-compare`).
 #include <zlib.h>
 
 #include <algorithm>
@@ -288,5 +285,3 @@ int main(int argc, char** argv) {
   if (failures != 0) std::printf("%d mismatches\n", failures);
   return failures == 0 ? 0 : 1;
 }
-
-#endif  // DUPLEX_DEFLATE_COMPARE

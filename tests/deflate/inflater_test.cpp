@@ -76,11 +76,15 @@ Inflated inflate_whole(std::string_view stream, InflaterOptions options = {}) {
   return inflate_plan({stream}, options);
 }
 
-// Every split plan and three output piece sizes must agree with the whole-input answer.
+// Every split plan must agree with the whole-input answer, with output pieces of 7 bytes (the
+// output fills in the middle of most steps) and of 64 KiB. One-byte output pieces are tried on
+// the whole and the bytewise plans only: with every plan they made these suites the slowest
+// under ASan and valgrind, and the 7-byte pieces already stop the output at every kind of step.
 void expect_same_every_split(std::string_view stream, InflaterOptions options = {}) {
   const Inflated whole = inflate_whole(stream, options);
   for (const auto& plan : duplex::testing::split_plans(stream, 14, 4, 600)) {
     for (std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 16}) {
+      if (piece == 1 && plan.name != "whole" && plan.name != "bytewise") continue;
       EXPECT_EQ(inflate_plan(plan.chunks, options, piece), whole)
           << "plan " << plan.name << ", output pieces of " << piece;
     }
