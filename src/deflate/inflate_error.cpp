@@ -35,6 +35,8 @@ std::string_view to_string(InflateError error) noexcept {
       return "distance before the start of the output";
     case InflateError::kOutputLimit:
       return "decompressed size over the output limit";
+    case InflateError::kEndsInsideBlock:
+      return "data ends inside a block";
   }
   return "unknown inflate error";
 }

@@ -26,6 +26,7 @@ enum class InflateError : std::uint8_t {
   kDistanceTooFarBack,         // §3.2.5: a distance beyond the window (RFC 7692 §7.1.2.1)
   kDistanceBeforeStart,        // §3.2.5: a distance before the first byte of the stream
   kOutputLimit,                // the caller's maximum decompressed size was reached
+  kEndsInsideBlock,            // the caller's end of data came inside a block (RFC 7692 §7.2.2)
 };
 
 // One line naming the broken rule, for logs, tests and close reasons.

@@ -69,6 +69,14 @@ class Inflater {
   // context takeover (RFC 7692 §7.2.1).
   void start_message() noexcept { message_out_ = 0; }
 
+  // After done(): decodes the blocks that follow the final one, keeping the window. RFC 7692
+  // §7.2.1 lets a message mix blocks with BFINAL set and unset (§7.2.3.4 ends "Hello" with a
+  // final block followed by the stripped empty stored block), so the stream goes on past it.
+  void continue_after_final() noexcept {
+    if (state_ != State::kDone) return;
+    state_ = State::kBlockHeader;
+    final_block_ = false;
+  }
   // True between blocks: where a message compressed with a sync flush ends (RFC 7692 §7.2.2).
   bool at_block_boundary() const noexcept;
   std::size_t total_out() const noexcept { return total_out_; }
