@@ -176,6 +176,8 @@ RespParser::Result RespParser::parse(std::string_view input) {
           on_line(line_);
           break;
         }
+        // @anchor lesson15-no-rescan
+        // Only bytes not seen before are searched: what an earlier input held is in line_.
         std::size_t end = rest.find_first_of("\r\n");
         std::size_t length = end == std::string_view::npos ? rest.size() : end;
         // The limit is checked before the end of the line is seen: a peer that never sends CRLF

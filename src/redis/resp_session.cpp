@@ -80,6 +80,7 @@ void RespSession::connection_made() {
     append_command(output_, std::array<std::string_view, 2>{"HELLO", "3"});
     pending_.push_back({next_id_++, Kind::kHello});
   }
+  // @anchor lesson15-resubscribe
   // The server forgot our subscriptions with the old connection: ask again for all of them.
   std::vector<std::string_view> names(channels_.begin(), channels_.end());
   if (!names.empty()) write_subscription("SUBSCRIBE", names);
@@ -248,6 +249,7 @@ void RespSession::on_value(Value value) {
     deliver_reply(std::move(value));
     return;
   }
+  // @anchor lesson15-subscriber-mode
   // RESP2: a command sent outside subscriber mode was sent before any SUBSCRIBE still in play,
   // and Redis answers in order, so the next value is its reply whatever its shape.
   if (!pending_.empty() && pending_.front().kind != Kind::kSubscriberCommand) {
@@ -294,6 +296,9 @@ bool RespSession::on_pubsub(Value& value) {
   return true;
 }
 
+// @anchor lesson15-in-order
+// Redis answers in the order it reads (RESP spec, "Pipelining"): a reply that is not a push
+// belongs to the oldest command still waiting.
 void RespSession::deliver_reply(Value value) {
   if (pending_.empty()) {
     protocol_error(SessionError::kUnexpectedReply,
