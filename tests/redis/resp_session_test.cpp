@@ -333,6 +333,15 @@ TEST(L15_RespSession, ParseErrorFailsWaitingCommands) {
             "failed #2 protocol error\n");
 }
 
+// The parser's limits are the session's: an oversized reply breaks the session, not memory.
+TEST(L15_RespSession, ParserLimitsApply) {
+  SessionOptions options;
+  options.limits.max_bulk_length = 4;
+  auto setup = [](RespSession& session) { session.send({"GET", "big"}); };
+  EXPECT_EQ(events_for_every_split(setup, "$5\r\nhello\r\n", options),
+            "protocol error: protocol error: bulk too long\nfailed #1 protocol error\n");
+}
+
 TEST(L15_RespSession, RefusesCommandsItCannotTrack) {
   RespSession session;
   session.connection_made();
