@@ -76,9 +76,13 @@ void RespSession::connection_made() {
   written_ = 0;
   server_subscriptions_ = 0;
   awaited_confirmations_ = 0;
+  for (std::size_t i = 0; i < options_.setup.size(); ++i) {
+    append_command(output_, options_.setup[i]);
+    pending_.push_back({i, Kind::kSetup});
+  }
   if (options_.protocol == Protocol::kResp3) {
     append_command(output_, std::array<std::string_view, 2>{"HELLO", "3"});
-    pending_.push_back({next_id_++, Kind::kHello});
+    pending_.push_back({0, Kind::kHello});
   }
   // @anchor lesson15-resubscribe
   // The server forgot our subscriptions with the old connection: ask again for all of them.
@@ -109,7 +113,9 @@ void RespSession::fail_command(CommandId id, SessionError error) {
 
 void RespSession::fail_all_pending(SessionError error) {
   for (const auto& pending : pending_) {
-    if (pending.kind != Kind::kHello) fail_command(pending.id, error);
+    if (pending.kind == Kind::kCommand || pending.kind == Kind::kSubscriberCommand) {
+      fail_command(pending.id, error);
+    }
   }
   pending_.clear();
 }
@@ -313,6 +319,9 @@ void RespSession::deliver_reply(Value value) {
     // refuses the version) leaves the connection in RESP2.
     if (!value.is_error()) protocol_ = Protocol::kResp3;
     event.kind = SessionEvent::Kind::kHello;
+  } else if (pending.kind == Kind::kSetup) {
+    event.kind = SessionEvent::Kind::kSetup;
+    event.id = pending.id;
   } else {
     event.kind = SessionEvent::Kind::kReply;
     event.id = pending.id;
@@ -325,6 +334,11 @@ std::vector<SessionEvent> RespSession::events() {
   std::vector<SessionEvent> out;
   out.swap(events_);
   return out;
+}
+
+void RespSession::events(std::vector<SessionEvent>& out) {
+  out.clear();
+  out.swap(events_);
 }
 
 std::string RespSession::data_to_send() {

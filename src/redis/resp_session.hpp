@@ -15,12 +15,12 @@
 // server's answer be mistaken for a message. In RESP3 pushes carry their own type byte ('>'),
 // and any command may share the connection.
 //
-// Connection lifecycle: connection_made() starts a connection (HELLO 3 first in RESP3, then
-// SUBSCRIBE / PSUBSCRIBE for everything the session wants, so a reconnect resubscribes by
-// itself); connection_lost() fails every command still waiting, in order, with kConnectionLost.
-// Nothing here owns a socket, a timer or a clock: timeouts, backoff and the decision to
-// reconnect belong to the glue (docs/redis.md describes it).
-// Implements the client side of the RESP2 and RESP3 specifications and Redis Pub/Sub.
+// Connection lifecycle: connection_made() starts a connection (the setup commands such as AUTH,
+// HELLO 3 in RESP3, then SUBSCRIBE / PSUBSCRIBE for everything the session wants, so a
+// reconnect resubscribes by itself); connection_lost() fails every command still waiting, in order,
+// with kConnectionLost. Nothing here owns a socket, a timer or a clock: timeouts, backoff and the
+// decision to reconnect belong to the glue (docs/redis.md describes it). Implements the client side
+// of the RESP2 and RESP3 specifications and Redis Pub/Sub.
 #pragma once
 
 #include <cstddef>
@@ -50,6 +50,10 @@ struct SessionOptions {
   Protocol protocol = Protocol::kResp2;
   RespParserLimits limits;
   std::size_t max_pending = kDefaultMaxPending;  // commands sent and not yet answered
+  // Commands every connection starts with, before HELLO and the resubscription: AUTH, SELECT,
+  // CLIENT SETNAME. A server that wants AUTH refuses everything else until it has it, SUBSCRIBE
+  // included. Their replies come as kSetup events, in this order.
+  std::vector<std::vector<std::string>> setup;
 };
 
 // Why a command ended without a reply.
@@ -72,6 +76,8 @@ struct SessionEvent {
   enum class Kind {
     kReply,          // id, value: the reply to command `id` (maybe an error reply)
     kFailed,         // id, error: command `id` will get no reply
+    kSetup,          // value, id = index in SessionOptions::setup: a setup command's reply; an
+                     // error reply there (a wrong password) is the glue's to report and act on
     kHello,          // value: the answer to the session's own HELLO 3 (a map, or an error)
     kMessage,        // channel, payload; pattern too when it matched a PSUBSCRIBE
     kSubscribed,     // channel (or pattern, `is_pattern`), count: subscriptions now held
@@ -99,7 +105,7 @@ class RespSession {
   explicit RespSession(SessionOptions options = {});
 
   // --- Connection, told by the glue ---
-  // The transport is up: queues HELLO (RESP3) and the resubscription commands.
+  // The transport is up: queues the setup commands, HELLO (RESP3) and the resubscription.
   void connection_made();
   // The transport ended (or the glue closed it): every waiting command fails with
   // kConnectionLost, in the order sent, and unsent output is dropped. The wanted channels and
@@ -130,7 +136,10 @@ class RespSession {
 
   // --- Output ---
   std::vector<SessionEvent> events();  // oldest first; empties the queue
-  std::string data_to_send();          // every byte waiting to be written
+  // The same into `out` (cleared first), swapping buffers so that a glue calling it on every
+  // read does not allocate a vector each time.
+  void events(std::vector<SessionEvent>& out);
+  std::string data_to_send();  // every byte waiting to be written
   std::string_view pending_output() const { return std::string_view(output_).substr(written_); }
   void consume_output(std::size_t written);
 
@@ -150,7 +159,7 @@ class RespSession {
   const SessionOptions& options() const { return options_; }
 
  private:
-  enum class Kind { kCommand, kSubscriberCommand, kHello };
+  enum class Kind { kCommand, kSubscriberCommand, kSetup, kHello };
   struct Pending {
     CommandId id;
     Kind kind;

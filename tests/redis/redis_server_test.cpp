@@ -156,19 +156,23 @@ TEST_F(L15_RedisServer, PipelineOf100Incrs) {
 }
 
 TEST_F(L15_RedisServer, SubscribePublishAndResubscribeAfterReconnect) {
-  Connection subscriber(port_);
+  SessionOptions options;
+  options.setup = {{"CLIENT", "SETNAME", "duplex-subscriber"}};
+  Connection subscriber(port_, options);
   Connection publisher(port_);
   std::array<std::string_view, 1> channels = {"room:1"};
   std::array<std::string_view, 1> patterns = {"ticker.*"};
   subscriber.session().subscribe(channels);
   subscriber.session().psubscribe(patterns);
   subscriber.flush();
-  auto events = subscriber.wait_events(2);
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[0].kind, SessionEvent::Kind::kSubscribed);
-  EXPECT_EQ(events[0].channel, "room:1");
-  EXPECT_EQ(events[1].pattern, "ticker.*");
-  EXPECT_EQ(events[1].count, 2);
+  auto events = subscriber.wait_events(3);
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[0].kind, SessionEvent::Kind::kSetup);
+  EXPECT_EQ(describe(events[0].value), "+OK");
+  EXPECT_EQ(events[1].kind, SessionEvent::Kind::kSubscribed);
+  EXPECT_EQ(events[1].channel, "room:1");
+  EXPECT_EQ(events[2].pattern, "ticker.*");
+  EXPECT_EQ(events[2].count, 2);
 
   EXPECT_EQ(publisher.call({"PUBLISH", "room:1", "hi\r\nbob"}).integer, 1);
   EXPECT_EQ(publisher.call({"PUBLISH", "ticker.eur", "1.09"}).integer, 1);
@@ -187,9 +191,13 @@ TEST_F(L15_RedisServer, SubscribePublishAndResubscribeAfterReconnect) {
   EXPECT_TRUE(subscriber.wait_events(1).empty());
   EXPECT_EQ(subscriber.session().state(), RespSession::State::kDisconnected);
   subscriber.connect();
-  events = subscriber.wait_events(2);
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[1].count, 2);
+  events = subscriber.wait_events(3);
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[0].kind, SessionEvent::Kind::kSetup);
+  EXPECT_EQ(events[2].count, 2);
+  // The new connection ran the setup commands again: Redis knows it by its name.
+  Value clients = publisher.call({"CLIENT", "LIST", "TYPE", "pubsub"});
+  EXPECT_NE(clients.string.find("name=duplex-subscriber"), std::string::npos) << clients.string;
   EXPECT_EQ(publisher.call({"PUBLISH", "room:1", "back"}).integer, 1);
   events = subscriber.wait_events(1);
   ASSERT_EQ(events.size(), 1U);

@@ -27,6 +27,9 @@ std::string event_log(const std::vector<SessionEvent>& events) {
       case SessionEvent::Kind::kHello:
         log += "hello " + describe(e.value);
         break;
+      case SessionEvent::Kind::kSetup:
+        log += "setup #" + std::to_string(e.id) + " " + describe(e.value);
+        break;
       case SessionEvent::Kind::kMessage:
         log += e.is_pattern ? "pmessage " + e.pattern + " " : "message ";
         log += e.channel + " " + describe(Value::bulk_string(e.payload));
@@ -272,7 +275,7 @@ TEST(L15_RespSession, Resp3HelloPushesAndCommandsWhileSubscribed) {
     std::array<std::string_view, 1> channels = {"room"};
     session.subscribe(channels);
     // Until HELLO is answered the connection follows RESP2's rules.
-    EXPECT_EQ(session.send({"GET", "k"}), 2U);
+    EXPECT_EQ(session.send({"GET", "k"}), 1U);
   };
   std::string replies =
       "%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n"
@@ -280,7 +283,7 @@ TEST(L15_RespSession, Resp3HelloPushesAndCommandsWhileSubscribed) {
       ">3\r\n$7\r\nmessage\r\n$4\r\nroom\r\n$2\r\nhi\r\n"
       ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n";
   EXPECT_EQ(events_for_every_split(setup, replies, options),
-            "failed #2 only (P)(UN)SUBSCRIBE, PING and QUIT are allowed while subscribed\n"
+            "failed #1 only (P)(UN)SUBSCRIBE, PING and QUIT are allowed while subscribed\n"
             "hello {\"server\": \"redis\", \"proto\": :3}\n"
             "subscribed room 1\n"
             "message room \"hi\"\n"
@@ -297,6 +300,34 @@ TEST(L15_RespSession, Resp3HelloPushesAndCommandsWhileSubscribed) {
   session.receive_data(">3\r\n$7\r\nmessage\r\n$4\r\nroom\r\n$1\r\nx\r\n$3\r\nbar\r\n");
   EXPECT_EQ(event_log(session.events()), "hello {\"proto\": :3}\nmessage room \"x\"\nreply #" +
                                              std::to_string(get) + " \"bar\"\n");
+}
+
+// A server that wants AUTH refuses everything before it, SUBSCRIBE included: the setup
+// commands go first on every connection, then HELLO, then the resubscription.
+TEST(L15_RespSession, SetupCommandsComeFirstOnEveryConnection) {
+  SessionOptions options;
+  options.protocol = Protocol::kResp3;
+  options.setup = {{"AUTH", "default", "secret"}, {"CLIENT", "SETNAME", "duplex"}};
+  RespSession session(options);
+  std::array<std::string_view, 1> channels = {"room"};
+  session.subscribe(channels);
+  for (int connection = 0; connection < 2; ++connection) {
+    session.connection_made();
+    EXPECT_EQ(session.data_to_send(), bulks({"AUTH", "default", "secret"}) +
+                                          bulks({"CLIENT", "SETNAME", "duplex"}) +
+                                          bulks({"HELLO", "3"}) + bulks({"SUBSCRIBE", "room"}));
+    session.receive_data(
+        "-WRONGPASS invalid username-password pair\r\n+OK\r\n"
+        "%1\r\n$5\r\nproto\r\n:3\r\n"
+        ">3\r\n$9\r\nsubscribe\r\n$4\r\nroom\r\n:1\r\n");
+    std::vector<SessionEvent> events;
+    session.events(events);
+    EXPECT_EQ(event_log(events),
+              "setup #0 -WRONGPASS invalid username-password pair\nsetup #1 +OK\n"
+              "hello {\"proto\": :3}\nsubscribed room 1\n");
+    session.connection_lost();
+    EXPECT_TRUE(session.events().empty());
+  }
 }
 
 // A Redis before 6 does not know HELLO: the error is reported and the connection stays RESP2.
