@@ -67,15 +67,21 @@ bool RespSession::in_subscriber_mode() const {
   return protocol_ == Protocol::kResp2 && (server_subscriptions_ > 0 || awaited_confirmations_ > 0);
 }
 
-void RespSession::connection_made() {
+// What belonged to one connection: its waiting commands, its unsent bytes, its half-read reply,
+// the protocol it negotiated and the subscriptions its server held.
+void RespSession::forget_connection(State next) {
   fail_all_pending(SessionError::kConnectionLost);
-  state_ = State::kConnected;
+  state_ = next;
   protocol_ = Protocol::kResp2;
   parser_.reset();
   output_.clear();
   written_ = 0;
   server_subscriptions_ = 0;
   awaited_confirmations_ = 0;
+}
+
+void RespSession::connection_made() {
+  forget_connection(State::kConnected);
   for (std::size_t i = 0; i < options_.setup.size(); ++i) {
     append_command(output_, options_.setup[i]);
     pending_.push_back({i, Kind::kSetup});
@@ -93,14 +99,7 @@ void RespSession::connection_made() {
 }
 
 void RespSession::connection_lost() {
-  fail_all_pending(SessionError::kConnectionLost);
-  state_ = State::kDisconnected;
-  protocol_ = Protocol::kResp2;
-  parser_.reset();
-  output_.clear();
-  written_ = 0;
-  server_subscriptions_ = 0;
-  awaited_confirmations_ = 0;
+  forget_connection(State::kDisconnected);
 }
 
 void RespSession::fail_command(CommandId id, SessionError error) {

@@ -165,6 +165,7 @@ class RespSession {
     Kind kind;
   };
 
+  void forget_connection(State next);
   void fail_command(CommandId id, SessionError error);
   void fail_all_pending(SessionError error);
   void write_subscription(std::string_view command, std::span<const std::string_view> names);
