@@ -372,7 +372,9 @@ void HttpConnection::pump_file() {
     std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(file_left_, kSendfileChunk));
     // Through the connection's transport, so injected faults (lesson 13) reach file bodies too.
-    ssize_t n = connection_->send_file(file_.get(), &offset, want);
+    net::Transport& transport =
+        connection_->transport() ? *connection_->transport() : net::system_transport();
+    ssize_t n = transport.sendfile(connection_->fd(), file_.get(), &offset, want);
     if (n > 0) {
       file_offset_ += static_cast<std::uint64_t>(n);
       file_left_ -= static_cast<std::uint64_t>(n);

@@ -1,8 +1,10 @@
-// Connection (lesson 03): reading, writing, backpressure, idle timeout and graceful close for
-// one non-blocking socket.
+// Connection (lesson 03): reading, the output queue (bytes and files) flushed once per round,
+// backpressure, idle and send timeouts, graceful close, and the error policy for one
+// non-blocking socket.
 #include "src/net/connection.hpp"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +20,9 @@ namespace {
 // One read() asks for at most this much; the loop repeats while reads come back full, within
 // the fairness budget.
 constexpr std::size_t kReadChunk = 64 * 1024;
+// Fairness for files: at most this many file bytes per wake-up, so one download cannot hold the
+// loop while the page cache feeds the socket as fast as it drains.
+constexpr std::size_t kSendfileBudget = 256 * 1024;
 
 }  // namespace
 
@@ -33,6 +38,10 @@ const char* to_string(CloseReason reason) noexcept {
       return "closed by us";
     case CloseReason::kShutdown:
       return "shutdown";
+    case CloseReason::kSendTimeout:
+      return "send timeout";
+    case CloseReason::kApplicationError:
+      return "application error";
   }
   return "unknown";
 }
@@ -48,6 +57,9 @@ Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
       limits_(limits),
       input_(&loop.buffer_pool()),
       output_(&loop.buffer_pool()),
+      idle_timer_(loop),
+      linger_timer_(loop),
+      send_timer_(loop),
       last_activity_(loop.now()) {
   int flags = fcntl(fd_.get(), F_GETFL);
   if (flags < 0 || fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK) < 0)
@@ -57,8 +69,6 @@ Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
 }
 
 Connection::~Connection() {
-  if (idle_timer_ != 0) loop_.cancel(idle_timer_);
-  if (linger_timer_ != 0) loop_.cancel(linger_timer_);
   if (fd_) loop_.unwatch(fd_.get());
 }
 
@@ -80,12 +90,10 @@ void Connection::start() {
     if (auto self = weak.lock()) self->on_events(events);
   });
   if (limits_.idle_timeout.count() > 0) arm_idle_timer(limits_.idle_timeout);
-  if (!output_.empty()) flush();
+  if (has_output()) end_of_round_needed();
 }
 
 void Connection::on_events(std::uint32_t events) {
-  // Whatever the callbacks below do, this object lives until the end of the function.
-  auto self = shared_from_this();
   if (events & kSocketError) {
     int error = 0;
     socklen_t length = sizeof error;
@@ -94,9 +102,9 @@ void Connection::on_events(std::uint32_t events) {
     return;
   }
   if ((events & kWritable) && state_ != State::kClosed) {
-    if (!flush()) return;
-    if (output_.empty() && state_ == State::kOpen && on_drain_) on_drain_(*this);
-    finish_close_if_done();
+    // Written at the end of the round, with whatever this round adds to the queue.
+    writable_ = true;
+    end_of_round_needed();
   }
   if (state_ == State::kClosed) return;
   if (events & kReadable) {
@@ -166,29 +174,48 @@ void Connection::handle_readable() {
 }
 
 void Connection::deliver() {
-  auto self = shared_from_this();
-  dispatching_ = true;
   while (state_ == State::kOpen && !input_.empty() && on_data_) {
     std::shared_ptr<DataHandler> handler = on_data_;
-    (*handler)(*this, input_);
+    try {
+      (*handler)(*this, input_);
+    } catch (...) {
+      fail_in_application("data handler");
+      return;
+    }
     // A handler that replaced itself (an HTTP -> WebSocket upgrade) passes the remaining
     // bytes to its successor now; they may already hold a whole frame.
     if (on_data_ == handler) break;
   }
-  dispatching_ = false;
-  if (state_ == State::kClosed) return;
   input_.release_if_empty();
-  // @anchor lesson03-cork
-  // Replies queued by send() during the handler leave here, in one write: ten pipelined
-  // requests read together become one write of ten responses instead of ten small packets.
-  if (!flush()) return;
-  finish_close_if_done();
 }
 
+// @anchor lesson03-error-backstop
+// The backstop of the error policy: code of the layer above threw on this connection's behalf.
+// The loop goes on; the connection cannot be trusted to be in a sane state, so it ends, and the
+// exception is reported. HTTP and WebSocket catch their handlers' exceptions first, to answer
+// 500 or close with 1011; this is for what they let through.
+void Connection::fail_in_application(std::string_view where) {
+  loop_.report_exception(where);
+  abort_for(CloseReason::kApplicationError);
+}
+
+// @anchor lesson03-cork
+// The cork: one write per connection per round of the loop. send() only appends to the queue
+// and, the first time in a round, puts the connection on the loop's end-of-round list. When the
+// round ends (after the I/O callbacks, the timers and the posted tasks), flush_round() writes
+// everything queued in one send(): ten pipelined requests read together leave as one write of
+// ten responses, not ten small packets, whether the replies came from the data handler, a timer
+// or a task. While EPOLLOUT is armed the socket is known to be full, so send() just queues.
 void Connection::send(std::string_view bytes) {
   if (state_ == State::kClosing || state_ == State::kClosed || bytes.empty()) return;
-  output_.append(bytes);
-  write_queued();
+  if (later_.empty()) {
+    output_.append(bytes);
+  } else {
+    if (later_.back().file) later_.push_back(Segment{Fd(), 0, 0, Buffer(&loop_.buffer_pool())});
+    later_.back().bytes.append(bytes);
+    later_memory_ += bytes.size();
+  }
+  end_of_round_needed();
 }
 
 void Connection::send(Buffer& bytes) {
@@ -198,29 +225,91 @@ void Connection::send(Buffer& bytes) {
   }
   // A message built in its own buffer (a WebSocket frame, say) becomes the output as it is:
   // a swap of two pointers instead of a copy of every byte.
-  if (output_.empty()) {
+  if (output_.empty() && later_.empty()) {
     output_.swap(bytes);
+    bytes.clear();
+    end_of_round_needed();
   } else {
-    output_.append(bytes.view());
+    send(bytes.view());
+    bytes.clear();
   }
-  bytes.clear();
-  write_queued();
 }
 
-void Connection::write_queued() {
-  // Inside a handler, deliver() flushes once the handler returns. While EPOLLOUT is armed the
-  // socket is known to be full: writing now would only fail with EAGAIN.
-  if (state_ == State::kCreated || dispatching_) return;
-  if (interest_ & kWritable) {
+// @anchor lesson03-files
+// The output is an ordered queue: output_ holds the bytes at its front, and later_ what comes
+// behind the first file segment (files and byte runs, in order). With no file queued, later_ is
+// empty and send() is a plain append, as cheap as a byte-only queue.
+void Connection::send_file(Fd file, std::uint64_t offset, std::uint64_t length) {
+  if (state_ == State::kClosing || state_ == State::kClosed || length == 0) return;
+  later_.push_back(Segment{std::move(file), offset, length, Buffer()});
+  later_file_ += length;
+  end_of_round_needed();
+}
+
+void Connection::end_of_round_needed() {
+  if (state_ == State::kCreated) return;  // start() asks when it runs
+  if (state_ != State::kClosed && (interest_ & kWritable) && !writable_) {
+    // The socket is full: EPOLLOUT brings us back. Only the backpressure marks may move now.
     update_interest();
-  } else {
-    flush();
+    return;
+  }
+  if (in_round_end_) return;
+  in_round_end_ = true;
+  loop_.defer_to_round_end(shared_from_this());
+}
+
+// Called by the loop at the end of the round: write the queue, then finish a close in progress.
+void Connection::flush_round() {
+  in_round_end_ = false;
+  bool waited = (interest_ & kWritable) != 0;
+  bool may_write = !waited || writable_;
+  writable_ = false;
+  if (state_ != State::kOpen && state_ != State::kClosing) return;
+  if (has_output() && may_write) {
+    if (!write_output()) return;
+    if (waited && !has_output() && state_ == State::kOpen && on_drain_) drain_pending_ = true;
+  }
+  finish_close_if_done();
+  update_interest();
+}
+
+// Called by the loop after every connection of the round has flushed.
+void Connection::notify_round() {
+  if (drain_pending_) {
+    drain_pending_ = false;
+    if (state_ == State::kOpen && on_drain_) {
+      try {
+        on_drain_(*this);
+      } catch (...) {
+        fail_in_application("drain handler");
+      }
+    }
+  }
+  if (close_pending_) {
+    close_pending_ = false;
+    notify_closed();
   }
 }
 
-// Writes what the kernel takes now. Returns false if the connection died doing it.
-bool Connection::flush() {
-  while (!output_.empty()) {
+// Writes what the kernel takes now, files through sendfile(2) within their budget. Returns false
+// if the connection died doing it.
+bool Connection::write_output() {
+  std::size_t file_budget = kSendfileBudget;
+  while (true) {
+    if (output_.empty()) {
+      if (later_.empty()) break;
+      Segment& front = later_.front();
+      if (front.file) {
+        if (!send_file_segment(front, file_budget)) return false;
+        if (front.left > 0) break;  // the socket is full or the budget spent: EPOLLOUT
+        later_.pop_front();
+        continue;
+      }
+      later_memory_ -= front.bytes.size();
+      output_.swap(front.bytes);
+      later_.pop_front();
+      continue;
+    }
     ssize_t n = transport_ ? transport_->send(fd_.get(), output_.data(), output_.size())
                            : ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
     if (n > 0) {
@@ -235,7 +324,35 @@ bool Connection::flush() {
     return false;
   }
   output_.release_if_empty();
-  update_interest();
+  return true;
+}
+
+// Sends from the file segment at the front of the queue until it is done, the socket is full or
+// the budget is spent. Returns false if the connection died doing it.
+bool Connection::send_file_segment(Segment& segment, std::size_t& budget) {
+  while (segment.left > 0 && budget > 0) {
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(segment.left, budget));
+    off_t offset = static_cast<off_t>(segment.offset);
+    // Through the transport, so injected faults (lesson 13) reach file bodies too.
+    ssize_t n = transport_ ? transport_->sendfile(fd_.get(), segment.file.get(), &offset, want)
+                           : ::sendfile(fd_.get(), segment.file.get(), &offset, want);
+    if (n > 0) {
+      auto moved = static_cast<std::uint64_t>(n);
+      segment.offset += moved;
+      segment.left -= moved;
+      later_file_ -= moved;
+      bytes_written_ += moved;
+      budget -= static_cast<std::size_t>(n);
+      last_activity_ = loop_.now();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    // n == 0: the file ended before the promised length (it shrank under us). Nothing honest
+    // can follow in this stream: the peer must see a short body, not a wrong one.
+    abort_for(state_ == State::kClosing ? close_reason_ : CloseReason::kError, n < 0 ? errno : EIO);
+    return false;
+  }
   return true;
 }
 
@@ -245,31 +362,29 @@ bool Connection::flush() {
 // would wake the loop on every round for nothing. Reading stops while the peer leaves more
 // than high_water bytes of our replies unread (backpressure: its own requests then pile up
 // in the kernel, its TCP window closes and its writes block), and resumes below low_water.
-// The gap between the two marks keeps a connection from flapping on every byte.
+// The gap between the two marks keeps a connection from flapping on every byte. While output
+// waits for EPOLLOUT, the send timer watches that it moves at all.
 void Connection::update_interest() {
   if (state_ == State::kClosed || state_ == State::kCreated) return;
-  if (!paused_by_backpressure_ && output_.size() > limits_.high_water) {
+  std::size_t memory = output_.size() + static_cast<std::size_t>(later_memory_);
+  if (!paused_by_backpressure_ && memory > limits_.high_water) {
     paused_by_backpressure_ = true;
-  } else if (paused_by_backpressure_ && output_.size() <= limits_.low_water) {
+  } else if (paused_by_backpressure_ && memory <= limits_.low_water) {
     paused_by_backpressure_ = false;
   }
   std::uint32_t want = 0;
   if (state_ == State::kOpen && !paused_by_user_ && !paused_by_backpressure_) want |= kReadable;
   if (state_ == State::kClosing && write_shut_) want |= kReadable;
-  if (!output_.empty()) want |= kWritable;
+  if (has_output()) want |= kWritable;
   if (want != interest_) {
     loop_.modify(fd_.get(), want);
     interest_ = want;
   }
-}
-
-ssize_t Connection::send_file(int file_fd, off_t* offset, std::size_t count) {
-  if (!fd_) {
-    errno = EBADF;
-    return -1;
+  if (!(want & kWritable)) {
+    send_timer_.cancel();
+  } else if (limits_.send_timeout.count() > 0 && !send_timer_.active()) {
+    arm_send_timer();
   }
-  if (transport_) return transport_->sendfile(fd_.get(), file_fd, offset, count);
-  return system_transport().sendfile(fd_.get(), file_fd, offset, count);
 }
 
 void Connection::close() {
@@ -278,6 +393,18 @@ void Connection::close() {
 
 void Connection::abort() {
   abort_for(CloseReason::kClosedByUs);
+}
+
+void Connection::post(std::function<void()> task) {
+  loop_.post([weak = weak_from_this(), task = std::move(task)] {
+    std::shared_ptr<Connection> self = weak.lock();
+    if (!self || !self->is_open()) return;
+    try {
+      task();
+    } catch (...) {
+      self->fail_in_application("posted task");
+    }
+  });
 }
 
 // @anchor lesson03-graceful-close
@@ -290,67 +417,63 @@ void Connection::abort() {
 // that never reads or never closes cannot keep the socket forever.
 void Connection::close_for(CloseReason reason) {
   if (state_ == State::kClosing || state_ == State::kClosed) return;
-  if (state_ == State::kCreated) {
-    abort_for(reason);
-    return;
-  }
-  if (peer_closed_ && output_.empty() && !dispatching_) {
+  if (state_ == State::kCreated || (peer_closed_ && !has_output())) {
     abort_for(reason);  // both sides are done: nothing to flush, no FIN to wait for
     return;
   }
-  auto self = shared_from_this();
   close_reason_ = reason;
   state_ = State::kClosing;
-  if (idle_timer_ != 0) loop_.cancel(idle_timer_);
-  idle_timer_ = 0;
-  std::weak_ptr<Connection> weak = weak_from_this();
-  linger_timer_ = loop_.run_after(limits_.linger_timeout, [weak] {
-    if (auto connection = weak.lock()) {
-      connection->linger_timer_ = 0;
-      connection->abort_for(connection->close_reason_, connection->close_error_);
-    }
-  });
-  if (dispatching_) return;  // deliver() flushes and finishes when the handler returns
-  if (!flush()) return;
-  finish_close_if_done();
+  idle_timer_.cancel();
+  linger_timer_.start(limits_.linger_timeout, [this] { abort_for(close_reason_, close_error_); });
+  // Steps 1 and 2 happen at the end of the round (flush_round, finish_close_if_done).
+  end_of_round_needed();
 }
 
 void Connection::finish_close_if_done() {
-  if (state_ != State::kClosing || !output_.empty()) return;
+  if (state_ != State::kClosing || has_output()) return;
   if (!write_shut_) {
     ::shutdown(fd_.get(), SHUT_WR);
     write_shut_ = true;
   }
-  if (peer_closed_) {
-    abort_for(close_reason_, close_error_);
-  } else {
-    update_interest();
-  }
+  if (peer_closed_) abort_for(close_reason_, close_error_);
 }
 
 void Connection::abort_for(CloseReason reason, int error_number) {
   if (state_ == State::kClosed) return;
-  auto self = shared_from_this();
   if (state_ != State::kClosing) {
     close_reason_ = reason;
     close_error_ = error_number;
   }
   state_ = State::kClosed;
-  if (idle_timer_ != 0) loop_.cancel(idle_timer_);
-  if (linger_timer_ != 0) loop_.cancel(linger_timer_);
-  idle_timer_ = linger_timer_ = 0;
-  loop_.unwatch(fd_.get());
+  idle_timer_.cancel();
+  linger_timer_.cancel();
+  send_timer_.cancel();
+  if (fd_) loop_.unwatch(fd_.get());
   fd_.reset();
   interest_ = 0;
   output_.clear();
   output_.release_if_empty();
-  notify_closed();
+  later_.clear();
+  later_memory_ = later_file_ = 0;
+  drain_pending_ = false;
+  // on_close runs at the end of the round, never inside the call that closed us.
+  close_pending_ = true;
+  if (!in_round_end_) {
+    in_round_end_ = true;
+    loop_.defer_to_round_end(shared_from_this());
+  }
 }
 
 void Connection::notify_closed() {
   CloseHandler on_close = std::move(on_close_);
   on_close_ = nullptr;
-  if (on_close) on_close(*this, close_reason_, close_error_);
+  if (on_close) {
+    try {
+      on_close(*this, close_reason_, close_error_);
+    } catch (...) {
+      loop_.report_exception("close handler");
+    }
+  }
   // Handlers often capture the connection's owner or the connection itself: dropping them
   // here breaks any reference cycle.
   on_data_.reset();
@@ -376,10 +499,15 @@ bool Connection::reading() const noexcept {
 
 void Connection::set_idle_timeout(std::chrono::milliseconds timeout) {
   limits_.idle_timeout = timeout;
-  if (idle_timer_ != 0) loop_.cancel(idle_timer_);
-  idle_timer_ = 0;
+  idle_timer_.cancel();
   last_activity_ = loop_.now();
   if (state_ == State::kOpen && timeout.count() > 0) arm_idle_timer(timeout);
+}
+
+void Connection::set_send_timeout(std::chrono::milliseconds timeout) {
+  limits_.send_timeout = timeout;
+  send_timer_.cancel();
+  if (timeout.count() > 0 && (interest_ & kWritable)) arm_send_timer();
 }
 
 // @anchor lesson03-idle-timer
@@ -387,20 +515,38 @@ void Connection::set_idle_timeout(std::chrono::milliseconds timeout) {
 // timer fires it checks how long the connection has really been quiet and either closes it
 // or sleeps again for the remainder. Re-arming on every read would cost a heap push each time.
 void Connection::arm_idle_timer(std::chrono::milliseconds delay) {
-  std::weak_ptr<Connection> weak = weak_from_this();
-  idle_timer_ = loop_.run_after(delay, [weak] {
-    if (auto self = weak.lock()) self->on_idle_timer();
-  });
+  // The timers are members: destroyed with the connection, they never fire on a dead one.
+  idle_timer_.start(delay, [this] { on_idle_timer(); });
 }
 
 void Connection::on_idle_timer() {
-  idle_timer_ = 0;
   if (state_ != State::kOpen || limits_.idle_timeout.count() <= 0) return;
   auto quiet = loop_.now() - last_activity_;
   if (quiet >= limits_.idle_timeout) {
     close_for(CloseReason::kIdleTimeout);
   } else {
     arm_idle_timer(std::chrono::ceil<std::chrono::milliseconds>(limits_.idle_timeout - quiet));
+  }
+}
+
+// @anchor lesson03-send-timeout
+// A peer that stops reading would otherwise hold our output (and the memory behind it) forever:
+// backpressure stops us reading from it, but nothing ends it. The send timer runs while output
+// waits for EPOLLOUT. When it fires, progress is what counts, not completion: if any byte left
+// since it was armed (a slow reader on a thin link) it sleeps again; if none did, the peer is not
+// reading and the connection is aborted.
+void Connection::arm_send_timer() {
+  written_at_send_arm_ = bytes_written_;
+  send_timer_.start(limits_.send_timeout, [this] { on_send_timer(); });
+}
+
+void Connection::on_send_timer() {
+  if (state_ == State::kClosed || !(interest_ & kWritable)) return;
+  // EPOLLOUT came in this round and the write waits for its end: the peer did read.
+  if (bytes_written_ == written_at_send_arm_ && !writable_) {
+    abort_for(CloseReason::kSendTimeout);
+  } else {
+    arm_send_timer();
   }
 }
 

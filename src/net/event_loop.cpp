@@ -1,5 +1,6 @@
 // The event loop (lesson 03): epoll for descriptors, a min-heap for timers, an eventfd for
-// work posted from other threads.
+// work posted from other threads, the end of each round (flushes and notifications), and the
+// error sink.
 #include "src/net/event_loop.hpp"
 
 #include <sys/eventfd.h>
@@ -8,9 +9,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <exception>
 #include <limits>
 #include <string>
 
+#include "src/net/connection.hpp"
 #include "src/net/system_error.hpp"
 
 namespace duplex::net {
@@ -70,7 +74,12 @@ EventLoop::EventLoop()
   }
 }
 
-EventLoop::~EventLoop() = default;
+EventLoop::~EventLoop() {
+  // Notifications still pending are dropped: the objects their handlers captured may be gone
+  // already. Cleared here, while every other member is alive for the connections' destructors.
+  round_work_.clear();
+  round_end_.clear();
+}
 
 void EventLoop::watch(int fd, std::uint32_t events, IoCallback callback) {
   auto entry = std::make_shared<Watch>(Watch{fd, next_generation_++, events, std::move(callback)});
@@ -128,7 +137,8 @@ TimerId EventLoop::add_timer(std::chrono::milliseconds delay, std::chrono::milli
                              std::function<void()> callback) {
   if (delay < std::chrono::milliseconds{0}) delay = std::chrono::milliseconds{0};
   TimerId id = next_timer_++;
-  timers_[id] = std::make_shared<Timer>(Timer{interval, Clock::now() + delay, std::move(callback)});
+  timers_[id] =
+      std::make_shared<TimerEntry>(TimerEntry{interval, Clock::now() + delay, std::move(callback)});
   deadlines_.push(Deadline{timers_[id]->when, id});
   return id;
 }
@@ -188,7 +198,7 @@ void EventLoop::run() {
 // @anchor lesson03-run-once
 // One round of the reactor: sleep in epoll_wait until a descriptor is ready, the nearest timer
 // is due, or another thread wakes us; then run the ready callbacks, the due timers, and the
-// posted tasks, in that order.
+// posted tasks, in that order; then end the round (end_round).
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
   owner_.store(std::this_thread::get_id());
   now_ = Clock::now();
@@ -202,6 +212,7 @@ void EventLoop::run_once(std::chrono::milliseconds max_wait) {
   dispatch_io(ready);
   run_timers();
   run_posted();
+  end_round();
   // A full batch hints at more ready descriptors than slots: grow so one wake-up serves them.
   if (static_cast<std::size_t>(ready) == events_.size() && events_.size() < kMaxEvents) {
     events_.resize(events_.size() * 2);
@@ -234,7 +245,11 @@ void EventLoop::dispatch_io(int ready) {
     if (it == watches_.end() || it->second->generation != generation) continue;
     // The local shared_ptr keeps the callback alive even if it unwatches its own descriptor.
     std::shared_ptr<Watch> entry = it->second;
-    entry->callback(from_epoll(event.events));
+    try {
+      entry->callback(from_epoll(event.events));
+    } catch (...) {
+      report_exception("I/O callback");
+    }
   }
 }
 
@@ -247,14 +262,18 @@ void EventLoop::run_timers() {
     deadlines_.pop();
     auto it = timers_.find(due.id);
     if (it == timers_.end() || it->second->when != due.when) continue;
-    std::shared_ptr<Timer> timer = it->second;
+    std::shared_ptr<TimerEntry> timer = it->second;
     if (timer->interval.count() > 0) {
       timer->when = now_ + timer->interval;
       deadlines_.push(Deadline{timer->when, due.id});
     } else {
       timers_.erase(it);
     }
-    timer->callback();
+    try {
+      timer->callback();
+    } catch (...) {
+      report_exception("timer");
+    }
   }
 }
 
@@ -264,7 +283,68 @@ void EventLoop::run_posted() {
     std::lock_guard lock(posted_mutex_);
     tasks.swap(posted_);
   }
-  for (auto& task : tasks) task();
+  for (auto& task : tasks) {
+    try {
+      task();
+    } catch (...) {
+      report_exception("posted task");
+    }
+  }
+}
+
+// @anchor lesson03-round-end
+// The end of a round. During the round, send() only queues bytes and puts its connection on
+// round_end_ (once per round: the cork, connection.cpp). Here every such connection writes
+// everything it queued, from data handlers, timers and posted tasks alike, in one send(). Then,
+// with all the flushes done, the close
+// and drain notifications run: never from inside send(), close() or a handler, so nothing is
+// freed under a caller's feet. A notification handler may queue more output (a chat room
+// telling the others that someone left): those connections come back for another pass.
+void EventLoop::end_round() {
+  while (!round_end_.empty()) {
+    round_work_.swap(round_end_);
+    for (auto& connection : round_work_) {
+      try {
+        connection->flush_round();
+      } catch (...) {
+        report_exception("flush");
+      }
+    }
+    for (auto& connection : round_work_) {
+      try {
+        connection->notify_round();
+      } catch (...) {
+        report_exception("close notification");
+      }
+    }
+    round_work_.clear();
+  }
+}
+
+// @anchor lesson03-error-policy
+// One error policy: an exception from application code never unwinds run() (on a loop thread
+// other than the first it would end the whole process). The callback is abandoned, the
+// exception reported here, and the loop goes on; Connection and Timer also close the connection
+// the code belonged to (CloseReason::kApplicationError).
+void EventLoop::report_exception(std::string_view where) noexcept {
+  try {
+    std::string what = "unknown exception";
+    try {
+      throw;
+    } catch (const std::exception& error) {
+      what = error.what();
+    } catch (...) {
+    }
+    std::string line = "uncaught exception in ";
+    line.append(where).append(": ").append(what);
+    if (error_sink_) {
+      error_sink_(line);
+    } else {
+      std::fprintf(stderr, "duplex: %s\n", line.c_str());
+    }
+  } catch (...) {
+    // A sink that throws, or no memory for the line: nothing better to do than go on.
+  }
 }
 
 }  // namespace duplex::net

@@ -3,6 +3,10 @@
 // A reactor over Linux epoll, in the spirit of Redis ae.c: a small interface (watch a
 // descriptor, run a timer, post work from another thread) and one loop that dispatches
 // callbacks. Everything but post() and stop() must be called on the loop's own thread.
+//
+// Each round ends in one place: the connections that queued output during the round are
+// flushed there (one write each: the cork), then their close and drain notifications run. And
+// one error policy: no exception from a callback unwinds run(); it goes to the error sink.
 #pragma once
 
 #include <atomic>
@@ -12,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <queue>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +37,10 @@ inline constexpr std::uint32_t kHangup = 1U << 3;
 
 using IoCallback = std::function<void(std::uint32_t events)>;
 using TimerId = std::uint64_t;
+// Receives one line per exception a callback let escape (see set_error_sink).
+using ErrorSink = std::function<void(std::string_view message)>;
+
+class Connection;
 
 class EventLoop {
  public:
@@ -49,10 +58,14 @@ class EventLoop {
   bool watching(int fd) const;
 
   // Timers: the callback runs on the loop thread once the delay has passed. Timers due at the
-  // same instant run in the order they were created.
+  // same instant run in the order they were created. net::Timer (timer.hpp) wraps these ids in
+  // an object that cancels itself when destroyed; the ids stay for code that wants them raw.
   TimerId run_after(std::chrono::milliseconds delay, std::function<void()> callback);
   TimerId run_every(std::chrono::milliseconds interval, std::function<void()> callback);
   bool cancel(TimerId id);  // false when it already ran (one-shot) or never existed
+  // True while `id` may still run: scheduled, or repeating. A one-shot timer is inactive from
+  // the moment its callback starts.
+  bool timer_pending(TimerId id) const { return timers_.count(id) > 0; }
 
   // Thread-safe: queue `task` to run on the loop thread and wake the loop.
   void post(std::function<void()> task);
@@ -60,9 +73,18 @@ class EventLoop {
   // Runs until stop(). stop() is thread-safe and may be called before run().
   void run();
   void stop();
-  // One round: wait at most `max_wait` (or until the next timer), dispatch, return. Tests
-  // step the loop with it from their own thread.
+  // One round: wait at most `max_wait` (or until the next timer), dispatch, end the round
+  // (flushes, then close and drain notifications), return. Tests step the loop with it from
+  // their own thread.
   void run_once(std::chrono::milliseconds max_wait);
+
+  // Where exceptions that escaped a callback are reported, one line each:
+  // "uncaught exception in <where>: <what>". Default (or null): the line, prefixed with
+  // "duplex: ", on stderr. Set it before run(); it runs on the loop thread.
+  void set_error_sink(ErrorSink sink) { error_sink_ = std::move(sink); }
+  // Reports the exception being handled to the sink. Call it only inside a catch block; for
+  // code that runs application callbacks on this loop (Connection, Timer).
+  void report_exception(std::string_view where) noexcept;
 
   bool in_loop_thread() const;
   // The time this round of dispatch started (one clock read per wake-up).
@@ -79,7 +101,7 @@ class EventLoop {
     std::uint32_t events;
     IoCallback callback;
   };
-  struct Timer {
+  struct TimerEntry {
     std::chrono::milliseconds interval;  // zero for a one-shot
     Clock::time_point when;
     std::function<void()> callback;
@@ -100,6 +122,13 @@ class EventLoop {
   void run_posted();
   void drain_wakeup();
   void wake();
+  void end_round();
+
+  friend class Connection;
+  // Connection: flush `connection` and deliver its notifications when this round ends.
+  void defer_to_round_end(std::shared_ptr<Connection> connection) {
+    round_end_.push_back(std::move(connection));
+  }
 
   // First, so it is destroyed last: connections destroyed with the loop's callbacks and posted
   // tasks still give their storage back to it.
@@ -109,7 +138,7 @@ class EventLoop {
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;
   std::uint32_t next_generation_ = 1;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
-  std::unordered_map<TimerId, std::shared_ptr<Timer>> timers_;
+  std::unordered_map<TimerId, std::shared_ptr<TimerEntry>> timers_;
   TimerId next_timer_ = 1;
   Clock::time_point now_;
   std::vector<epoll_event> events_;
@@ -119,6 +148,14 @@ class EventLoop {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> wake_pending_{false};
   std::atomic<std::thread::id> owner_;
+  ErrorSink error_sink_;
+
+  // The connections to finish at the end of this round, each once (Connection keeps a flag).
+  // Two vectors swapped back and forth keep their capacity: no allocation per round. Last, so
+  // they are destroyed first, while the rest of the loop is still there for the connections'
+  // destructors.
+  std::vector<std::shared_ptr<Connection>> round_end_;
+  std::vector<std::shared_ptr<Connection>> round_work_;
 };
 
 }  // namespace duplex::net

@@ -25,9 +25,12 @@ TcpServer::~TcpServer() {
   if (listener_) loop_.unwatch(listener_->fd().get());
   auto connections = std::move(connections_);
   connections_.clear();
+  // The server is going away: its connections' close notifications cannot wait for the end of
+  // a round the loop may never run again, so they are delivered here.
   for (auto& [raw, connection] : connections) {
     connection->on_released_ = nullptr;
     connection->abort_for(CloseReason::kShutdown);
+    connection->notify_round();
   }
 }
 
@@ -79,8 +82,9 @@ void TcpServer::adopt(Fd fd) {
   }
 }
 
+// Runs from the connection's close notification, at the end of the loop's round.
 void TcpServer::released(Connection& connection, bool counted) {
-  // Destroyed later, when the last shared_ptr (the one the loop holds during dispatch) goes.
+  // Destroyed later, when the last shared_ptr (the one the loop holds for the round) goes.
   connections_.erase(&connection);
   if (counted) --accepted_;
   if (backing_off_) resume_accepting();

@@ -3,15 +3,11 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
-#include <string>
-#include <vector>
 
 namespace duplex::net {
 
@@ -38,10 +34,6 @@ ssize_t SystemTransport::read(int fd, void* data, std::size_t size) {
 
 ssize_t SystemTransport::send(int fd, const void* data, std::size_t size) {
   return ::send(fd, data, size, MSG_NOSIGNAL);
-}
-
-ssize_t SystemTransport::writev(int fd, const iovec* parts, int count) {
-  return ::writev(fd, parts, count);
 }
 
 ssize_t SystemTransport::sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) {
@@ -139,22 +131,6 @@ ssize_t FaultyTransport::send(int fd, const void* data, std::size_t size) {
   return n;
 }
 
-ssize_t FaultyTransport::writev(int fd, const iovec* parts, int count) {
-  if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
-  std::size_t total = 0;
-  for (int i = 0; i < count; ++i) total += parts[i].iov_len;
-  std::size_t allowed = until_reset(shorten(total, plan_.short_write_percent));
-  std::vector<iovec> cut;
-  for (int i = 0; i < count && allowed > 0; ++i) {
-    std::size_t take = std::min(parts[i].iov_len, allowed);
-    cut.push_back({parts[i].iov_base, take});
-    allowed -= take;
-  }
-  ssize_t n = ::writev(fd, cut.data(), static_cast<int>(cut.size()));
-  if (n > 0) written_bytes_ += static_cast<std::uint64_t>(n);
-  return n;
-}
-
 ssize_t FaultyTransport::sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) {
   if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
   ssize_t n = ::sendfile(socket_fd, file_fd, offset,
@@ -165,26 +141,9 @@ ssize_t FaultyTransport::sendfile(int socket_fd, int file_fd, off_t* offset, std
 
 namespace {
 
-std::optional<FaultPlan> plan_from_environment() {
-  const char* seed = std::getenv("DUPLEX_FAULT_SEED");
-  if (seed == nullptr || *seed == '\0') return std::nullopt;
-  FaultPlan plan;
-  try {
-    plan.seed = std::stoull(seed);
-  } catch (const std::exception&) {
-    plan.seed = 1;  // a garbled value still means "faults on"; the seed is then 1
-  }
+std::optional<FaultPlan>& process_faults() {
+  static std::optional<FaultPlan> plan;
   return plan;
-}
-
-struct ProcessFaults {
-  bool overridden = false;
-  std::optional<FaultPlan> plan;
-};
-
-ProcessFaults& process_faults() {
-  static ProcessFaults faults;
-  return faults;
 }
 
 std::atomic<std::uint64_t> connections_created{0};
@@ -192,14 +151,11 @@ std::atomic<std::uint64_t> connections_created{0};
 }  // namespace
 
 void set_process_fault_plan(std::optional<FaultPlan> plan) {
-  process_faults().overridden = true;
-  process_faults().plan = plan;
+  process_faults() = plan;
 }
 
 std::optional<FaultPlan> process_fault_plan() {
-  if (process_faults().overridden) return process_faults().plan;
-  static const std::optional<FaultPlan> from_environment = plan_from_environment();
-  return from_environment;
+  return process_faults();
 }
 
 std::unique_ptr<Transport> transport_for_new_connection() {

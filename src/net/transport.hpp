@@ -1,4 +1,4 @@
-// Transport: the four system calls a Connection moves bytes with, behind one small interface,
+// Transport: the three system calls a Connection moves bytes with, behind one small interface,
 // so tests can make them misbehave on purpose (lesson 13).
 //
 // A correct server survives everything the kernel is allowed to do: read() and send() that move
@@ -9,13 +9,14 @@
 //
 // The hot path stays free: a Connection holds a Transport pointer that is null unless faults
 // were asked for, and calls the system directly when it is null (one predictable branch).
-// Setting the environment variable DUPLEX_FAULT_SEED=N before the program starts makes every
-// new Connection use a FaultyTransport seeded from N with the survivable faults only (short
-// reads and writes, EAGAIN, EINTR): any test suite then reruns under faults without a change.
+// Faults are for tests only: nothing in the shipping path turns them on. A test sets one
+// connection's transport (Connection::set_transport), or installs a process fault plan
+// (set_process_fault_plan) that every new Connection then follows. The test binary's main does
+// the latter when DUPLEX_FAULT_SEED=N is set (`make test-faults`), so any test suite reruns
+// under the survivable faults (short reads and writes, EAGAIN, EINTR) without a change.
 #pragma once
 
 #include <sys/types.h>
-#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -27,11 +28,10 @@ namespace duplex::net {
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Same contract as read(2), send(2) with MSG_NOSIGNAL, writev(2) and sendfile(2): a byte
-  // count, or -1 with errno set.
+  // Same contract as read(2), send(2) with MSG_NOSIGNAL and sendfile(2): a byte count, or -1
+  // with errno set.
   virtual ssize_t read(int fd, void* data, std::size_t size) = 0;
   virtual ssize_t send(int fd, const void* data, std::size_t size) = 0;
-  virtual ssize_t writev(int fd, const iovec* parts, int count) = 0;
   virtual ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) = 0;
 };
 
@@ -40,7 +40,6 @@ class SystemTransport final : public Transport {
  public:
   ssize_t read(int fd, void* data, std::size_t size) override;
   ssize_t send(int fd, const void* data, std::size_t size) override;
-  ssize_t writev(int fd, const iovec* parts, int count) override;
   ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) override;
 };
 SystemTransport& system_transport();
@@ -58,7 +57,7 @@ struct FaultPlan {
   // After this many bytes have been read, every further read fails with ECONNRESET, as if the
   // peer's RST arrived mid-message. Not part of the survivable faults: it changes results.
   std::optional<std::uint64_t> reset_after_read_bytes;
-  // The same for send(), writev() and sendfile() after this many bytes written.
+  // The same for send() and sendfile() after this many bytes written.
   std::optional<std::uint64_t> reset_after_written_bytes;
 };
 
@@ -70,7 +69,6 @@ class FaultyTransport final : public Transport {
 
   ssize_t read(int fd, void* data, std::size_t size) override;
   ssize_t send(int fd, const void* data, std::size_t size) override;
-  ssize_t writev(int fd, const iovec* parts, int count) override;
   ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) override;
 
   const FaultPlan& plan() const noexcept { return plan_; }
@@ -112,13 +110,12 @@ struct FaultCounts {
 };
 FaultCounts process_fault_counts();
 
-// Faults for the whole process: when set, every Connection created afterwards gets a
+// Faults for the whole process, for tests: when set, every Connection created afterwards gets a
 // FaultyTransport with `plan` (its seed mixed with the connection's creation number, so
-// connections do not all fail in step). nullopt turns faults off again. Not thread-safe: set it
-// before any loop runs.
+// connections do not all fail in step). nullopt, the default, turns faults off. Not
+// thread-safe: set it before any loop runs.
 void set_process_fault_plan(std::optional<FaultPlan> plan);
-// The plan in force: the one set above, else the one DUPLEX_FAULT_SEED asks for (short reads and
-// writes, EAGAIN and EINTR; read once, at the first call), else nullopt.
+// The plan set above, or nullopt.
 std::optional<FaultPlan> process_fault_plan();
 // The transport for a new connection: null (the system calls, called directly) unless a process
 // fault plan is in force.

@@ -1,20 +1,25 @@
 // Tests for Connection (lesson 03): one read delivered in one call, partial messages kept,
-// handler replacement, writability armed only while output pends, backpressure, idle timeout,
-// graceful close and abort, errors. The loop is stepped on the test thread (run_until), so the
-// test can look at the connection between steps.
+// handler replacement, one write per round (the cork), close notifications after the round,
+// writability armed only while output pends, file segments in the output queue, backpressure,
+// idle and send timeouts, graceful close and abort, errors, and the error policy. The loop is
+// stepped on the test thread (run_until), so the test can look at the connection between steps.
 #include "src/net/connection.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "src/net/event_loop.hpp"
 #include "src/net/tcp_stream.hpp"
+#include "src/net/timer.hpp"
 #include "src/net/transport.hpp"
 #include "tests/support/loop_thread.hpp"
 #include "tests/support/net_sockets.hpp"
@@ -122,7 +127,9 @@ TEST(L03_Connection, UnconsumedBytesWaitForTheRestOfTheMessage) {
   });
   f.connection->start();
   f.peer.write_all("one\ntw");
-  ASSERT_TRUE(run_until(f.loop, [&] { return lines.size() == 1; }));
+  // Under injected short reads "tw" may come in two deliveries: wait for both.
+  ASSERT_TRUE(
+      run_until(f.loop, [&] { return lines.size() == 1 && f.connection->bytes_read() == 6; }));
   EXPECT_EQ(f.connection->input().view(), "tw");
   f.peer.write_all("o\nthree\n");
   ASSERT_TRUE(run_until(f.loop, [&] { return lines.size() == 3; }));
@@ -156,6 +163,8 @@ TEST(L03_Connection, EchoesAndWatchesWritabilityOnlyWhileOutputPends) {
   f.connection->start();
   std::string big(8 << 20, 'b');
   f.connection->send(big);
+  EXPECT_FALSE(f.connection->waiting_to_write()) << "send() only queues";
+  f.loop.run_once(0ms);
   // The peer reads nothing yet: the kernel takes part, the rest waits and EPOLLOUT is armed.
   EXPECT_GT(f.connection->bytes_queued(), 0U);
   EXPECT_TRUE(f.connection->waiting_to_write());
@@ -178,9 +187,12 @@ TEST(L03_Connection, OnDrainRunsOnceTheWaitingOutputIsWritten) {
     ++drained;
   });
   f.connection->start();
-  f.connection->send("small");  // written at once: nothing waited, no drain event
+  f.connection->send("small");
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.connection->bytes_written() == 5; }));
+  EXPECT_EQ(drained, 0) << "written at once: nothing waited, no drain event";
   std::string big(8 << 20, 'd');
   f.connection->send(big);
+  f.loop.run_once(0ms);
   ASSERT_TRUE(f.connection->waiting_to_write());
   std::size_t received = 0;
   ASSERT_TRUE(run_until(f.loop, [&] {
@@ -297,6 +309,8 @@ TEST(L03_Connection, AbortInsideTheHandlerDropsTheLastReferenceSafely) {
     self.send("never sent");
     self.abort();
     f.connection.reset();
+    EXPECT_FALSE(self.is_open());
+    EXPECT_FALSE(f.closed.called) << "on_close waits for the end of the round";
   });
   f.connection->start();
   f.peer.write_all("x");
@@ -319,17 +333,45 @@ TEST(L03_Connection, ResetByPeerReportsTheError) {
   EXPECT_EQ(f.closed.error, ECONNRESET);
 }
 
-TEST(L03_Connection, SendOutsideAHandlerWritesAtOnce) {
+TEST(L03_Connection, CloseNotificationComesAfterTheHandlerThatAborted) {
+  // Callers need no guard against being freed mid-call: inside the handler the connection is
+  // closed at once, later sends are dropped, the handler runs to its end, and on_close comes
+  // after it, at the end of the round.
   Fixture f;
-  // The real system calls even under DUPLEX_FAULT_SEED: an injected EAGAIN or short write would
-  // leave bytes queued on purpose.
-  f.connection->set_transport(nullptr);
+  std::vector<std::string> events;
+  f.connection->set_on_close([&](Connection&, CloseReason reason, int) {
+    events.push_back(std::string("close: ") + to_string(reason));
+  });
+  f.connection->set_on_data([&](Connection& self, Buffer& input) {
+    input.consume(input.size());
+    self.abort();
+    events.push_back("aborted");
+    EXPECT_FALSE(self.is_open());
+    self.send("dropped");
+    EXPECT_EQ(self.bytes_queued(), 0U);
+    self.close();
+    events.push_back("handler done");
+  });
   f.connection->start();
-  f.connection->send("hello");
-  EXPECT_EQ(f.connection->bytes_queued(), 0U);
-  char got[5];
-  f.peer.read_exact(got);
-  EXPECT_EQ(std::string_view(got, 5), "hello");
+  f.peer.write_all("x");
+  ASSERT_TRUE(run_until(f.loop, [&] { return events.size() == 3; }));
+  EXPECT_EQ(events, (std::vector<std::string>{"aborted", "handler done", "close: closed by us"}));
+  EXPECT_EQ(testing::read_to_end(f.peer), "");
+}
+
+TEST(L03_Connection, SendNeverCallsOnCloseEvenOnADeadSocket) {
+  // A send() that wrote at once would fail on a reset socket and close from inside the call:
+  // the caller's next line would run on a closed (maybe freed) object.
+  Fixture f;
+  f.connection->start();
+  linger hard{1, 0};
+  ASSERT_EQ(setsockopt(f.peer.fd().get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard), 0);
+  f.peer = TcpStream(Fd());
+  f.connection->send("into the void");
+  f.connection->send("and again");
+  EXPECT_FALSE(f.closed.called);
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kError);
 }
 
 TEST(L03_Connection, CloseHandlerRunsExactlyOnce) {
@@ -340,29 +382,33 @@ TEST(L03_Connection, CloseHandlerRunsExactlyOnce) {
   f.connection->abort();
   f.connection->abort();
   f.connection->close();
+  EXPECT_EQ(calls, 0) << "never from inside abort()";
+  f.loop.run_once(0ms);
+  EXPECT_EQ(calls, 1);
+  f.loop.run_once(0ms);
   EXPECT_EQ(calls, 1);
 }
 
-// Counts the reads a connection makes, passing them to the real system call.
+// Counts the reads and writes a connection makes, passing them to the real system calls.
 class CountingTransport final : public Transport {
  public:
-  explicit CountingTransport(int* reads) : reads_(reads) {}
+  explicit CountingTransport(int* reads, int* sends = nullptr) : reads_(reads), sends_(sends) {}
   ssize_t read(int fd, void* data, std::size_t size) override {
     ++*reads_;
     return system_transport().read(fd, data, size);
   }
   ssize_t send(int fd, const void* data, std::size_t size) override {
+    if (sends_ != nullptr) ++*sends_;
     return system_transport().send(fd, data, size);
   }
-  ssize_t writev(int fd, const iovec* parts, int count) override {
-    return system_transport().writev(fd, parts, count);
-  }
   ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) override {
+    if (sends_ != nullptr) ++*sends_;
     return system_transport().sendfile(socket_fd, file_fd, offset, count);
   }
 
  private:
   int* reads_;
+  int* sends_;
 };
 
 TEST(L03_Connection, AShortReadEndsTheWakeUpWithoutAFailingRead) {
@@ -447,6 +493,7 @@ TEST(L03_Connection, TheBuffersOfAClosedConnectionGoBackToThePool) {
   std::size_t pooled = f.loop.buffer_pool().blocks();
   f.connection->abort();
   f.connection.reset();
+  f.loop.run_once(0ms);  // the loop holds the connection until its close notification
   EXPECT_EQ(f.loop.buffer_pool().blocks(), pooled + 1);
 }
 
@@ -493,6 +540,265 @@ TEST(L03_Connection, AnEchoHandlerMaySendItsInputBuffer) {
   f.peer.read_exact(got);
   EXPECT_EQ(std::string_view(got, 6), "mirror");
   EXPECT_EQ(f.connection->buffer_capacity(), 0U);
+}
+
+// An unlinked temporary file holding `content`.
+Fd temp_file(std::string_view content) {
+  char path[] = "/tmp/duplex-connection-XXXXXX";
+  Fd file(::mkstemp(path));
+  EXPECT_TRUE(file);
+  ::unlink(path);
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(file.get(), content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  EXPECT_EQ(done, content.size());
+  return file;
+}
+
+// Bytes that differ at every position, so a lost, doubled or reordered byte shows.
+std::string pattern(std::size_t size, unsigned salt) {
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) {
+    bytes[i] = static_cast<char>((i * 131 + i / 251 + salt) & 0xff);
+  }
+  return bytes;
+}
+
+std::string read_exactly(TcpStream& stream, std::size_t size) {
+  std::string got(size, '\0');
+  stream.read_exact(got);
+  return got;
+}
+
+TEST(L03_Connection, RepliesFromAHandlerATimerAndATaskInOneRoundLeaveInOneWrite) {
+  // The cork covers the whole round, not just the data handler: a reply from a timer or a posted
+  // task due in the same round joins the handler's in one send().
+  EventLoop loop;
+  auto [peer, server] = testing::socket_pair();
+  auto connection = Connection::create(loop, std::move(server).release_fd());
+  int reads = 0;
+  int sends = 0;
+  connection->set_transport(std::make_unique<CountingTransport>(&reads, &sends));
+  connection->set_on_data([](Connection& self, Buffer& input) {
+    self.send("handler;");
+    input.consume(input.size());
+  });
+  connection->start();
+  peer.write_all("go");
+  loop.run_after(0ms, [&] { connection->send("timer;"); });
+  connection->post([&] { connection->send("task;"); });
+  loop.run_once(1000ms);
+  EXPECT_EQ(reads, 1) << "the data, the timer and the task were all due in this round";
+  EXPECT_EQ(sends, 1);
+  EXPECT_EQ(read_exactly(peer, 19), "handler;timer;task;");
+  connection->abort();
+}
+
+TEST(L03_Connection, FileSegmentsAndBytesLeaveInTheOrderQueued) {
+  // Bytes, a file slice, bytes, a file larger than one wake-up's sendfile budget, bytes: the
+  // peer must see exactly that concatenation, and the counters must count files too.
+  Fixture f;
+  std::string small = pattern(10'000, 1);
+  std::string large = pattern(700'000, 2);
+  f.connection->start();
+  f.connection->send("head;");
+  f.connection->send_file(temp_file(small), 100, 5'000);
+  f.connection->send("middle;");
+  f.connection->send_file(temp_file(large), 0, large.size());
+  f.connection->send("tail");
+  std::string expected = "head;" + small.substr(100, 5'000) + "middle;" + large + "tail";
+  EXPECT_EQ(f.connection->bytes_queued(), expected.size());
+  std::string got;
+  std::vector<char> chunk(64 * 1024);
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    ssize_t n = ::recv(f.peer.fd().get(), chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (n > 0) got.append(chunk.data(), static_cast<std::size_t>(n));
+    return got.size() >= expected.size();
+  }));
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(f.connection->bytes_written(), expected.size());
+  EXPECT_EQ(f.connection->bytes_queued(), 0U);
+  EXPECT_FALSE(f.closed.called);
+}
+
+TEST(L03_Connection, FileSegmentsKeepTheirOrderUnderShortWritesAndEagain) {
+  // Short sendfile() and send() calls and spurious EAGAIN at every step of the queue: a segment
+  // boundary crossed in the middle of a partial write must resume exactly there.
+  for (std::uint64_t seed : {1, 2, 3, 4}) {
+    Fixture f;
+    FaultPlan plan;
+    plan.seed = seed;
+    plan.short_write_percent = 70;
+    plan.eagain_percent = 25;
+    plan.eintr_percent = 10;
+    auto transport = std::make_unique<FaultyTransport>(plan);
+    FaultyTransport& faulty = *transport;
+    f.connection->set_transport(std::move(transport));
+    std::string file_bytes = pattern(300'000, static_cast<unsigned>(seed));
+    f.connection->start();
+    std::string expected;
+    for (int i = 0; i < 5; ++i) {
+      std::string bytes = "bytes " + std::to_string(i) + ";";
+      f.connection->send(bytes);
+      std::uint64_t offset = static_cast<std::uint64_t>(i) * 1000;
+      std::uint64_t length = 20'000 + static_cast<std::uint64_t>(i) * 50'000;
+      f.connection->send_file(temp_file(file_bytes), offset, length);
+      expected += bytes + file_bytes.substr(offset, length);
+    }
+    std::string got;
+    std::vector<char> chunk(64 * 1024);
+    ASSERT_TRUE(run_until(f.loop,
+                          [&] {
+                            ssize_t n =
+                                ::recv(f.peer.fd().get(), chunk.data(), chunk.size(), MSG_DONTWAIT);
+                            if (n > 0) got.append(chunk.data(), static_cast<std::size_t>(n));
+                            return got.size() >= expected.size() || f.closed.called;
+                          }))
+        << "seed " << seed;
+    EXPECT_EQ(got, expected) << "seed " << seed;
+    EXPECT_FALSE(f.closed.called) << "seed " << seed;
+    EXPECT_GT(faulty.short_calls() + faulty.eagains(), 5U) << "seed " << seed;
+  }
+}
+
+TEST(L03_Connection, AFileShorterThanPromisedAbortsAfterWhatItHad) {
+  // The head promised more bytes than the file now holds: the peer must see a short body and
+  // the end of the connection, never bytes that belong to something else.
+  Fixture f;
+  f.connection->start();
+  f.connection->send("head;");
+  f.connection->send_file(temp_file("only this"), 0, 100);
+  f.connection->send("never sent");
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kError);
+  EXPECT_EQ(f.closed.error, EIO);
+  EXPECT_EQ(testing::read_to_end(f.peer), "head;only this");
+}
+
+TEST(L03_Connection, SendTimeoutAbortsAPeerThatNeverReads) {
+  // A peer that stops reading would hold our output and its socket forever: backpressure stops
+  // us reading from it, only the send timeout ends it.
+  ConnectionLimits limits;
+  limits.high_water = 64 << 20;
+  limits.send_timeout = 50ms;
+  Fixture f(limits);
+  f.connection->start();
+  f.connection->send(std::string(16 << 20, 's'));
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kSendTimeout);
+  EXPECT_GT(f.connection->bytes_written(), 0U) << "the kernel buffers took their share first";
+}
+
+TEST(L03_Connection, SendTimeoutSparesASlowPeerThatKeepsReading) {
+  // A peer on a thin link reads slowly but steadily: the timeout measures progress, not the
+  // whole transfer, so it must not cut this one. The peer reads at most 32 KiB per 10 ms tick,
+  // so 3 MiB take at least 96 ticks, about a second: far past the 200 ms send timeout. A Unix
+  // stream socket, whose buffers do not grow the way TCP's autotuning does.
+  ConnectionLimits limits;
+  limits.high_water = 64 << 20;
+  limits.send_timeout = 200ms;
+  EventLoop loop;
+  auto [peer, server] = testing::socket_pair();
+  auto connection = Connection::create(loop, std::move(server).release_fd(), limits);
+  bool closed = false;
+  CloseReason reason = CloseReason::kClosedByUs;
+  connection->set_on_close([&](Connection&, CloseReason why, int) {
+    closed = true;
+    reason = why;
+  });
+  connection->start();
+  const std::size_t total = 3 << 20;
+  connection->send(std::string(total, 'r'));
+  std::size_t received = 0;
+  int ticks = 0;
+  std::vector<char> chunk(32 * 1024);
+  Timer tick(loop);
+  tick.start_every(10ms, [&] {
+    ++ticks;
+    ssize_t n = ::recv(peer.fd().get(), chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (n > 0) received += static_cast<std::size_t>(n);
+  });
+  ASSERT_TRUE(run_until(
+      loop, [&] { return received == total || closed; }, 30'000ms));
+  EXPECT_FALSE(closed) << to_string(reason);
+  EXPECT_EQ(received, total);
+  EXPECT_GE(ticks, static_cast<int>(total / chunk.size()));
+}
+
+TEST(L03_Connection, AnExceptionFromTheDataHandlerClosesOnlyThatConnection) {
+  // One error policy: the loop goes on, the other connections go on, the failing one is closed
+  // with kApplicationError and the exception is reported.
+  Fixture f;
+  Fixture other;
+  std::vector<std::string> reports;
+  f.loop.set_error_sink([&](std::string_view line) { reports.emplace_back(line); });
+  f.connection->set_on_data([](Connection&, Buffer&) { throw std::runtime_error("handler bug"); });
+  f.connection->start();
+  f.peer.write_all("boom");
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kApplicationError);
+  ASSERT_EQ(reports.size(), 1U);
+  EXPECT_EQ(reports[0], "uncaught exception in data handler: handler bug");
+  other.echo();
+  other.connection->start();
+  other.peer.write_all("still here");
+  ASSERT_TRUE(run_until(other.loop, [&] { return other.connection->bytes_written() == 10; }));
+  EXPECT_EQ(read_exactly(other.peer, 10), "still here");
+}
+
+TEST(L03_Connection, AnExceptionFromAPostedTaskClosesItsConnection) {
+  Fixture f;
+  std::vector<std::string> reports;
+  f.loop.set_error_sink([&](std::string_view line) { reports.emplace_back(line); });
+  f.connection->start();
+  f.connection->post([] { throw std::runtime_error("task bug"); });
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kApplicationError);
+  EXPECT_EQ(reports, (std::vector<std::string>{"uncaught exception in posted task: task bug"}));
+}
+
+TEST(L03_Connection, APostedTaskRunsOnlyWhileTheConnectionIsOpen) {
+  Fixture f;
+  f.connection->start();
+  bool ran = false;
+  f.connection->abort();
+  f.connection->post([&] { ran = true; });
+  f.loop.run_once(0ms);
+  f.loop.run_once(0ms);
+  EXPECT_FALSE(ran);
+}
+
+TEST(L03_Connection, ExceptionsOnAnotherLoopThreadCloseTheConnectionAndTheProcessGoesOn) {
+  // On a loop thread other than the first, an exception escaping run() would end the process
+  // (std::terminate). It must cost only the connection it came from.
+  testing::LoopThread thread;
+  std::promise<std::string> report;
+  auto reported = report.get_future();
+  thread.call([&] {
+    thread.loop().set_error_sink(
+        [&](std::string_view line) { report.set_value(std::string(line)); });
+  });
+  auto [client, server] = testing::tcp_pair();
+  std::promise<CloseReason> closed;
+  auto closed_future = closed.get_future();
+  auto connection = thread.call([&, fd = std::move(server).release_fd()]() mutable {
+    auto created = Connection::create(thread.loop(), std::move(fd));
+    created->set_on_data([](Connection&, Buffer&) { throw std::logic_error("thread bug"); });
+    created->set_on_close([&](Connection&, CloseReason reason, int) { closed.set_value(reason); });
+    created->start();
+    return created;
+  });
+  client.write_all("boom");
+  ASSERT_EQ(closed_future.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(closed_future.get(), CloseReason::kApplicationError);
+  ASSERT_EQ(reported.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(reported.get(), "uncaught exception in data handler: thread bug");
+  EXPECT_EQ(thread.call([] { return 42; }), 42) << "the loop thread still runs";
+  thread.call([&] { connection.reset(); });
+  EXPECT_TRUE(thread.stop());
 }
 
 }  // namespace

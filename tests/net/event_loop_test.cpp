@@ -1,5 +1,6 @@
 // Tests for EventLoop (lesson 03): watches, timers (order, cancel, repeat), posting from other
-// threads, stopping, and the guards that let callbacks change the loop while it dispatches.
+// threads, stopping, the guards that let callbacks change the loop while it dispatches, and the
+// error policy (no exception from a callback unwinds the loop).
 #include "src/net/event_loop.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -248,6 +251,44 @@ TEST(L03_EventLoop, StopFromACallbackEndsRunAfterTheRound) {
   });
   loop.run();
   EXPECT_EQ(ticks, 5);
+}
+
+TEST(L03_EventLoop, ExceptionsFromEveryKindOfCallbackAreReportedAndTheLoopGoesOn) {
+  // An exception that unwound run() would stop every connection of the loop for one bug.
+  EventLoop loop;
+  std::vector<std::string> reports;
+  loop.set_error_sink([&](std::string_view line) { reports.emplace_back(line); });
+  auto [a, b] = unix_pair();
+  loop.watch(a.get(), kReadable, [](std::uint32_t) { throw std::runtime_error("io"); });
+  put_byte(b);
+  loop.run_after(0ms, [] { throw std::runtime_error("timer"); });
+  loop.post([] { throw 42; });
+  loop.run_once(1000ms);
+  loop.unwatch(a.get());
+  EXPECT_EQ(reports,
+            (std::vector<std::string>{"uncaught exception in I/O callback: io",
+                                      "uncaught exception in timer: timer",
+                                      "uncaught exception in posted task: unknown exception"}));
+  bool later = false;
+  loop.post([&] { later = true; });
+  loop.run_once(0ms);
+  EXPECT_TRUE(later);
+}
+
+TEST(L03_EventLoop, AnExceptionOnAnotherLoopThreadDoesNotEndTheProcess) {
+  // On a second thread, an exception escaping run() would call std::terminate.
+  testing::LoopThread thread;
+  std::promise<std::string> report;
+  auto reported = report.get_future();
+  thread.call([&] {
+    thread.loop().set_error_sink(
+        [&](std::string_view line) { report.set_value(std::string(line)); });
+  });
+  thread.loop().post([] { throw std::runtime_error("far away"); });
+  ASSERT_EQ(reported.wait_for(testing::kLoopTimeout), std::future_status::ready);
+  EXPECT_EQ(reported.get(), "uncaught exception in posted task: far away");
+  EXPECT_EQ(thread.call([] { return 7; }), 7);
+  EXPECT_TRUE(thread.stop());
 }
 
 }  // namespace
