@@ -4,44 +4,21 @@
 // skipped with the reason. Every read has a timeout, and the server's readiness is read from
 // its log, never waited for with a sleep.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <memory>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "src/net/socket_address.hpp"
-#include "src/net/tcp_listener.hpp"
 #include "src/net/tcp_stream.hpp"
 #include "src/redis/resp_session.hpp"
-#include "tests/support/net_process.hpp"
+#include "tests/redis/redis_server_process.hpp"
 
 namespace duplex::redis {
 namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(5);
-
-std::optional<std::string> find_redis_server() {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::string candidate = dir + "/redis-server";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
-
-// A free loopback port: the kernel picks one for a listener that is closed at once. Another
-// process could take it in between; on this machine that is rare, and the test then fails
-// loudly rather than passing by accident.
-std::uint16_t free_port() {
-  auto listener = net::TcpListener::listen(net::SocketAddress::from_numeric("127.0.0.1", 0));
-  return listener.local_address().port();
-}
 
 // One connection: a RespSession over a blocking TcpStream.
 class Connection {
@@ -105,28 +82,15 @@ class Connection {
 class L15_RedisServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto binary = find_redis_server();
+    auto binary = duplex::testing::find_redis_server();
     if (!binary) GTEST_SKIP() << "redis-server is not installed (apt-get install -y redis-server)";
-    port_ = free_port();
-    server_ = std::make_unique<duplex::testing::ChildProcess>(
-        *binary, std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                          "--save", "", "--appendonly", "no", "--dir", "/tmp"});
-    // redis-server logs "Ready to accept connections" once it listens.
-    for (;;) {
-      std::string line = server_->read_line(kTimeout);
-      if (line.find("Ready to accept connections") != std::string::npos) break;
-    }
-  }
-
-  void TearDown() override {
-    if (server_) {
-      server_->terminate();
-      server_->wait(kTimeout);
-    }
+    port_ = duplex::testing::free_port();
+    server_ = std::make_unique<duplex::testing::RedisServerProcess>(*binary, port_);
+    server_->start();
   }
 
   std::uint16_t port_ = 0;
-  std::unique_ptr<duplex::testing::ChildProcess> server_;
+  std::unique_ptr<duplex::testing::RedisServerProcess> server_;
 };
 
 TEST_F(L15_RedisServer, PingSetGetAndErrorReplies) {
