@@ -144,7 +144,9 @@ test: gtest $(TEST_BIN) $(BINS) $(LESSON_BINS) ## build and run the tests (LESSO
 	$(TEST_BIN) $(GTEST_FILTER) $(TEST_ARGS)
 
 # The HTTP and WebSocket suites once more over an injected transport: short reads and writes,
-# EAGAIN and EINTR at seeded random points (lesson 13). The results must not change.
+# EAGAIN and EINTR at seeded random points (lesson 13). The results must not change. The test
+# binary's main (tests/support/main.cpp) reads DUPLEX_FAULT_SEED and installs the process fault
+# plan; nothing in src/ reads it, so the servers never inject faults.
 FAULT_SEED ?= 1
 FAULT_SUITES := L03_*:L06_*:L07_*:L08_*:L10_*:L13_*
 

@@ -202,8 +202,10 @@ void EventLoop::run() {
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
   owner_.store(std::this_thread::get_id());
   now_ = Clock::now();
-  int ready = epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
-                         next_timeout_ms(max_wait));
+  // Output queued or a connection closed outside a round (before run(), or between two
+  // run_once calls): do not sleep on it, end this round at once.
+  int timeout = round_end_.empty() ? next_timeout_ms(max_wait) : 0;
+  int ready = epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timeout);
   if (ready < 0) {
     if (errno != EINTR) throw_errno("epoll_wait");
     ready = 0;
