@@ -8,6 +8,8 @@
 #include <cstring>
 #include <utility>
 
+#include "src/net/system_error.hpp"
+
 namespace duplex::net {
 
 const char* to_string(ConnectFailure failure) noexcept {
@@ -129,11 +131,17 @@ void Connector::fail(ConnectFailure failure, int error_number) {
 void Connector::succeed() {
   stop_watching();
   timer_.cancel();
+  std::shared_ptr<Connection> connection;
+  try {
+    connection = Connection::create(loop_, std::move(fd_), options_.limits);
+    connection->start();
+  } catch (const SystemError& error) {
+    // fcntl or epoll_ctl refused the new socket (out of memory, say): still exactly one answer.
+    fail(ConnectFailure::kSystemError, error.error_number());
+    return;
+  }
   Handler handler = std::move(handler_);
   handler_ = nullptr;
-  std::shared_ptr<Connection> connection =
-      Connection::create(loop_, std::move(fd_), options_.limits);
-  connection->start();
   EventLoop& loop = loop_;
   try {
     handler(connection, nullptr);

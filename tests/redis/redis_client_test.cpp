@@ -29,13 +29,7 @@ namespace duplex::redis {
 namespace {
 
 using namespace std::chrono_literals;
-// Steps the loop until done() holds. The first round takes no wait: what the test queued from
-// outside the loop (a command, a fake reply) leaves at the end of a round, and a round that
-// began by waiting for input would hold it back for the whole wait.
-bool run_until(net::EventLoop& loop, const std::function<bool()>& done) {
-  loop.run_once(std::chrono::milliseconds{0});
-  return testing::run_until(loop, done);
-}
+using testing::run_until;
 
 net::SocketAddress loopback(std::uint16_t port) {
   return net::SocketAddress::from_numeric("127.0.0.1", port);
