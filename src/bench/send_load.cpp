@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -31,10 +32,14 @@ namespace duplex::bench {
 
 namespace {
 
+// POSTs sent and not yet answered on one connection. A server that far behind is not keeping up
+// with the rate, and the row says so instead of growing the queue.
+constexpr std::size_t kMaxPipelined = 256;
+
 struct Sender {
   int fd = -1;
   std::string in;
-  InFlight in_flight{256};
+  InFlight in_flight{kMaxPipelined};
   std::string frame;  // WebSocket: the masked frame, sent as it is every time
 };
 
@@ -148,6 +153,11 @@ Result run_send(const LoadOptions& options) {
       if (s.fd < 0) {
         open(s, index);
         if (measuring) ++reconnects;
+      }
+      if (!websocket && s.in_flight.count() == kMaxPipelined) {
+        error = "post: " + std::to_string(kMaxPipelined) + " requests unanswered on client " +
+                std::to_string(index) + " (the server does not keep up with the rate)";
+        break;
       }
       const std::string& bytes_out = websocket ? s.frame : post;
       if (send(s.fd, bytes_out.data(), bytes_out.size(), MSG_NOSIGNAL) !=

@@ -18,13 +18,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "src/bench/child_process.hpp"
 #include "src/bench/load.hpp"
-#include "src/bench/load_loop.hpp"
 #include "src/bench/push_scan.hpp"
 #include "src/bench/system.hpp"
 

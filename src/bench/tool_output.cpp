@@ -122,11 +122,11 @@ std::optional<Result> parse_wrk_output(std::string_view text) {
   std::string error;
   if (non_2xx > 0)
     error = std::to_string(static_cast<long long>(non_2xx)) + " non-2xx/3xx responses";
-  for (const char* fatal : {"socket_connect", "socket_timeout"}) {
-    double n = result.number(fatal).value_or(0);
+  for (const std::string kind : {"connect", "timeout"}) {
+    double n = result.number("socket_" + kind).value_or(0);
     if (n > 0) {
       if (!error.empty()) error += ", ";
-      error += std::to_string(static_cast<long long>(n)) + " " + (fatal + 7) + " errors";
+      error += std::to_string(static_cast<long long>(n)) + " " + kind + " errors";
     }
   }
   result.set("errors", error.empty() ? 0.0 : 1.0);
