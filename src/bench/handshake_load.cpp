@@ -217,7 +217,7 @@ std::string open_files_limit(pid_t pid) {
 }  // namespace
 
 int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path,
-                      std::string* early) {
+                      std::string* early, std::size_t* handshake_bytes) {
   int fd = connect_tcp(host, port);
   ws::ClientHandshakeOptions options;
   options.host = host + ":" + std::to_string(port);
@@ -249,6 +249,7 @@ int websocket_connect(const std::string& host, std::uint16_t port, const std::st
     auto status = handshake.receive(in);
     if (status == ws::ClientHandshake::Status::kFailed) fail(handshake.error());
     if (status == ws::ClientHandshake::Status::kAccepted) {
+      if (handshake_bytes != nullptr) *handshake_bytes = request.size() + handshake.consumed();
       if (handshake.consumed() != in.size()) {
         if (early == nullptr) fail("frames arrived before we sent anything");
         early->assign(in, handshake.consumed());

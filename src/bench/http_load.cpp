@@ -4,7 +4,8 @@
 // Every response is checked: status 200, a Content-Length equal to the expected body's length
 // (RFC 9112 §6.3: with keep-alive, the length is what frames the message), and the body's
 // bytes. A response with "Connection: close" (the server's max_requests_per_connection, RFC 9112
-// §9.6) ends that connection; the client opens a new one and counts it.
+// §9.6) ends that connection; the client opens a new one and counts it. With --header
+// "Connection: close" that is every response: the row then measures a connection per request.
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,8 +56,11 @@ std::string_view field(std::string_view head, std::string_view name, std::string
 Result run_http_load(const LoadOptions& options) {
   if (options.connections < 1 || options.inflight < 1)
     throw std::invalid_argument("http: connections and inflight must be positive");
+  // --header "Connection: close" makes every request the last of its connection (RFC 9112
+  // §9.6): the server answers and closes, and the client opens the next connection.
   const std::string request = "GET " + options.path + " HTTP/1.1\r\nHost: " + options.host + ":" +
-                              std::to_string(options.port) + "\r\n\r\n";
+                              std::to_string(options.port) + "\r\n" +
+                              (options.header.empty() ? "" : options.header + "\r\n") + "\r\n";
   std::vector<HttpConnection> connections(static_cast<std::size_t>(options.connections));
   int epoll = epoll_create1(EPOLL_CLOEXEC);
   std::uint64_t reconnects = 0;

@@ -20,6 +20,7 @@
 
 #include "src/bench/histogram.hpp"
 #include "src/bench/load.hpp"
+#include "src/bench/push_scan.hpp"
 #include "src/bench/system.hpp"
 
 namespace duplex::bench {
@@ -40,36 +41,6 @@ struct PushClient {
   std::map<std::uint64_t, std::uint64_t> arrivals;  // event id -> first seen (ns)
   std::string missing;                              // why this technique could not run
 };
-
-// Finds every "id":N in `text`, calls `seen` for each, and returns how many bytes are done
-// with (a number cut off at the end is left for the next read).
-template <typename Seen>
-std::size_t scan_ids(std::string_view text, Seen seen) {
-  constexpr std::string_view kKey = "\"id\":";
-  std::size_t done = 0;
-  for (;;) {
-    auto at = text.find(kKey, done);
-    if (at == std::string_view::npos) {
-      return text.size() >= kKey.size() ? std::max(done, text.size() - kKey.size() + 1) : done;
-    }
-    std::size_t position = at + kKey.size();
-    std::uint64_t id = 0;
-    while (position < text.size() && text[position] >= '0' && text[position] <= '9')
-      id = id * 10 + static_cast<std::uint64_t>(text[position++] - '0');
-    if (position == text.size()) return at;
-    seen(id);
-    done = position;
-  }
-}
-
-std::uint64_t last_field(std::string_view body) {
-  auto at = body.find("\"last\":");
-  if (at == std::string_view::npos) return 0;
-  std::uint64_t value = 0;
-  for (std::size_t i = at + 7; i < body.size() && body[i] >= '0' && body[i] <= '9'; ++i)
-    value = value * 10 + static_cast<std::uint64_t>(body[i] - '0');
-  return value;
-}
 
 }  // namespace
 

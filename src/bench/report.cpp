@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "src/bench/article_report.hpp"
 #include "src/bench/svg_chart.hpp"
 
 namespace duplex::bench {
@@ -21,16 +22,47 @@ struct RowInfo {
 
 const std::vector<RowInfo>& load_rows() {
   static const std::vector<RowInfo> rows = {
-      {"http-duplex", "HTTP keep-alive, 13-byte file, 50 connections: duplex-server", "rps",
+      {"http-duplex", "HTTP keep-alive, 13-byte file, 50 connections, duplex-bench: duplex-server",
+       "rps", "requests/s"},
+      {"http-nginx", "the same: nginx tuned (tests/bench/nginx-tuned.conf.in)", "rps",
        "requests/s"},
-      {"http-nginx", "HTTP keep-alive, 13-byte file, 50 connections: nginx, 1 worker", "rps",
+      {"http-nginx-debian", "the same: nginx with Debian's defaults (tests/bench/nginx.conf.in)",
+       "rps", "requests/s"},
+      {"wrk-duplex", "HTTP keep-alive, 13-byte file, 50 connections, wrk -t1: duplex-server", "rps",
        "requests/s"},
+      {"wrk-nginx", "the same: nginx tuned", "rps", "requests/s"},
+      {"wrk-nginx-debian", "the same: nginx with Debian's defaults", "rps", "requests/s"},
+      {"http64-duplex", "HTTP keep-alive, 64 KiB file, 50 connections, duplex-bench: duplex-server",
+       "rps", "requests/s"},
+      {"http64-nginx", "the same: nginx tuned", "rps", "requests/s"},
+      {"wrk64-duplex", "HTTP keep-alive, 64 KiB file, 50 connections, wrk -t1: duplex-server",
+       "rps", "requests/s"},
+      {"wrk64-nginx", "the same: nginx tuned", "rps", "requests/s"},
+      {"close-duplex",
+       "HTTP Connection: close, 13-byte file, 50 clients, duplex-bench: "
+       "duplex-server",
+       "rps", "requests/s"},
+      {"close-nginx", "the same: nginx tuned", "rps", "requests/s"},
+      {"wrkclose-duplex",
+       "HTTP Connection: close, 13-byte file, 50 clients, wrk -t1: "
+       "duplex-server",
+       "rps", "requests/s"},
+      {"wrkclose-nginx", "the same: nginx tuned", "rps", "requests/s"},
       {"ws-small", "WebSocket echo, 32 B text, 64 connections x 16 in flight", "msgs_per_s",
        "msgs/s"},
       {"tcp-small", "raw TCP echo, 32 B, 64 connections x 16 in flight", "msgs_per_s", "msgs/s"},
+      {"node-small", "Node ws echo, 32 B text, 64 connections x 16 in flight", "msgs_per_s",
+       "msgs/s"},
+      {"ws-small1", "WebSocket echo, 32 B text, 64 connections x 1 in flight", "msgs_per_s",
+       "msgs/s"},
+      {"tcp-small1", "raw TCP echo, 32 B, 64 connections x 1 in flight", "msgs_per_s", "msgs/s"},
+      {"node-small1", "Node ws echo, 32 B text, 64 connections x 1 in flight", "msgs_per_s",
+       "msgs/s"},
       {"ws-large", "WebSocket echo, 64 KiB binary, 8 connections x 4 in flight", "mb_per_s",
        "MB/s"},
       {"tcp-large", "raw TCP echo, 64 KiB, 8 connections x 4 in flight", "mb_per_s", "MB/s"},
+      {"node-large", "Node ws echo, 64 KiB binary, 8 connections x 4 in flight", "mb_per_s",
+       "MB/s"},
       {"hs-ws", "WebSocket handshakes (connect + 101 + close), 16 clients", "cycles_per_s",
        "cycles/s"},
       {"hs-tcp", "raw TCP connect + 32 B echo + close, 16 clients", "cycles_per_s", "cycles/s"},
@@ -77,6 +109,26 @@ std::string cell(double value) {
   return std::isfinite(value) ? format_number(value) : "n/a";
 }
 
+// What the two nginx configurations differ in, and why (tests/bench/nginx-tuned.conf.in says
+// the same next to each setting).
+std::string nginx_settings_section() {
+  return R"(## nginx: which settings, and why
+
+Both nginx rows run one worker process pinned to the server's CPU, serve the same files from the same directory, and log nothing (`access_log off`, like duplex-server's default). The rows duplex is measured against use nginx configured for speed, as its users run it for a benchmark ([tests/bench/nginx-tuned.conf.in](../tests/bench/nginx-tuned.conf.in)); the row labelled "Debian's defaults" uses the settings Debian ships ([tests/bench/nginx.conf.in](../tests/bench/nginx.conf.in)) and is there for reference only.
+
+| setting | tuned | Debian's defaults | why |
+| --- | --- | --- | --- |
+| `keepalive_requests` | 1000000 | 1000 | with 1000, each of 50 connections is closed and reopened about once a second at 50 000 requests/s, and the row measures connects; a million keeps every connection open for the whole run |
+| `keepalive_timeout` | 300s | 75s (nginx's default) | no idle close in the middle of a row |
+| `open_file_cache` | max=1000 inactive=60s, valid 60s, min_uses 1, errors on | off | open(), fstat() and close() once per file a minute instead of once per request |
+| `sendfile` | off for the 13-byte file, on for the 64 KiB file | on | for 13 bytes sendfile() is one more system call than copying the bytes behind the head into one writev(); for 64 KiB it saves copying the body through user space |
+| `tcp_nopush` | on for the 64 KiB file only | on | TCP_CORK sends the head with the first bytes of a sendfile() body; without sendfile there is nothing to cork |
+| `tcp_nodelay` | on | on | the last segment of each response leaves at once |
+| `accept_mutex`, `multi_accept` | off, on (and `backlog=4096`) | nginx's defaults | one worker has no one to share accepts with; the Connection: close rows accept in bursts |
+
+)";
+}
+
 }  // namespace
 
 double median(std::vector<double> v) {
@@ -88,12 +140,40 @@ double median(std::vector<double> v) {
 
 const std::vector<Comparison>& comparisons() {
   static const std::vector<Comparison> list = {
-      {"HTTP requests/s, duplex / nginx", "http-duplex", "http-nginx", "rps", 1.0},
-      {"WS 32 B msgs/s, WebSocket / TCP", "ws-small", "tcp-small", "msgs_per_s", 0.9},
+      {"HTTP 13 B keep-alive req/s, duplex / nginx tuned (duplex-bench)", "http-duplex",
+       "http-nginx", "rps", 1.2},
+      {"HTTP 13 B keep-alive req/s, duplex / nginx tuned (wrk)", "wrk-duplex", "wrk-nginx", "rps",
+       1.2},
+      {"HTTP 64 KiB keep-alive req/s, duplex / nginx tuned (duplex-bench)", "http64-duplex",
+       "http64-nginx", "rps", 1.0},
+      {"HTTP 64 KiB keep-alive req/s, duplex / nginx tuned (wrk)", "wrk64-duplex", "wrk64-nginx",
+       "rps", 1.0},
+      {"HTTP Connection: close req/s, duplex / nginx tuned (duplex-bench)", "close-duplex",
+       "close-nginx", "rps", 1.0},
+      {"HTTP Connection: close req/s, duplex / nginx tuned (wrk)", "wrkclose-duplex",
+       "wrkclose-nginx", "rps", 1.0},
+      {"for reference: HTTP 13 B req/s, duplex / nginx Debian defaults (duplex-bench)",
+       "http-duplex", "http-nginx-debian", "rps", 1.0},
+      {"WS 32 B 64x16 msgs/s, WebSocket / TCP", "ws-small", "tcp-small", "msgs_per_s", 0.9},
+      {"WS 32 B 64x1 msgs/s, WebSocket / TCP", "ws-small1", "tcp-small1", "msgs_per_s", 0.9},
       {"WS 64 KiB MB/s, WebSocket / TCP", "ws-large", "tcp-large", "mb_per_s", 0.9},
       {"handshakes/s, WebSocket / TCP cycle", "hs-ws", "hs-tcp", "cycles_per_s", 0.75},
+      {"WS 32 B 64x16 msgs/s, duplex / Node ws", "ws-small", "node-small", "msgs_per_s", 1.0},
+      {"WS 32 B 64x1 msgs/s, duplex / Node ws", "ws-small1", "node-small1", "msgs_per_s", 1.0},
+      {"WS 64 KiB MB/s, duplex / Node ws", "ws-large", "node-large", "mb_per_s", 1.0},
   };
   return list;
+}
+
+// Which side ran out of CPU: a share of one core at 0.9 or more is a saturated side.
+std::string bound_side(double server_cpu, double client_cpu) {
+  const bool server = std::isfinite(server_cpu) && server_cpu >= 0.9;
+  const bool client = std::isfinite(client_cpu) && client_cpu >= 0.9;
+  if (server && client) return "both";
+  if (server) return "server";
+  if (client) return "load generator";
+  if (!std::isfinite(server_cpu) && !std::isfinite(client_cpu)) return "";
+  return "neither";
 }
 
 Report build_report(const std::vector<Result>& results, const MachineInfo& machine) {
@@ -121,8 +201,14 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
 
   // Ratios.
   md += "## Targets: ratios measured in the same run\n\n";
-  md += "| comparison | ratio (median) | range over runs | target | met |\n";
-  md += "| --- | --- | --- | --- | --- |\n";
+  md +=
+      "The last column says which side was CPU-bound in each of the two rows (median share of "
+      "one core, server / load generator; 0.9 or more is saturated): a ratio between two "
+      "rows whose load generator was the bottleneck compares load generators, not servers.\n\n";
+  md +=
+      "| comparison | ratio (median) | range over runs | target | met | CPU-bound (server / "
+      "load generator) |\n";
+  md += "| --- | --- | --- | --- | --- | --- |\n";
   BarChart ratio_chart;
   ratio_chart.title = "duplex as a fraction of its baseline (median of runs; dashed: target)";
   ratio_chart.series.push_back({"ratio", {}});
@@ -140,12 +226,21 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     }
     ratio_chart.categories.push_back(comparison.title);
     ratio_chart.targets.push_back(comparison.target);
+    auto cpu_of = [&](const std::vector<const Result*>& rows) {
+      double server = median(values(rows, "server_cpu"));
+      double client = median(values(rows, "client_cpu"));
+      std::string side = bound_side(server, client);
+      if (side.empty()) return std::string("?");
+      return side + " (" + cell(server) + " / " + cell(client) + ")";
+    };
+    const std::string bound =
+        comparison.row + ": " + cpu_of(mine) + "; " + comparison.baseline + ": " + cpu_of(theirs);
     if (ratios.empty()) {
       std::string why = why_not(mine);
       if (why.empty()) why = why_not(theirs);
       if (why.empty()) why = "no run with both rows";
       md += "| " + comparison.title + " | not measured: " + text_of(why) +
-            " | | >= " + cell(comparison.target) + " | |\n";
+            " | | >= " + cell(comparison.target) + " | | |\n";
       ratio_chart.series[0].values.push_back(std::nan(""));
       continue;
     }
@@ -153,7 +248,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     auto [low, high] = std::minmax_element(ratios.begin(), ratios.end());
     md += "| " + comparison.title + " | **" + cell(m) + "** | " + cell(*low) + " - " + cell(*high) +
           " (" + std::to_string(ratios.size()) + " runs) | >= " + cell(comparison.target) + " | " +
-          (m >= comparison.target ? "yes" : "**no**") + " |\n";
+          (m >= comparison.target ? "yes" : "**no**") + " | " + bound + " |\n";
     ratio_chart.series[0].values.push_back(m);
   }
   // Idle memory is an absolute target: bytes of server memory per connection.
@@ -162,10 +257,10 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   {
     std::string line = "| server memory per idle WebSocket, KiB (VmRSS growth / connections) | ";
     if (idle_bytes.empty()) {
-      line += "not measured: " + text_of(why_not(idle)) + " | | <= 4 | |\n";
+      line += "not measured: " + text_of(why_not(idle)) + " | | <= 4 | | |\n";
     } else {
       double kib = median(idle_bytes) / 1024;
-      line += "**" + cell(kib) + "** | | <= 4 | " + (kib <= 4 ? "yes" : "**no**") + " |\n";
+      line += "**" + cell(kib) + "** | | <= 4 | " + (kib <= 4 ? "yes" : "**no**") + " | |\n";
     }
     md += line;
   }
@@ -180,8 +275,10 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
       "CPU is the share of one core each side used while the row was measured: the side near "
       "1.0 was the bottleneck, and a row whose client is near 1.0 measured the load generator "
       "as much as the server.\n\n";
-  md += "| row | server | runs | rate | p50 us | p99 us | p99.9 us | server CPU | client CPU |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  md +=
+      "| row | server | runs | rate (median) | range | p50 us | p99 us | p99.9 us | server CPU | "
+      "client CPU | CPU-bound |\n";
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   BarChart latency_chart;
   latency_chart.title = "latency percentiles (microseconds, medians of runs)";
   latency_chart.unit = "us";
@@ -192,7 +289,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     std::string server = rows.empty() ? "" : rows.front()->get("server");
     if (rates.empty()) {
       md += "| " + info.what + " | " + server + " | 0 | not measured: " + text_of(why_not(rows)) +
-            " | | | | | |\n";
+            " | | | | | | | |\n";
       continue;
     }
     double p50 = median(values(rows, "p50_us"));
@@ -200,10 +297,15 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     double p999 = median(values(rows, "p999_us"));
     auto server_cpu = values(rows, "server_cpu");
     auto client_cpu = values(rows, "client_cpu");
-    md += "| " + info.what + " | " + server + " | " + std::to_string(rates.size()) + " | " +
-          cell(median(rates)) + " " + info.unit + " | " + cell(p50) + " | " + cell(p99) + " | " +
-          cell(p999) + " | " + (server_cpu.empty() ? "" : cell(median(server_cpu))) + " | " +
-          (client_cpu.empty() ? "" : cell(median(client_cpu))) + " |\n";
+    auto [low, high] = std::minmax_element(rates.begin(), rates.end());
+    const double server_share = server_cpu.empty() ? NAN : median(server_cpu);
+    const double client_share = client_cpu.empty() ? NAN : median(client_cpu);
+    md += "| " + info.what + " | " + text_of(server) + " | " + std::to_string(rates.size()) +
+          " | " + cell(median(rates)) + " " + info.unit + " | " + cell(*low) + " - " + cell(*high) +
+          " | " + cell(p50) + " | " + cell(p99) + " | " + cell(p999) + " | " +
+          (server_cpu.empty() ? "" : cell(server_share)) + " | " +
+          (client_cpu.empty() ? "" : cell(client_share)) + " | " +
+          bound_side(server_share, client_share) + " |\n";
     latency_chart.categories.push_back(info.row);
     latency_chart.series[0].values.push_back(p50);
     latency_chart.series[1].values.push_back(p99);
@@ -211,6 +313,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   }
   md += "\n![latency](images/bench-latency.svg)\n\n";
   report.images.emplace_back("bench-latency.svg", render_svg(latency_chart));
+  md += nginx_settings_section();
 
   md += "## Idle connections\n\n";
   if (idle.empty()) {
@@ -281,6 +384,8 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     report.images.emplace_back("bench-push-latency.svg", render_svg(push_latency));
     report.images.emplace_back("bench-push-bytes.svg", render_svg(push_bytes));
   }
+
+  md += article_section(results, report.images);
 
   md +=
       "The raw result lines of this run, one per measurement: "

@@ -24,7 +24,7 @@ struct MachineInfo {
   std::string settings;  // "BENCH_SECONDS=5 BENCH_RUNS=3"
 };
 
-// One "duplex row over baseline row" comparison with the target from issue #8.
+// One "duplex row over baseline row" comparison with its target (issues 8 and 15).
 struct Comparison {
   std::string title;
   std::string row;       // result field row= of the measured thing

@@ -7,8 +7,16 @@
 //   duplex-bench tcp-cycle   --port N [-c 16]                     connect + echo + close/s
 //   duplex-bench idle        --port N --server-pid P [-c 10000]   server bytes per idle WebSocket
 //   duplex-bench push        --port N [-c 4] [--poll-interval 1]  lesson 07's techniques compared
+//   duplex-bench wrk         --port N [--path /hello.txt] [-c 50] [--header "Connection: close"]
+//                            wrk -t1 as the load generator, its output as a result line
+//   duplex-bench subscribe   --port N --server-pid P --technique T [-c 1000] [--strace]
+//                            T = poll, long-poll, stream, events, websocket: server CPU,
+//                            syscalls and memory per update / subscriber
+//   duplex-bench send        --port N --technique post|websocket [-c 100] [--rate 10]
+//                            [--size 32] [--strace]    client to server: cost per message
 //   duplex-bench serve-tcp-echo [--port N]    the raw epoll echo server (the baseline)
-//   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, for servers without one
+//   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
+//                                             answered 204, WebSocket messages dropped)
 //   duplex-bench report --results FILE --docs DIR [--pinning TEXT] [--settings TEXT]
 //
 // Common: --host H (127.0.0.1), --seconds S (5), --warmup S (1), --cpu C (pin this process to
@@ -40,6 +48,7 @@
 #include "src/net/resolve.hpp"
 #include "src/net/signals.hpp"
 #include "src/net/tcp_listener.hpp"
+#include "src/ws/ws_endpoint.hpp"
 
 namespace {
 
@@ -47,12 +56,13 @@ using namespace duplex;
 
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
-    "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push\n"
+    "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
     "         --seconds S --warmup S --expect-body TEXT --expect-file F --server-pid P "
     "--poll-interval S\n"
+    "         --header H --technique T --rate R --strace\n"
     "         --cpu C --tag key=value --results FILE --docs DIR --pinning TEXT --settings TEXT\n";
 
 struct Flags {
@@ -89,6 +99,10 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.load.binary = true;
       continue;
     }
+    if (flag == "--strace") {
+      flags.load.count_syscalls = true;
+      continue;
+    }
     if (flag.substr(0, 1) != "-") {
       if (!flags.mode.empty()) return "unexpected argument " + std::string(flag);
       flags.mode = flag;
@@ -99,7 +113,8 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
         "--connections", "-k",           "--inflight",      "--size",
         "--seconds",     "--warmup",     "--poll-interval", "--expect-body",
         "--expect-file", "--server-pid", "--cpu",           "--tag",
-        "--results",     "--docs",       "--pinning",       "--settings"};
+        "--results",     "--docs",       "--pinning",       "--settings",
+        "--header",      "--technique",  "--rate"};
     if (std::find(kValueFlags.begin(), kValueFlags.end(), flag) == kValueFlags.end())
       return "unknown flag " + std::string(flag) + " (try --help)";
     if (i + 1 >= argc) return std::string(flag) + " needs a value";
@@ -162,6 +177,16 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       auto equals = value.find('=');
       if (equals == std::string::npos || equals == 0) return bad();
       flags.tags.emplace_back(value.substr(0, equals), value.substr(equals + 1));
+    } else if (flag == "--header") {
+      if (value.find(':') == std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+        return bad();
+      flags.load.header = value;
+    } else if (flag == "--technique") {
+      flags.load.technique = value;
+    } else if (flag == "--rate") {
+      auto v = want_number(0.01, 1e6);
+      if (!v) return bad();
+      flags.load.rate = *v;
     } else if (flag == "--results") {
       flags.results = value;
     } else if (flag == "--docs") {
@@ -184,13 +209,19 @@ void print(bench::Result result, const Flags& flags) {
 }
 
 // An HttpServer with app::install_echo_endpoint at /echo: the same code path duplex-server's
-// /echo route takes, for benchmarking before (or without) that route.
+// /echo route takes, for benchmarking before (or without) that route. And /sink for the
+// client-to-server rows (`send`): a POST is answered 204 No Content (RFC 9110 §15.3.5), a
+// WebSocket message is dropped, so what is measured is receiving a message, not answering it.
 int serve_ws_echo(const Flags& flags) {
   net::EventLoop loop;
   std::optional<http::HttpServer> server;
   net::SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) { loop.stop(); });
   http::Router router;
   app::install_echo_endpoint(router);
+  router.post("/sink", [](http::Exchange& exchange) { exchange.respond(http::Response(204)); });
+  ws::WsHandlers sink;
+  sink.on_message = [](ws::WsConnection&, ws::Message&) {};
+  ws::WsEndpoint(std::move(sink)).install(router, "/sink");
   http::HttpServerOptions options;
   options.max_connections = 20'000;
   auto addresses = net::resolve(flags.load.host, flags.load.port);
@@ -260,6 +291,15 @@ int run(const Flags& flags) {
     load.websocket = true;
     if (load.path == "/") load.path = "/echo";
     print(bench::run_idle(load), flags);
+  } else if (mode == "wrk") {
+    if (load.path == "/") load.path = "/hello.txt";
+    print(bench::run_wrk_load(load), flags);
+  } else if (mode == "subscribe") {
+    if (load.path == "/") load.path = "/ticker";
+    print(bench::run_subscribe(load), flags);
+  } else if (mode == "send") {
+    if (load.path == "/") load.path = "/sink";
+    print(bench::run_send(load), flags);
   } else if (mode == "push") {
     if (load.path == "/") load.path = "/ticker";
     for (auto& result : bench::run_push(load)) {

@@ -46,10 +46,33 @@ TEST(L12_Report, RatiosPairRowsOfTheSameRun) {
       line("result row=tcp-small run=3 msgs_per_s=100 errors=0"),
   };
   auto report = build_report(results, machine());
-  EXPECT_NE(report.markdown.find(
-                "| WS 32 B msgs/s, WebSocket / TCP | **0.9** | 0.5 - 1 (3 runs) | >= 0.9 | yes |"),
+  EXPECT_NE(report.markdown.find("| WS 32 B 64x16 msgs/s, WebSocket / TCP | **0.9** | 0.5 - 1 (3 "
+                                 "runs) | >= 0.9 | yes | ws-small: ?; tcp-small: ? |"),
             std::string::npos)
       << report.markdown;
+}
+
+TEST(L12_Report, TargetsSayWhichSideWasCpuBound) {
+  // duplex saturated its core, nginx's load generator saturated its own: the page says both.
+  std::vector<Result> results = {
+      line("result row=wrk-duplex run=1 rps=120 server_cpu=0.99 client_cpu=0.5 errors=0"),
+      line("result row=wrk-nginx run=1 rps=100 server_cpu=0.7 client_cpu=0.95 errors=0"),
+  };
+  auto md = build_report(results, machine()).markdown;
+  EXPECT_NE(md.find("| HTTP 13 B keep-alive req/s, duplex / nginx tuned (wrk) | **1.2** | 1.2 - "
+                    "1.2 (1 runs) | >= 1.2 | yes | wrk-duplex: server (0.99 / 0.5); wrk-nginx: "
+                    "load generator (0.7 / 0.95) |"),
+            std::string::npos)
+      << md;
+}
+
+TEST(L12_Report, NginxSettingsAreStatedWithTheirReasons) {
+  auto md = build_report({}, machine()).markdown;
+  EXPECT_NE(md.find("(../tests/bench/nginx-tuned.conf.in)"), std::string::npos);
+  EXPECT_NE(md.find("| `keepalive_requests` | 1000000 | 1000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| `open_file_cache` |"), std::string::npos);
+  EXPECT_NE(md.find("| `sendfile` | off for the 13-byte file, on for the 64 KiB file |"),
+            std::string::npos);
 }
 
 TEST(L12_Report, AbsoluteRowsShowEachSidesCpuShare) {
@@ -62,10 +85,12 @@ TEST(L12_Report, AbsoluteRowsShowEachSidesCpuShare) {
       line("result row=ws-small run=1 msgs_per_s=90 p50_us=1 p99_us=2 p999_us=3 errors=0"),
   };
   auto report = build_report(results, machine());
-  EXPECT_NE(report.markdown.find("| 100 msgs/s | 1 | 2 | 3 | 0.6 | 0.98 |"), std::string::npos)
+  EXPECT_NE(
+      report.markdown.find("| 100 msgs/s | 100 - 100 | 1 | 2 | 3 | 0.6 | 0.98 | load generator |"),
+      std::string::npos)
       << report.markdown;
   // Without the numbers (an older result file), the cells stay empty rather than read 0.
-  EXPECT_NE(report.markdown.find("| 90 msgs/s | 1 | 2 | 3 |  |  |"), std::string::npos)
+  EXPECT_NE(report.markdown.find("| 90 msgs/s | 90 - 90 | 1 | 2 | 3 |  |  |  |"), std::string::npos)
       << report.markdown;
 }
 
