@@ -1,0 +1,43 @@
+# The lessons tool's make targets (issue 14): the tree of one lesson, and its exercises.
+#
+#   make lesson-tree LESSON=NN   the project as of lesson NN, in build/lesson-tree-NN/
+#   make exercise LESSON=NN      the same with lesson NN's exercises stubbed, in build/exercise-NN/
+#   make lessons-check           validate every lesson marker of the tree
+#
+# Included from the top-level Makefile. The tool is compiled here on its own (one command, no
+# library), so deriving a tree does not wait for the whole build. See docs/lessons-tool.md.
+
+.PHONY: lesson-tree exercise lessons-check lessons-tool
+
+LESSONS_TOOL := build/tools/duplex-lessons
+LESSONS_TOOL_SRCS := src/bin/duplex-lessons.cpp $(sort $(wildcard src/lessons_tool/*.cpp))
+
+$(LESSONS_TOOL): $(LESSONS_TOOL_SRCS) $(wildcard src/lessons_tool/*.hpp)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++20 -O1 -I. $(WARNINGS) $(LESSONS_TOOL_SRCS) -o $@
+
+lessons-tool: $(LESSONS_TOOL)
+
+# The files of the project: git's list (new files not yet added included), or every file but
+# build/ in a tree that is no git checkout (a derived lesson tree).
+LESSONS_FILE_LIST := { git ls-files --cached --others --exclude-standard 2>/dev/null || \
+  find . -path ./build -prune -o -type f -printf '%P\n'; }
+
+# LESSON=3 and LESSON=03 name the same tree.
+LESSON_NN = $(shell printf '%02d' $$(expr $(LESSON) + 0))
+
+lesson-require:
+	@[ -n "$(LESSON)" ] || { echo "say which lesson: make $(MAKECMDGOALS) LESSON=NN" >&2; exit 2; }
+
+.PHONY: lesson-require
+
+lesson-tree: lesson-require $(LESSONS_TOOL) ## write the project as of lesson NN to build/lesson-tree-NN/ (LESSON=NN)
+	@$(LESSONS_FILE_LIST) | $(LESSONS_TOOL) tree $(LESSON) build/lesson-tree-$(LESSON_NN)
+	@echo "build and test it: make -C build/lesson-tree-$(LESSON_NN) test"
+
+exercise: lesson-require $(LESSONS_TOOL) ## lesson NN's tree with its exercises stubbed, in build/exercise-NN/ (LESSON=NN)
+	@$(LESSONS_FILE_LIST) | $(LESSONS_TOOL) exercise $(LESSON) build/exercise-$(LESSON_NN)
+	@echo "write the stubs, then: make -C build/exercise-$(LESSON_NN) test"
+
+lessons-check: $(LESSONS_TOOL) ## check every lesson marker (balanced, numbered 1..15, in order)
+	@$(LESSONS_FILE_LIST) | $(LESSONS_TOOL) check
