@@ -202,17 +202,17 @@ TEST(L00_LessonTree, MakefileMarkersAreCommentLines) {
       "LIB_SRCS += none\n"
       "# @endif\n"
       "ifeq ($(CI),true)\n"
-      "# @anchor lesson13-ci stays: not a lesson marker\n"
+      "# @see lesson 13: not a lesson marker\n"
       "endif\n";
   EXPECT_EQ(at(text, 3, kHash),
             "LIB_SRCS := net http\nLIB_SRCS += none\nifeq ($(CI),true)\n"
-            "# @anchor lesson13-ci stays: not a lesson marker\nendif\n");
+            "# @see lesson 13: not a lesson marker\nendif\n");
   EXPECT_EQ(at(text, 6, kHash),
             "LIB_SRCS := net http\nLIB_SRCS += plain\nifeq ($(CI),true)\n"
-            "# @anchor lesson13-ci stays: not a lesson marker\nendif\n");
+            "# @see lesson 13: not a lesson marker\nendif\n");
   EXPECT_EQ(at(text, 12, kHash),
             "LIB_SRCS := net http\nLIB_SRCS += pool\nifeq ($(CI),true)\n"
-            "# @anchor lesson13-ci stays: not a lesson marker\nendif\n");
+            "# @see lesson 13: not a lesson marker\nendif\n");
 }
 
 TEST(L00_LessonTree, MakefileMarkerErrors) {
