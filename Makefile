@@ -49,20 +49,27 @@ ifdef BUILD
   OUT := $(BUILD)
 endif
 
+# The lesson this tree is as of (docs/lessons-tool.md): the newest in the full tree;
+# `make lesson-tree LESSON=NN` writes NN here in the tree it derives. Code marked
+# `#if DUPLEX_LESSON >= NN` is compiled by this number.
+LESSON_LEVEL ?= 15
+
 ROOT := $(abspath .)
 CPPFLAGS += -I. -MMD -MP -DDUPLEX_SOURCE_DIR='"$(ROOT)"' -DDUPLEX_BIN_DIR='"$(ROOT)/$(OUT)/bin"' \
-            -DDUPLEX_LESSON_BIN_DIR='"$(ROOT)/$(OUT)/lessons"'
+            -DDUPLEX_LESSON_BIN_DIR='"$(ROOT)/$(OUT)/lessons"' -DDUPLEX_LESSON=$(LESSON_LEVEL)
 CXXFLAGS += -std=c++20 $(MODE_FLAGS) $(WARNINGS) -pthread
 LDFLAGS += $(MODE_FLAGS) -pthread
 
 # ---------------------------------------------------------------------------------------------
 # What there is to build
-LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/deflate/*.cpp src/redis/*.cpp src/app/*.cpp src/bench/*.cpp))
+LIB_SRCS := $(sort $(wildcard src/net/*.cpp src/http/*.cpp src/ws/*.cpp src/deflate/*.cpp src/redis/*.cpp src/app/*.cpp src/bench/*.cpp src/lessons_tool/*.cpp))
 BIN_SRCS := $(sort $(wildcard src/bin/*.cpp))
 LESSON_ALL := $(sort $(wildcard lessons/*/*.cpp))
 LESSON_MAINS := $(filter %_main.cpp,$(LESSON_ALL))
 LESSON_SRCS := $(filter-out %_main.cpp,$(LESSON_ALL))
-TEST_SRCS := $(sort $(filter-out tests/fuzz/% tests/e2e/% tests/stress/%,$(shell find tests -name '*.cpp' 2>/dev/null)))
+# tests/bench/deflate_compare.cpp links zlib, which nothing in the server or its tests may use:
+# it has its own rule (tests/bench/deflate.mk).
+TEST_SRCS := $(sort $(filter-out tests/fuzz/% tests/e2e/% tests/stress/% tests/bench/deflate_compare.cpp,$(shell find tests -name '*.cpp' 2>/dev/null)))
 E2E_SRCS := $(sort $(wildcard tests/e2e/*.cpp))
 STRESS_SRCS := $(sort $(wildcard tests/stress/*.cpp))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.cpp))
@@ -182,7 +189,7 @@ $(E2E_BIN): $(call obj,$(E2E_SRCS) $(E2E_SUPPORT)) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $^ $(GTEST_LIBS) $(LDFLAGS) -o $@
 
-e2e: gtest $(E2E_BIN) $(BINS) ## browser and reverse-proxy tests (installs chromium and nginx when it can)
+e2e: gtest $(E2E_BIN) $(BINS) ## browser and reverse-proxy tests (installs chromium, nginx and redis-server when it can)
 	@if [ -x tests/e2e/setup ]; then tests/e2e/setup; fi
 	$(E2E_BIN) $(TEST_ARGS)
 
@@ -201,6 +208,11 @@ stress: gtest $(STRESS_BIN) $(BINS) ## floods, slow clients and injected faults;
 # Benchmarks: bounded in time, they write docs/benchmarks.md. Never run by `make test`.
 bench: $(BINS) ## run the benchmark matrix (a few minutes) and write docs/benchmarks.md
 	@if [ -x tests/bench/run ]; then BENCH_BIN=$(OUT)/bin tests/bench/run; else echo "no benchmarks yet"; fi
+
+# Lesson 14's DEFLATE against zlib (`make deflate-compare`), and lesson trees and exercises
+# (`make lesson-tree`, `make exercise`, `make lessons-check`).
+include tests/bench/deflate.mk
+include tests/lessons_tool/lessons.mk
 
 # ---------------------------------------------------------------------------------------------
 PORT ?= 8080
@@ -261,6 +273,6 @@ clean: ## remove build/
 	rm -rf build
 
 help: ## list the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' Makefile | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 16
+	@grep -hE '^[a-z0-9-]+:.*## ' Makefile tests/bench/deflate.mk tests/lessons_tool/lessons.mk | sed -E 's/^([a-z0-9-]+):.*## (.*)/  make \1\t\2/' | expand -t 16
 
 -include $(shell find $(OUT)/obj $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
