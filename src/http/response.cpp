@@ -123,14 +123,11 @@ Response& Response::add(std::string_view name, std::string_view value) {
   return *this;
 }
 
-namespace {
-
-bool has_no_body(int status) {
+bool status_has_no_content(int status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-void append_start(std::string& out, const Response& response) {
-  // RFC 9112 §4: status-code is always three digits.
+int append_status_line(std::string& out, const Response& response) {
   int status = response.status < 100 || response.status > 999 ? 500 : response.status;
   out += "HTTP/1.1 ";
   out += std::to_string(status);
@@ -138,6 +135,13 @@ void append_start(std::string& out, const Response& response) {
   std::string_view reason = response.reason.empty() ? status_reason(status) : response.reason;
   for (char c : reason) out += is_field_value_char(c) ? c : ' ';
   out += "\r\n";
+  return status;
+}
+
+namespace {
+
+void append_start(std::string& out, const Response& response) {
+  append_status_line(out, response);
   out += response.field_lines();
 }
 
@@ -149,18 +153,18 @@ std::string serialize(const Response& response, bool head_request) {
   out.reserve(128 + response.body.size());
   append_start(out, response);
   // RFC 9110 §8.6: no Content-Length in 1xx or 204; a 304 has no body (RFC 9110 §15.4.5).
-  if (!has_no_body(response.status)) {
+  if (!status_has_no_content(response.status)) {
     out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
   }
   out += "\r\n";
-  if (!head_request && !has_no_body(response.status)) out += response.body;
+  if (!head_request && !status_has_no_content(response.status)) out += response.body;
   return out;
 }
 
 std::string serialize_head(const Response& response, const BodyFraming& framing) {
   std::string out;
   append_start(out, response);
-  if (!has_no_body(response.status)) {
+  if (!status_has_no_content(response.status)) {
     if (framing.kind == BodyFraming::Kind::kContentLength) {
       out += "Content-Length: " + std::to_string(framing.length) + "\r\n";
     } else if (framing.kind == BodyFraming::Kind::kChunked) {

@@ -46,6 +46,14 @@ class Response {
   bool connection_close_ = false;
 };
 
+// RFC 9110 §6.4.1, §15.3.5, §15.4.5: 1xx, 204 and 304 responses never have content.
+bool status_has_no_content(int status);
+
+// Appends the status line, "HTTP/1.1 200 OK\r\n" (RFC 9112 §4), and returns the status it wrote:
+// a status outside 100..999 is written as 500, since status-code is always three digits; a
+// reason phrase byte that may not appear in a field value becomes a space (no response splitting).
+int append_status_line(std::string& out, const Response& response);
+
 // Status line, fields, Content-Length and body. With `head_request`, the same head without the
 // body bytes (RFC 9110 §9.3.2). 1xx, 204 and 304 get neither Content-Length nor body.
 std::string serialize(const Response& response, bool head_request = false);

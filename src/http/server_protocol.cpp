@@ -174,7 +174,7 @@ void ServerProtocol::response_complete() {
 bool ServerProtocol::no_body(int status) const {
   // RFC 9110 §9.3.2: the response to HEAD is the GET response's head without its content;
   // §6.4.1: 1xx, 204 and 304 never have content.
-  return head_method_ || (status >= 100 && status < 200) || status == 204 || status == 304;
+  return head_method_ || status_has_no_content(status);
 }
 
 void ServerProtocol::send_response(const Response& response) {
@@ -316,16 +316,10 @@ std::string_view ServerProtocol::last_response_head() const {
 // Connection says what happens next: "close" when this response ends the connection (RFC 9112
 // §9.6), and "keep-alive" for an HTTP/1.0 client that asked for it (RFC 9112 §C.2.2).
 void ServerProtocol::write_head(const Response& response, Body framing, std::uint64_t length) {
-  int status = response.status < 100 || response.status > 999 ? 500 : response.status;
+  std::size_t head_at = output_.size();
+  int status = append_status_line(output_, response);
   status_ = status;
   if (response.connection_close() && status != 101) keep_alive_ = false;
-  std::size_t head_at = output_.size();
-  output_ += "HTTP/1.1 ";
-  output_ += std::to_string(status);
-  output_ += ' ';
-  std::string_view reason = response.reason.empty() ? status_reason(status) : response.reason;
-  for (char c : reason) output_ += is_field_value_char(c) ? c : ' ';
-  output_ += "\r\n";
   if (options_.date) {
     output_ += "Date: ";
     output_ += options_.date();
