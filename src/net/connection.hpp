@@ -18,8 +18,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string_view>
 
@@ -192,7 +192,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionLimits limits_;
   State state_ = State::kCreated;
   Buffer input_;
-  Buffer output_;              // the front of the output queue: always bytes
+  Buffer output_;  // the front of the output queue: always bytes
   // A list, not a deque: an empty std::deque allocates its first block (about 600 bytes), which
   // every idle connection would pay for; an empty list holds nothing.
   std::list<Segment> later_;  // empty in the common case: only bytes queued

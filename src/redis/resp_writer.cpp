@@ -2,7 +2,6 @@
 #include "src/redis/resp_writer.hpp"
 
 #include <charconv>
-#include <cmath>
 
 namespace duplex::redis {
 
@@ -78,17 +77,7 @@ void append_value(std::string& out, const Value& value) {
       break;
     case Type::kDouble: {
       out += ',';
-      if (std::isnan(value.number)) {
-        out += "nan";
-      } else if (std::isinf(value.number)) {
-        out += value.number < 0 ? "-inf" : "inf";
-      } else {
-        // The shortest form that reads back to the same double; RESP3 wants a plain decimal
-        // or an exponent, which is what to_chars writes.
-        char digits[64];
-        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value.number);
-        out.append(digits, end);
-      }
+      append_double(out, value.number);
       out += "\r\n";
       break;
     }

@@ -144,15 +144,7 @@ void describe_into(std::string& out, const Value& value) {
       break;
     case Type::kDouble: {
       out += ',';
-      if (std::isnan(value.number)) {
-        out += "nan";
-      } else if (std::isinf(value.number)) {
-        out += value.number < 0 ? "-inf" : "inf";
-      } else {
-        char digits[64];
-        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value.number);
-        out.append(digits, end);
-      }
+      append_double(out, value.number);
       break;
     }
     case Type::kBigNumber:
@@ -191,6 +183,18 @@ void describe_list(std::string& out, const std::vector<Value>& elements, char op
 }
 
 }  // namespace
+
+void append_double(std::string& out, double number) {
+  if (std::isnan(number)) {
+    out += "nan";
+  } else if (std::isinf(number)) {
+    out += number < 0 ? "-inf" : "inf";
+  } else {
+    char digits[64];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, number);
+    out.append(digits, end);
+  }
+}
 
 std::string describe(const Value& value) {
   std::string out;

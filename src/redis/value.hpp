@@ -70,4 +70,8 @@ struct Value {
 // (123 for a big number, !"bulk error", =txt:"verbatim", and |{attributes} before a value.
 std::string describe(const Value& value);
 
+// A double as RESP3 writes it (RESP3 spec, "Doubles"): "nan", "inf", "-inf", or the shortest
+// decimal that reads back to the same double (std::to_chars). Shared by the writer and describe().
+void append_double(std::string& out, double number);
+
 }  // namespace duplex::redis
