@@ -25,10 +25,12 @@ TcpServer::~TcpServer() {
   if (listener_) loop_.unwatch(listener_->fd().get());
   auto connections = std::move(connections_);
   connections_.clear();
-  // The server is going away: its connections' close notifications cannot wait for the end of
-  // a round the loop may never run again, so they are delivered here.
+  // The server is going away, and the loop may never run another round: what this round queued
+  // (a close frame telling a WebSocket client 1001, say) is written now, as far as the socket
+  // takes it without waiting, and the close notifications are delivered here.
   for (auto& [raw, connection] : connections) {
     connection->on_released_ = nullptr;
+    connection->flush_round();
     connection->abort_for(CloseReason::kShutdown);
     connection->notify_round();
   }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/net/socket_address.hpp"
@@ -79,6 +80,14 @@ class EchoServer {
     closed_.wait_for(lock, testing::kIoTimeout, [&] { return reasons_.size() >= count; });
     return reasons_;
   }
+
+  // Loop thread only.
+  void send_to_all(std::string_view bytes) {
+    for (auto& weak : connections_) {
+      if (auto connection = weak.lock()) connection->send(bytes);
+    }
+  }
+  void destroy_server() { server_.reset(); }
 
   TcpStream connect() {
     auto stream = TcpStream::connect(SocketAddress::from_numeric("127.0.0.1", port_));
@@ -266,6 +275,21 @@ TEST(L03_TcpServer, StopClosesConnectionsAndReportsWhenAllAreGone) {
   ASSERT_EQ(future.wait_for(testing::kIoTimeout), std::future_status::ready);
   EXPECT_EQ(echo.reasons(1), (std::vector<CloseReason>{CloseReason::kShutdown}));
   EXPECT_THROW(echo.connect(), SystemError) << "the listener is closed";
+}
+
+// A server destroyed in the same round that queued a goodbye (a WebSocket close frame with 1001,
+// say) must still write it: the loop may never run the round's end for it.
+TEST(L03_TcpServer, DestroyedRightAfterQueuingItStillWritesWhatWasQueued) {
+  EchoServer echo;
+  auto client = echo.connect();
+  expect_echo(client, "hello");
+  echo.thread().call([&] {
+    echo.send_to_all("goodbye");
+    echo.destroy_server();
+    return 0;
+  });
+  EXPECT_EQ(testing::read_to_end(client), "goodbye");
+  EXPECT_EQ(echo.reasons(1), (std::vector<CloseReason>{CloseReason::kShutdown}));
 }
 
 }  // namespace
