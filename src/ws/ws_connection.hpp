@@ -91,18 +91,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   static std::shared_ptr<WsConnection> adopt(net::Connection& transport,
                                              std::shared_ptr<const WsConfig> config,
                                              std::string subprotocol = {}, Group* group = nullptr);
-#if DUPLEX_LESSON >= 14
-  // The same after a handshake that agreed permessage-deflate (HandshakeResult::deflate, RFC
-  // 7692 §5): the Protocol compresses and decompresses with these parameters and the options
-  // of config->options.handshake.deflate. nullopt: no compression, like the overload above.
-  static std::shared_ptr<WsConnection> adopt(net::Connection& transport,
-                                             std::shared_ptr<const WsConfig> config,
-                                             std::string subprotocol, Group* group,
-                                             const std::optional<DeflateParams>& deflate);
-#endif
-  ~WsConnection() {
-    leave_groups();
-  }
+  ~WsConnection() { leave_groups(); }
   WsConnection(const WsConnection&) = delete;
   WsConnection& operator=(const WsConnection&) = delete;
 
@@ -112,12 +101,8 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // sent or received), when the argument is invalid (text not UTF-8, a control payload over
   // 125 bytes, a close code that may not be sent), or when the send queue is full (which also
   // closes the connection with 1008).
-  bool send_text(std::string_view text) {
-    return send_message(Opcode::kText, text);
-  }
-  bool send_binary(std::string_view bytes) {
-    return send_message(Opcode::kBinary, bytes);
-  }
+  bool send_text(std::string_view text) { return send_message(Opcode::kText, text); }
+  bool send_binary(std::string_view bytes) { return send_message(Opcode::kBinary, bytes); }
   bool ping(std::string_view payload = {});
   // A frame made once by serialize_frame() (Group::broadcast uses it).
   bool send_frame(std::string_view frame);
@@ -132,30 +117,28 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     return state_ == State::kOpen && protocol_.state() == Protocol::State::kOpen;
   }
   // The TCP connection is gone (on_close has run or is running).
-  bool is_closed() const {
-    return state_ == State::kClosed;
-  }
+  bool is_closed() const { return state_ == State::kClosed; }
   // Backpressure: bytes handed to the socket layer that the peer has not taken yet.
   std::size_t bytes_queued() const {
     return is_closed() ? 0 : transport_->bytes_queued() + protocol_.pending_output().size();
   }
-  std::size_t max_send_queue() const {
-    return config_->options.max_send_queue;
-  }
-  const std::string& subprotocol() const {
-    return subprotocol_;
-  }
+  std::size_t max_send_queue() const { return config_->options.max_send_queue; }
+  const std::string& subprotocol() const { return subprotocol_; }
   // A number unique in this process, for logs and traces.
-  std::uint64_t id() const {
-    return id_;
-  }
+  std::uint64_t id() const { return id_; }
   // Per-connection application state: a user name, a room, a session.
-  std::any& user_data() {
-    return user_data_;
-  }
-  const Protocol& protocol() const {
-    return protocol_;
-  }
+  std::any& user_data() { return user_data_; }
+  const Protocol& protocol() const { return protocol_; }
+
+#if DUPLEX_LESSON >= 14
+  // adopt() after a handshake that agreed permessage-deflate (HandshakeResult::deflate, RFC 7692
+  // §5): the Protocol compresses and decompresses with these parameters and the options of
+  // config->options.handshake.deflate. nullopt: no compression, like the overload above.
+  static std::shared_ptr<WsConnection> adopt(net::Connection& transport,
+                                             std::shared_ptr<const WsConfig> config,
+                                             std::string subprotocol, Group* group,
+                                             const std::optional<DeflateParams>& deflate);
+#endif
 
  private:
   struct Private {};
