@@ -66,6 +66,11 @@ struct WsClientOptions {
   // When set, called with the handshake's heads and each frame's trace (ws::trace_frame), every
   // line prefixed "> " for what we send and "< " for what we receive.
   std::function<void(std::string_view text)> trace;
+#if DUPLEX_LESSON >= 14
+  // permessage-deflate (RFC 7692): offered when enabled (off by default); when the server
+  // agrees, messages of at least deflate.min_compress_size go out compressed.
+  PerMessageDeflateOptions deflate{.enabled = false};
+#endif
 };
 
 class WsClient {
@@ -83,6 +88,12 @@ class WsClient {
   WsClient& operator=(WsClient&&) noexcept;
 
   const std::string& subprotocol() const { return subprotocol_; }
+#if DUPLEX_LESSON >= 14
+  // The permessage-deflate parameters the server agreed to; nullopt when not offered or declined.
+  const std::optional<DeflateParams>& deflate() const {
+    return deflate_;
+  }
+#endif
   // The socket, for poll(): readable means poll_events() has something to read. -1 once closed.
   int fd() const;
 
@@ -111,8 +122,12 @@ class WsClient {
   // The socket is closed (after a closing handshake, an error, or the server's end of stream).
   bool closed() const;
   // What ended the connection, when it was an I/O error ("read: Connection reset by peer").
-  const std::string& last_error() const { return last_error_; }
-  const Protocol& protocol() const { return protocol_; }
+  const std::string& last_error() const {
+    return last_error_;
+  }
+  const Protocol& protocol() const {
+    return protocol_;
+  }
 
  private:
   void handshake(const WsUrl& url);
@@ -129,6 +144,9 @@ class WsClient {
   net::TcpStream stream_;
   Protocol protocol_;
   std::string subprotocol_;
+#if DUPLEX_LESSON >= 14
+  std::optional<DeflateParams> deflate_;
+#endif
   std::deque<Event> events_;
   std::unique_ptr<FrameTap> sent_tap_;
   std::unique_ptr<FrameTap> received_tap_;
