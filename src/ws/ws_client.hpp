@@ -88,12 +88,6 @@ class WsClient {
   WsClient& operator=(WsClient&&) noexcept;
 
   const std::string& subprotocol() const { return subprotocol_; }
-#if DUPLEX_LESSON >= 14
-  // The permessage-deflate parameters the server agreed to; nullopt when not offered or declined.
-  const std::optional<DeflateParams>& deflate() const {
-    return deflate_;
-  }
-#endif
   // The socket, for poll(): readable means poll_events() has something to read. -1 once closed.
   int fd() const;
 
@@ -122,12 +116,14 @@ class WsClient {
   // The socket is closed (after a closing handshake, an error, or the server's end of stream).
   bool closed() const;
   // What ended the connection, when it was an I/O error ("read: Connection reset by peer").
-  const std::string& last_error() const {
-    return last_error_;
+  const std::string& last_error() const { return last_error_; }
+  const Protocol& protocol() const { return protocol_; }
+#if DUPLEX_LESSON >= 14
+  // The permessage-deflate parameters the server agreed to; nullopt when not offered or declined.
+  const std::optional<DeflateParams>& deflate() const {
+    return deflate_;
   }
-  const Protocol& protocol() const {
-    return protocol_;
-  }
+#endif
 
  private:
   void handshake(const WsUrl& url);
