@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <random>
+#include <string>
 #include <utility>
 
 namespace duplex::app {
@@ -62,12 +63,9 @@ std::int64_t now_ms() {
 
 RedisChatEngine::RedisChatEngine(net::EventLoop& loop, net::SocketAddress address,
                                  RedisEngineOptions options)
-    : options_(std::move(options)),
-      io_(std::make_unique<Io>(loop, address, options_.client)) {
+    : options_(std::move(options)), io_(std::make_unique<Io>(loop, address, options_.client)) {
   std::random_device random;
-  std::uint64_t value = (std::uint64_t{random()} << 32) ^ random();
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i, value >>= 4) epoch_candidate_ += kDigits[value & 15];
+  random_.seed((std::uint64_t{random()} << 32) ^ random());
 
   // @anchor lesson15-redis-down
   // The command connection decides what members hear: it is the one publishes go through.
@@ -84,6 +82,7 @@ RedisChatEngine::RedisChatEngine(net::EventLoop& loop, net::SocketAddress addres
     if (!down_reported_) return;
     down_reported_ = false;
     if (sink_ != nullptr) sink_->on_status(true, "the chat's Redis is back");
+    refresh_presence();  // a Redis that restarted empty has lost the presence sets too
     for (auto& [room, state] : rooms_) ping_presence(room);
   });
   io_->subscriber.set_on_push([this](const redis::SessionEvent& event) { on_push(event); });
@@ -127,11 +126,22 @@ void RedisChatEngine::publish(MemberId from, std::string_view room, std::string_
     return;
   }
   std::string history = std::to_string(options_.history);
-  std::array<std::string, 11> args = {"EVAL",           std::string(kPublishScript),
-                                      "4",              key(room, "seq"),
-                                      key(room, "stream"), key(room, "epoch"),
-                                      channel(room),    epoch_candidate_,
-                                      history,          std::string(nick),
+  // A fresh candidate each time: an epoch must never be made twice (after a restart this
+  // process may be the one that makes the room's next epoch).
+  std::string epoch_candidate;
+  for (std::uint64_t value = random_(); epoch_candidate.size() < 16; value >>= 4) {
+    epoch_candidate += "0123456789abcdef"[value & 15];
+  }
+  std::array<std::string, 11> args = {"EVAL",
+                                      std::string(kPublishScript),
+                                      "4",
+                                      key(room, "seq"),
+                                      key(room, "stream"),
+                                      key(room, "epoch"),
+                                      channel(room),
+                                      epoch_candidate,
+                                      history,
+                                      std::string(nick),
                                       std::string(text)};
   io_->commands.command(std::span<const std::string>(args), [this, from](redis::Reply reply) {
     if (sink_ == nullptr) return;
@@ -178,15 +188,15 @@ void RedisChatEngine::read_stream(std::string_view room, std::optional<FeedRead>
     args.insert(args.end(), {"newest", count});
   }
   io_->commands.command(std::span<const std::string>(args),
-                    [done = std::move(done)](redis::Reply reply) {
-                      std::optional<StreamRead> read;
-                      if (reply.ok() && !reply.value.is_error()) read = parse_read(reply.value);
-                      if (read) {
-                        done(true, std::move(*read));
-                      } else {
-                        done(false, {});
-                      }
-                    });
+                        [done = std::move(done)](redis::Reply reply) {
+                          std::optional<StreamRead> read;
+                          if (reply.ok() && !reply.value.is_error()) read = parse_read(reply.value);
+                          if (read) {
+                            done(true, std::move(*read));
+                          } else {
+                            done(false, {});
+                          }
+                        });
 }
 
 void RedisChatEngine::apply(const std::string& room, FeedStep step) {
@@ -231,38 +241,36 @@ void RedisChatEngine::join(MemberId member, std::string_view room_name, std::str
   io_->commands.command({"ZADD", key(room, "presence"), expiry, nick}, nullptr);
   ping_presence(room);
 
-  read_stream(room, std::nullopt,
-              [this, member, room, resume](bool ok, StreamRead read) {
-                auto again = rooms_.find(room);
-                if (again == rooms_.end() || !again->second.members.contains(member)) return;
-                if (!ok) {
-                  if (sink_ != nullptr) {
-                    sink_->on_history(member, room, {HistoryStatus::kUnavailable, {}, {}});
-                  }
-                  return;
-                }
-                ChatFeed& feed = again->second.feed;
-                std::vector<ChatEntry> entries = read.entries;
-                apply(room, feed.on_read(read.epoch, std::move(read.entries), std::nullopt));
-                auto still = rooms_.find(room);
-                if (still == rooms_.end() || sink_ == nullptr) return;
-                ChatFeed& current = still->second.feed;
-                std::vector<ChatEntry> history;
-                for (ChatEntry& entry : entries) {
-                  if (entry.offset <= current.last()) history.push_back(std::move(entry));
-                }
-                std::uint64_t newest = history.empty() ? 0 : history.back().offset;
-                if (read.epoch == current.epoch()) {
-                  for (ChatEntry& entry : current.recent_after(newest)) {
-                    history.push_back(std::move(entry));
-                  }
-                }
-                if (history.size() > options_.history) {
-                  history.erase(history.begin(),
-                                history.end() - static_cast<std::ptrdiff_t>(options_.history));
-                }
-                sink_->on_history(member, room, history_since(current.epoch(), history, resume));
-              });
+  read_stream(room, std::nullopt, [this, member, room, resume](bool ok, StreamRead read) {
+    auto again = rooms_.find(room);
+    if (again == rooms_.end() || !again->second.members.contains(member)) return;
+    if (!ok) {
+      if (sink_ != nullptr) {
+        sink_->on_history(member, room, {HistoryStatus::kUnavailable, {}, {}});
+      }
+      return;
+    }
+    ChatFeed& feed = again->second.feed;
+    std::vector<ChatEntry> entries = read.entries;
+    apply(room, feed.on_read(read.epoch, std::move(read.entries), std::nullopt));
+    auto still = rooms_.find(room);
+    if (still == rooms_.end() || sink_ == nullptr) return;
+    ChatFeed& current = still->second.feed;
+    std::vector<ChatEntry> history;
+    for (ChatEntry& entry : entries) {
+      if (entry.offset <= current.last()) history.push_back(std::move(entry));
+    }
+    std::uint64_t newest = history.empty() ? 0 : history.back().offset;
+    if (read.epoch == current.epoch()) {
+      for (ChatEntry& entry : current.recent_after(newest)) {
+        history.push_back(std::move(entry));
+      }
+    }
+    if (history.size() > options_.history) {
+      history.erase(history.begin(), history.end() - static_cast<std::ptrdiff_t>(options_.history));
+    }
+    sink_->on_history(member, room, history_since(current.epoch(), history, resume));
+  });
 }
 
 void RedisChatEngine::leave(MemberId member, std::string_view room_name, std::string_view nick) {

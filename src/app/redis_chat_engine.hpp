@@ -28,8 +28,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,9 +76,7 @@ class RedisChatEngine : public ChatEngine {
   void leave(MemberId member, std::string_view room, std::string_view nick) override;
   std::string_view name() const override { return "redis"; }
 
-  bool connected() const {
-    return io_ && io_->commands.connected() && io_->subscriber.connected();
-  }
+  bool connected() const { return io_ && io_->commands.connected() && io_->subscriber.connected(); }
 
  private:
   struct Room {
@@ -103,9 +102,9 @@ class RedisChatEngine : public ChatEngine {
 
   // What belongs to the loop.
   struct Io {
-    Io(net::EventLoop& loop, const net::SocketAddress& address,
-       const redis::ClientOptions& options)
-        : commands(loop, address, options), subscriber(loop, address, options),
+    Io(net::EventLoop& loop, const net::SocketAddress& address, const redis::ClientOptions& options)
+        : commands(loop, address, options),
+          subscriber(loop, address, options),
           presence_timer(loop) {}
     redis::RedisClient commands;
     redis::RedisClient subscriber;
@@ -116,7 +115,7 @@ class RedisChatEngine : public ChatEngine {
   std::unique_ptr<Io> io_;
   ChatEngineSink* sink_ = nullptr;
   std::map<std::string, Room, std::less<>> rooms_;
-  std::string epoch_candidate_;
+  std::mt19937_64 random_;  // epoch names
   bool down_reported_ = false;
 };
 
