@@ -242,8 +242,8 @@ int inflate(std::size_t max_message, std::string_view payload) {
   duplex::ws::InflateOutcome outcome = pmd.decompress(payload, message);
   if (outcome.ok) outcome = pmd.finish_message(message);
   if (!outcome.ok) {
-    std::printf("fail the connection: close %u (%s) after %zu bytes\n", outcome.close_code,
-                std::string(duplex::deflate::to_string(outcome.error)).c_str(), message.size());
+    std::printf("fail the connection: close %u (%s)\n", outcome.close_code,
+                std::string(duplex::deflate::to_string(outcome.error)).c_str());
     return 1;
   }
   std::printf("%zu bytes -> %zu bytes\n", payload.size(), message.size());
