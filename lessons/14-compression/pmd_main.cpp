@@ -158,8 +158,8 @@ int walk_bits(std::string_view payload) {
     const unsigned final_bit = in.number(1);
     const unsigned type = in.number(2);
     ++block;
-    std::printf("block %d at bit %zu: BFINAL=%u BTYPE=%u%u (%s)\n", block, at, final_bit,
-                type >> 1, type & 1,
+    std::printf("block %d at bit %zu: BFINAL=%u BTYPE=%u%u (%s)\n", block, at, final_bit, type >> 1,
+                type & 1,
                 type == 0   ? "stored"
                 : type == 1 ? "fixed Huffman"
                 : type == 2 ? "dynamic Huffman"
@@ -218,8 +218,9 @@ int walk_bits(std::string_view payload) {
         return 0;
       }
       const unsigned distance = d::kDistBase[dcode] + in.number(d::kDistExtra[dcode]);
-      std::printf("  %-9s -> length symbol %d = %u; distance code %s = %u: copy \"", bit_string(code, length).c_str(),
-                  symbol, match_length, bit_string(dcode, 5).c_str(), distance);
+      std::printf("  %-9s -> length symbol %d = %u; distance code %s = %u: copy \"",
+                  bit_string(code, length).c_str(), symbol, match_length,
+                  bit_string(dcode, 5).c_str(), distance);
       for (unsigned i = 0; i < match_length; ++i) {
         if (distance > text.size()) break;
         text += text[text.size() - distance];  // may copy bytes this same match just wrote
@@ -260,7 +261,9 @@ int zeros(std::size_t count) {
   return 0;
 }
 
-std::size_t heap_in_use() { return mallinfo2().uordblks; }
+std::size_t heap_in_use() {
+  return mallinfo2().uordblks;
+}
 
 // @anchor lesson14-memory
 int memory(std::size_t connections) {
@@ -295,9 +298,10 @@ int memory(std::size_t connections) {
         return 1;
     }
     const std::size_t after = heap_in_use();
-    std::printf("%zu connections after one message each way, %s context takeover: %zu bytes "
-                "each\n",
-                connections, takeover ? "with" : "no", (after - before) / connections);
+    std::printf(
+        "%zu connections after one message each way, %s context takeover: %zu bytes "
+        "each\n",
+        connections, takeover ? "with" : "no", (after - before) / connections);
   }
   return 0;
 }

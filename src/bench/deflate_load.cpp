@@ -165,11 +165,11 @@ std::optional<UpgradeAnswer> parse_upgrade_answer(std::string_view head) {
 Result run_deflate_idle(const LoadOptions& options, const std::string& corpus) {
   Result result;
   result.set("mode", "deflate-idle");
-  if (options.server_pid <= 0) throw std::invalid_argument("deflate-idle: --server-pid is required");
+  if (options.server_pid <= 0)
+    throw std::invalid_argument("deflate-idle: --server-pid is required");
   const std::uint64_t wanted = static_cast<std::uint64_t>(options.connections) + 64;
   const std::uint64_t limit = raise_fd_limit(wanted);
-  const int connections =
-      limit < wanted ? static_cast<int>(limit) - 64 : options.connections;
+  const int connections = limit < wanted ? static_cast<int>(limit) - 64 : options.connections;
   ws::PerMessageDeflateOptions ours;  // what a browser offers: client_max_window_bits
   ours.server_no_context_takeover = false;
   ours.client_no_context_takeover = false;
@@ -218,8 +218,8 @@ Result run_deflate_idle(const LoadOptions& options, const std::string& corpus) {
              open > 0 ? (static_cast<double>(after) - static_cast<double>(before)) / open : 0);
   if (!corpus.empty()) {
     // The chat under what was agreed (the server's defaults when nothing was).
-    const MessageCompression chat = compress_messages(
-        read_messages(corpus), params.value_or(server_default_params()), {});
+    const MessageCompression chat =
+        compress_messages(read_messages(corpus), params.value_or(server_default_params()), {});
     result.set("chat_ratio", chat.ratio());
     result.set("chat_messages", static_cast<double>(chat.messages));
     if (chat.round_trip_errors != 0 && error.empty()) error = "chat corpus did not round-trip";

@@ -29,9 +29,9 @@ namespace duplex::bench {
 // What a run of messages came to on the wire, payload bytes only (no frame headers).
 struct MessageCompression {
   std::size_t messages = 0;
-  std::size_t compressed = 0;  // messages sent with RSV1 (the others were under min size)
-  std::size_t bytes_in = 0;    // the messages' own bytes
-  std::size_t bytes_out = 0;   // their payloads as sent
+  std::size_t compressed = 0;         // messages sent with RSV1 (the others were under min size)
+  std::size_t bytes_in = 0;           // the messages' own bytes
+  std::size_t bytes_out = 0;          // their payloads as sent
   std::size_t round_trip_errors = 0;  // payloads the other side did not decode to the message
   // Wire bytes per message byte: 0.3 means the wire carries 30% of the text.
   double ratio() const {
