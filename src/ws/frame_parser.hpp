@@ -80,6 +80,12 @@ class FrameParser {
   // Between frames: not one byte of the next frame has arrived yet.
   bool at_frame_start() const { return state_ == State::kHeader && header_have_ == 0; }
   bool failed() const { return state_ == State::kFailed; }
+#if DUPLEX_LESSON >= 14
+  // An extension was negotiated after construction (RFC 7692 §6: permessage-deflate uses RSV1).
+  void allow_rsv(std::uint8_t bits) {
+    limits_.allowed_rsv = bits;
+  }
+#endif
 
  private:
   enum class State { kHeader, kPayload, kFailed };

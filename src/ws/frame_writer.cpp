@@ -5,9 +5,10 @@ namespace duplex::ws {
 
 // @anchor lesson09-serialise
 void append_frame(std::string& out, Opcode opcode, std::string_view payload, bool fin,
-                  std::optional<MaskKey> mask) {
+                  std::optional<MaskKey> mask, std::uint8_t rsv) {
   FrameHeader header;
   header.fin = fin;
+  header.rsv = rsv;
   header.opcode = opcode;
   header.payload_length = payload.size();
   header.masked = mask.has_value();
@@ -21,10 +22,10 @@ void append_frame(std::string& out, Opcode opcode, std::string_view payload, boo
 }
 
 std::string serialize_frame(Opcode opcode, std::string_view payload, bool fin,
-                            std::optional<MaskKey> mask) {
+                            std::optional<MaskKey> mask, std::uint8_t rsv) {
   std::string out;
   out.reserve(kMaxFrameHeaderSize + payload.size());
-  append_frame(out, opcode, payload, fin, mask);
+  append_frame(out, opcode, payload, fin, mask, rsv);
   return out;
 }
 

@@ -54,6 +54,10 @@ const char* handshake_error_reason(HandshakeError error) {
       return "more than one 'Origin' header";
     case HandshakeError::kOriginRejected:
       return "origin not allowed";
+#if DUPLEX_LESSON >= 14
+    case HandshakeError::kBadExtensions:
+      return "'Sec-WebSocket-Extensions' is not a valid extension list";
+#endif
   }
   return "unknown handshake error";
 }
@@ -169,6 +173,23 @@ HandshakeResult validate_handshake(const http::RequestHead& request,
   if (options.check_origin && !options.check_origin(headers.get("Origin"))) {
     return fail(HandshakeError::kOriginRejected);
   }
+#if DUPLEX_LESSON >= 14
+  // @anchor lesson14-handshake
+  // RFC 7692 §5 and RFC 6455 §9.1: the offers are one list over every Sec-WebSocket-Extensions
+  // field (RFC 9110 §5.3). The first permessage-deflate offer we can accept wins; one we cannot
+  // is declined by leaving it out of the answer (§5: "the server MUST decline"), so the
+  // connection goes on uncompressed. Only a value that is not an extension list is an error.
+  ServerNegotiation deflate;
+  if (options.deflate.enabled) {
+    std::string offers;
+    for (std::string_view field : headers.get_all("Sec-WebSocket-Extensions")) {
+      if (!offers.empty()) offers += ", ";
+      offers += field;
+    }
+    deflate = negotiate_server(offers, options.deflate);
+    if (deflate.malformed()) return fail(HandshakeError::kBadExtensions);
+  }
+#endif
 
   // §4.2.2 step 5: the 101 and its three fields, and the chosen subprotocol if there is one.
   HandshakeResult result;
@@ -181,6 +202,14 @@ HandshakeResult validate_handshake(const http::RequestHead& request,
   if (!result.subprotocol.empty()) {
     result.response.add("Sec-WebSocket-Protocol", result.subprotocol);
   }
+#if DUPLEX_LESSON >= 14
+  // RFC 7692 §5: the response names the agreed extension with the parameters that bind both
+  // sides.
+  if (deflate.agreed) {
+    result.response.add("Sec-WebSocket-Extensions", deflate.response);
+    result.deflate = deflate.agreed;
+  }
+#endif
   return result;
 }
 

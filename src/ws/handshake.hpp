@@ -17,6 +17,9 @@
 
 #include "src/http/request_head.hpp"
 #include "src/http/response.hpp"
+#if DUPLEX_LESSON >= 14
+#include "src/ws/permessage_deflate.hpp"
+#endif
 
 namespace duplex::ws {
 
@@ -41,6 +44,9 @@ enum class HandshakeError {
   kBadSubprotocol,       // 400: §4.1 item 10, an offered subprotocol that is not a token
   kDuplicateOrigin,      // 400: two Origin fields
   kOriginRejected,       // 403: §4.2.2 and §10.2, the application's Origin check said no
+#if DUPLEX_LESSON >= 14
+  kBadExtensions,  // 400: RFC 6455 §9.1, 'Sec-WebSocket-Extensions' is not an extension list
+#endif
 };
 
 int handshake_error_status(HandshakeError error);
@@ -61,6 +67,12 @@ struct HandshakeOptions {
   std::vector<std::string> subprotocols;
   // Empty: every origin is allowed. Failure: 403.
   OriginCheck check_origin;
+#if DUPLEX_LESSON >= 14
+  // permessage-deflate (RFC 7692): on by default, asking for no context takeover both ways, so
+  // an idle connection holds no DEFLATE buffers and a broadcast can be compressed once.
+  // `deflate.enabled = false` declines every offer (the lesson-08 behaviour).
+  PerMessageDeflateOptions deflate;
+#endif
 };
 
 struct HandshakeResult {
@@ -70,8 +82,15 @@ struct HandshakeResult {
   http::Response response;
   std::string subprotocol;  // the chosen subprotocol; empty when none
   std::string path;         // the request's decoded path, for whoever routes the connection
+#if DUPLEX_LESSON >= 14
+  // The agreed permessage-deflate parameters (RFC 7692 §5), when an offer was accepted; the 101
+  // then carries them in its Sec-WebSocket-Extensions field.
+  std::optional<DeflateParams> deflate;
+#endif
 
-  bool accepted() const { return error == HandshakeError::kNone; }
+  bool accepted() const {
+    return error == HandshakeError::kNone;
+  }
 };
 
 // Does this request ask for a WebSocket (an `Upgrade` field with the token "websocket")? A

@@ -79,6 +79,20 @@ std::size_t Protocol::receive_data_in_place(std::span<char> data) {
 // @anchor lesson10-fragments
 bool Protocol::on_header() {
   const FrameHeader& header = parser_.header();
+#if DUPLEX_LESSON >= 14
+  // RFC 7692 §6: RSV1 marks a compressed message on its first frame only. The parser let RSV1
+  // through because permessage-deflate was agreed; where else it appears is an error (§6.1:
+  // "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first
+  // fragments of a data message"; RFC 6455 §5.2 fails the connection for it).
+  if ((header.rsv & kRsv1) != 0 && is_control(header.opcode)) {
+    fail(CloseCode::kProtocolError, "RSV1 set on a control frame");
+    return false;
+  }
+  if ((header.rsv & kRsv1) != 0 && header.opcode == Opcode::kContinuation) {
+    fail(CloseCode::kProtocolError, "RSV1 set on a continuation frame");
+    return false;
+  }
+#endif
   if (is_control(header.opcode)) {
     // §5.4: control frames may arrive between the fragments of a message; they use their own
     // buffer so the message being assembled is left alone.
@@ -101,6 +115,9 @@ bool Protocol::on_header() {
     message_opcode_ = header.opcode;
     message_.clear();
     utf8_.reset();
+#if DUPLEX_LESSON >= 14
+    compressed_ = (header.rsv & kRsv1) != 0;
+#endif
   }
   // §10.4: the message limit is checked against the announced length, before the payload.
   if (header.payload_length > limits_.max_message_size - message_.size()) {
@@ -121,6 +138,9 @@ bool Protocol::on_payload(std::string_view piece) {
     control_.append(piece);
     return true;
   }
+#if DUPLEX_LESSON >= 14
+  if (compressed_) return inflate_piece(piece, false);
+#endif
   // §8.1: check text as it arrives, so bad UTF-8 fails the connection at the first bad byte,
   // even in the middle of a fragment, not only when the message is complete.
   if (message_opcode_ == Opcode::kText && !utf8_.feed(piece)) {
@@ -138,6 +158,9 @@ bool Protocol::on_frame_end() {
     return true;
   }
   if (!header.fin) return false;
+#if DUPLEX_LESSON >= 14
+  if (compressed_ && !inflate_piece({}, true)) return true;
+#endif
   if (message_opcode_ == Opcode::kText && !utf8_.complete()) {
     fail(CloseCode::kInvalidPayload, "text message ends inside a UTF-8 sequence");
     return true;
@@ -269,6 +292,9 @@ bool Protocol::send_frame(Opcode opcode, std::string_view payload) {
 bool Protocol::send_text(std::string_view text) {
   // Sending invalid UTF-8 would make the peer fail the connection with 1007 (§8.1).
   if (state_ != State::kOpen || !is_valid_utf8(text)) return false;
+#if DUPLEX_LESSON >= 14
+  if (compresses(text.size())) return send_compressed(Opcode::kText, text);
+#endif
   return send_frame(Opcode::kText, text);
 }
 
@@ -284,6 +310,9 @@ std::size_t Protocol::send_header(Opcode opcode, std::string_view payload,
 
 bool Protocol::send_binary(std::string_view bytes) {
   if (state_ != State::kOpen) return false;
+#if DUPLEX_LESSON >= 14
+  if (compresses(bytes.size())) return send_compressed(Opcode::kBinary, bytes);
+#endif
   return send_frame(Opcode::kBinary, bytes);
 }
 
@@ -342,5 +371,59 @@ bool Protocol::should_close_transport() const {
   if (failed_ || eof_) return true;
   return role_ == Role::kServer && closing_handshake_done();
 }
+
+#if DUPLEX_LESSON >= 14
+void Protocol::enable_deflate(const DeflateParams& agreed,
+                              const PerMessageDeflateOptions& options) {
+  PerMessageDeflateOptions ours = options;
+  // One limit for a message, compressed or not: what it decompresses to (RFC 6455 §10.4).
+  ours.max_message_size = static_cast<std::size_t>(limits_.max_message_size);
+  deflate_ = std::make_unique<PerMessageDeflate>(
+      agreed,
+      role_ == Role::kServer ? PerMessageDeflate::Side::kServer : PerMessageDeflate::Side::kClient,
+      ours);
+  // RFC 7692 §6: the extension gives RSV1 its meaning; RSV2 and RSV3 stay errors.
+  parser_.allow_rsv(kRsv1);
+}
+
+// @anchor lesson14-inflate-piece
+// Each fragment is decompressed as it arrives, so memory follows the decompressed size (bounded
+// by the message limit) and a bomb is stopped at the limit, not after it was all buffered. The
+// UTF-8 check runs on the decompressed bytes (RFC 7692 §6: the message is text once inflated).
+bool Protocol::inflate_piece(std::string_view piece, bool last) {
+  const std::size_t start = message_.size();
+  const InflateOutcome outcome =
+      last ? deflate_->finish_message(message_) : deflate_->decompress(piece, message_);
+  if (!outcome.ok) {
+    // 1009 over the limit, 1007 for a payload that is not the DEFLATE data RSV1 promised.
+    fail(outcome.close_code == PerMessageDeflate::kCloseTooBig ? CloseCode::kMessageTooBig
+                                                               : CloseCode::kInvalidPayload,
+         outcome.close_code == PerMessageDeflate::kCloseTooBig
+             ? "decompressed message larger than the limit"
+             : "invalid compressed data in a message");
+    return false;
+  }
+  if (message_opcode_ == Opcode::kText && !utf8_.feed(std::string_view(message_).substr(start))) {
+    fail(CloseCode::kInvalidPayload, "invalid UTF-8 in a text message");
+    return false;
+  }
+  return true;
+}
+
+// @anchor lesson14-send-compressed
+// RFC 7692 §6.1 and §7.2.1: the payload is the compressed message without its 00 00 ff ff tail,
+// and RSV1 is set on the first frame, which is the only one since Protocol sends each message
+// in one frame. Control frames never come here (§6.1).
+bool Protocol::send_compressed(Opcode opcode, std::string_view payload) {
+  deflated_.clear();
+  deflate_->compress(payload, deflated_);
+  std::optional<MaskKey> key;
+  if (role_ == Role::kClient) key = mask_source_();
+  append_frame(output_, opcode, deflated_, true, key, kRsv1);
+  // Like the message buffer: a large scratch is not kept by an idle connection.
+  if (deflated_.capacity() > kMaxEagerReserve) std::string().swap(deflated_);
+  return true;
+}
+#endif
 
 }  // namespace duplex::ws

@@ -21,6 +21,11 @@
 #include "src/ws/masking.hpp"
 #include "src/ws/role.hpp"
 #include "src/ws/utf8_validator.hpp"
+#if DUPLEX_LESSON >= 14
+#include <memory>
+
+#include "src/ws/permessage_deflate.hpp"
+#endif
 
 namespace duplex::ws {
 
@@ -137,6 +142,22 @@ class Protocol {
   // exactly when the call stopped after the end of a message or of a control frame outside one.
   bool mid_message() const { return in_message_ || !parser_.at_frame_start(); }
 
+#if DUPLEX_LESSON >= 14
+  // --- permessage-deflate (RFC 7692), once the handshake agreed it. From then on RSV1 is
+  // accepted on the first frame of a data message (the message is compressed, §6), messages
+  // that should_compress() go out compressed, and control frames never are (§6.1). The
+  // decompressed size is bounded by limits.max_message_size (over it: 1009), a payload that is
+  // not DEFLATE data closes with 1007.
+  void enable_deflate(const DeflateParams& agreed, const PerMessageDeflateOptions& options = {});
+  const PerMessageDeflate* deflate() const {
+    return deflate_.get();
+  }
+  // send_text()/send_binary() would compress a message of this size.
+  bool compresses(std::size_t message_size) const {
+    return deflate_ != nullptr && deflate_->should_compress(message_size);
+  }
+#endif
+
  private:
   bool on_header();
   bool on_payload(std::string_view piece);
@@ -148,6 +169,12 @@ class Protocol {
   void fail(CloseCode code, std::string_view reason);
   void append_close_frame(CloseCode code, std::string_view reason);
   bool send_frame(Opcode opcode, std::string_view payload);
+#if DUPLEX_LESSON >= 14
+  // Feeds one piece of a compressed message's payload to the decompressor (`last`: the message
+  // ended, the tail goes in) and checks the UTF-8 of what came out.
+  bool inflate_piece(std::string_view piece, bool last);
+  bool send_compressed(Opcode opcode, std::string_view payload);
+#endif
 
   Role role_;
   ProtocolLimits limits_;
@@ -166,6 +193,11 @@ class Protocol {
   std::string output_;
   std::size_t output_written_ = 0;
   std::string input_copy_;  // the string_view overload's copy, reused
+#if DUPLEX_LESSON >= 14
+  std::unique_ptr<PerMessageDeflate> deflate_;  // null until enable_deflate()
+  bool compressed_ = false;                     // the message being received had RSV1
+  std::string deflated_;                        // send_compressed()'s scratch
+#endif
 
   bool close_sent_ = false;
   bool close_received_ = false;

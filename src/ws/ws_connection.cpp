@@ -35,6 +35,27 @@ std::shared_ptr<WsConnection> WsConnection::adopt(net::Connection& transport,
                                                   std::string subprotocol, Group* group) {
   auto self = std::make_shared<WsConnection>(Private{}, transport, std::move(config),
                                              std::move(subprotocol));
+  start(self, transport, group);
+  return self;
+}
+
+#if DUPLEX_LESSON >= 14
+std::shared_ptr<WsConnection> WsConnection::adopt(net::Connection& transport,
+                                                  std::shared_ptr<const WsConfig> config,
+                                                  std::string subprotocol, Group* group,
+                                                  const std::optional<DeflateParams>& deflate) {
+  auto self = std::make_shared<WsConnection>(Private{}, transport, std::move(config),
+                                             std::move(subprotocol));
+  // Before the first byte is read: the client may send a compressed frame right behind its
+  // handshake.
+  if (deflate) self->protocol_.enable_deflate(*deflate, self->config_->options.handshake.deflate);
+  start(self, transport, group);
+  return self;
+}
+#endif
+
+void WsConnection::start(const std::shared_ptr<WsConnection>& self, net::Connection& transport,
+                         Group* group) {
   // Nagle's algorithm would hold a small frame while one is unacknowledged (40 ms with delayed
   // ACKs); net::Connection coalesces instead, one write per round.
   int one = 1;
@@ -50,7 +71,6 @@ std::shared_ptr<WsConnection> WsConnection::adopt(net::Connection& transport,
   if (const auto& on_open = self->config_->handlers.on_open) {
     self->call_handler("on_open", [&] { on_open(*self); });
   }
-  return self;
 }
 
 WsConnection::WsConnection(Private, net::Connection& transport,
@@ -166,7 +186,12 @@ void WsConnection::close_with(CloseCode code, std::string_view reason, std::stri
 // only its header, and the payload goes straight into the transport's queue.
 bool WsConnection::send_message(Opcode opcode, std::string_view payload) {
   if (!can_send(payload.size() + kMaxFrameHeaderSize)) return false;
-  if (payload.size() >= kDirectSendMin) {
+  bool direct = payload.size() >= kDirectSendMin;
+#if DUPLEX_LESSON >= 14
+  // A compressed message is made in the Protocol's buffer: its size is known only then.
+  if (protocol_.compresses(payload.size())) direct = false;
+#endif
+  if (direct) {
     char header[kMaxFrameHeaderSize];
     std::size_t size = protocol_.send_header(opcode, payload, header);
     if (size == 0) return false;

@@ -22,6 +22,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -129,6 +130,16 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   std::any& user_data() { return user_data_; }
   const Protocol& protocol() const { return protocol_; }
 
+#if DUPLEX_LESSON >= 14
+  // adopt() after a handshake that agreed permessage-deflate (HandshakeResult::deflate, RFC 7692
+  // §5): the Protocol compresses and decompresses with these parameters and the options of
+  // config->options.handshake.deflate. nullopt: no compression, like the overload above.
+  static std::shared_ptr<WsConnection> adopt(net::Connection& transport,
+                                             std::shared_ptr<const WsConfig> config,
+                                             std::string subprotocol, Group* group,
+                                             const std::optional<DeflateParams>& deflate);
+#endif
+
  private:
   struct Private {};
 
@@ -147,6 +158,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     kClosed,         // the TCP connection is gone and on_close has run
   };
 
+  // adopt()'s second half: handlers, keep-alive, the group, on_open.
+  static void start(const std::shared_ptr<WsConnection>& self, net::Connection& transport,
+                    Group* group);
   void on_data(net::Buffer& input);
   void dispatch_events();
   void after_protocol();

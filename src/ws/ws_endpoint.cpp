@@ -38,6 +38,16 @@ void WsEndpoint::accept(const std::shared_ptr<State>& state, http::Exchange& exc
     return;
   }
   std::weak_ptr<State> weak = state;
+#if DUPLEX_LESSON >= 14
+  exchange.upgrade(std::move(result.response),
+                   [weak, config = state->config, subprotocol = std::move(result.subprotocol),
+                    deflate = result.deflate](net::Connection& transport) {
+                     std::shared_ptr<State> alive = weak.lock();
+                     WsConnection::adopt(transport, config, subprotocol,
+                                         alive ? &alive->connections : nullptr, deflate);
+                   });
+  return;
+#endif
   exchange.upgrade(std::move(result.response), [weak, config = state->config,
                                                 subprotocol = std::move(result.subprotocol)](
                                                    net::Connection& transport) {
