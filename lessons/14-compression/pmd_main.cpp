@@ -9,6 +9,8 @@
 //   pmd zeros N                                  the payload of N zero bytes: a small zip bomb
 //   pmd memory [N]                               heap held by N connections' state, with and
 //                                                without context takeover (§7.1.1)
+//   pmd ratio FILE                               FILE's lines as messages: wire bytes per text
+//                                                byte for each window and takeover setting
 // HEX is the payload as hex digits (spaces allowed), as `pmd compress` prints it.
 #include <malloc.h>
 
@@ -21,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/bench/deflate_load.hpp"
 #include "src/deflate/deflater.hpp"
 #include "src/deflate/inflate_error.hpp"
 #include "src/deflate/inflater.hpp"
@@ -35,7 +38,7 @@ using duplex::ws::PerMessageDeflateOptions;
 
 constexpr std::string_view kUsage =
     "usage: pmd compress [--level N] [--window B] TEXT | bits HEX | inflate [--max BYTES] HEX |\n"
-    "       zeros N | memory [N]\n";
+    "       zeros N | memory [N] | ratio FILE\n";
 
 bool hex_to_bytes(std::string_view text, std::string& out) {
   int high = -1;
@@ -306,6 +309,37 @@ int memory(std::size_t connections) {
   return 0;
 }
 
+// @anchor lesson14-window-trade-off
+int ratio(const std::string& path) {
+  namespace d = duplex::deflate;
+  const std::vector<std::string> messages = duplex::bench::read_messages(path);
+  std::printf(
+      "%zu messages; wire bytes / text bytes, and the DEFLATE memory a busy connection\n"
+      "holds (both directions; with takeover it holds it all the time)\n",
+      messages.size());
+  std::printf("window  no takeover  takeover  memory\n");
+  for (int bits : {15, 12, 10, 9}) {
+    double by_setting[2] = {0, 0};
+    for (bool takeover : {false, true}) {
+      DeflateParams params = server_defaults(bits);
+      params.server_no_context_takeover = !takeover;
+      params.client_no_context_takeover = !takeover;
+      params.client_max_window_bits = bits;
+      PerMessageDeflateOptions options;
+      options.server_max_window_bits = bits;
+      options.client_max_window_bits = bits;
+      options.server_no_context_takeover = !takeover;
+      options.client_no_context_takeover = !takeover;
+      const auto c = duplex::bench::compress_messages(messages, params, options);
+      if (c.round_trip_errors != 0) return 1;
+      by_setting[takeover ? 1 : 0] = c.ratio();
+    }
+    std::printf("2^%-4d %11.3f %9.3f %7zu\n", bits, by_setting[0], by_setting[1],
+                d::Deflater::memory_bytes_for(bits) + d::Inflater::memory_bytes_for(bits));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -350,6 +384,7 @@ int main(int argc, char** argv) {
   }
   if (command == "zeros" && args.size() == 1)
     return zeros(std::strtoull(std::string(args[0]).c_str(), nullptr, 10));
+  if (command == "ratio" && args.size() == 1) return ratio(std::string(args[0]));
   if (command == "memory")
     return memory(args.empty() ? 1000 : std::strtoull(std::string(args[0]).c_str(), nullptr, 10));
   std::cerr << kUsage;
