@@ -4,6 +4,7 @@
 #include "src/bench/deflate_load.hpp"
 
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "src/bench/histogram.hpp"
+#include "src/bench/load_loop.hpp"
 #include "src/bench/system.hpp"
 #include "src/ws/client_handshake.hpp"
 
@@ -224,6 +227,225 @@ Result run_deflate_idle(const LoadOptions& options, const std::string& corpus) {
     result.set("chat_messages", static_cast<double>(chat.messages));
     if (chat.round_trip_errors != 0 && error.empty()) error = "chat corpus did not round-trip";
   }
+  result.set("errors", error.empty() ? 0.0 : 1.0);
+  if (!error.empty()) result.set("error", error);
+  return result;
+}
+
+namespace {
+
+// A client frame for `payload` (RFC 6455 §5.2), masked with `key`; RSV1 when compressed.
+std::string client_frame(std::string_view payload, bool rsv1, const unsigned char key[4]) {
+  std::string frame;
+  frame += static_cast<char>(0x80 | (rsv1 ? 0x40 : 0x00) | 0x1);
+  if (payload.size() < 126) {
+    frame += static_cast<char>(0x80 | payload.size());
+  } else {
+    frame += static_cast<char>(0x80 | 126);
+    frame += static_cast<char>((payload.size() >> 8) & 0xFF);
+    frame += static_cast<char>(payload.size() & 0xFF);
+  }
+  frame.append(reinterpret_cast<const char*>(key), 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame += static_cast<char>(payload[i] ^ static_cast<char>(key[i % 4]));
+  return frame;
+}
+
+struct EchoState {
+  int fd = -1;
+  Outbox out;
+  InFlight in_flight;
+  std::string in;
+  std::uint64_t next_send = 0;
+  std::uint64_t next_receive = 0;
+};
+
+}  // namespace
+
+// @anchor lesson14-bench-echo
+Result run_deflate_echo(const LoadOptions& options, const std::string& corpus, bool compress) {
+  if (options.connections < 1 || options.inflight < 1)
+    throw std::invalid_argument("deflate-echo: connections and inflight must be positive");
+  if (corpus.empty()) throw std::invalid_argument("deflate-echo: --corpus FILE is required");
+  std::vector<std::string> messages;
+  for (std::string& m : read_messages(corpus))
+    if (m.size() < 65536) messages.push_back(std::move(m));
+  if (messages.empty()) throw std::invalid_argument("deflate-echo: no message in " + corpus);
+
+  ws::PerMessageDeflateOptions ours;  // a client that accepts the server's defaults
+  ours.server_no_context_takeover = false;
+  ours.client_no_context_takeover = false;
+  const std::string offer = ws::client_offer(ours);
+  // The frames, built once: with no context takeover each message compresses the same way
+  // every time, and one mask key for all connections keeps the client's cost out of the way.
+  const unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
+  std::optional<ws::DeflateParams> agreed;
+  std::vector<EchoState> connections(static_cast<std::size_t>(options.connections));
+  const int epoll = epoll_create1(EPOLL_CLOEXEC);
+  std::string error;
+  for (std::size_t i = 0; i < connections.size(); ++i) {
+    EchoState& c = connections[i];
+    if (compress) {
+      UpgradeAnswer answer;
+      c.fd = connect_offering_deflate(options, offer, answer);
+      ws::ClientNegotiation check = ws::check_server_response(answer.extensions.value_or(""), ours);
+      if (!answer.extensions || check.failed() || !check.agreed) {
+        error = "deflate-echo: the server did not agree to permessage-deflate";
+        close(c.fd);
+        c.fd = -1;
+        break;
+      }
+      agreed = check.agreed;
+    } else {
+      c.fd = websocket_connect(options.host, options.port, options.path);
+    }
+    c.in_flight = InFlight(static_cast<std::size_t>(options.inflight));
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = i;
+    epoll_ctl(epoll, EPOLL_CTL_ADD, c.fd, &event);
+  }
+  std::vector<std::string> frames;
+  if (error.empty()) {
+    std::optional<ws::PerMessageDeflate> sender;
+    if (agreed) sender.emplace(*agreed, ws::PerMessageDeflate::Side::kClient, ours);
+    std::string payload;
+    for (const std::string& m : messages) {
+      const bool squeeze = sender && sender->should_compress(m.size());
+      payload.clear();
+      if (squeeze) sender->compress(m, payload);
+      frames.push_back(
+          client_frame(squeeze ? std::string_view(payload) : std::string_view(m), squeeze, key));
+    }
+  }
+  std::optional<ws::PerMessageDeflate> receiver;
+  if (agreed) receiver.emplace(*agreed, ws::PerMessageDeflate::Side::kClient, ours);
+
+  LatencyHistogram latencies;
+  std::uint64_t completed = 0;
+  std::uint64_t text_bytes = 0;
+  std::uint64_t wire_bytes = 0;
+  MeasureWindow window(now_ns(), options.warmup, options.seconds, options.server_pid);
+  auto queue_message = [&](EchoState& c, std::uint64_t now) {
+    c.out.bytes += frames[c.next_send % frames.size()];
+    c.in_flight.push(now);
+    ++c.next_send;
+  };
+  std::string inflated;
+  // Takes every whole frame at the front of c.in; false on an error.
+  auto take_frames = [&](EchoState& c, std::uint64_t now) {
+    std::size_t at = 0;
+    for (;;) {
+      if (c.in.size() - at < 2) break;
+      const auto b0 = static_cast<unsigned char>(c.in[at]);
+      const auto b1 = static_cast<unsigned char>(c.in[at + 1]);
+      std::size_t header = 2;
+      std::size_t length = b1 & 0x7F;
+      if (length == 126) {
+        if (c.in.size() - at < 4) break;
+        length = static_cast<std::size_t>(static_cast<unsigned char>(c.in[at + 2])) << 8 |
+                 static_cast<unsigned char>(c.in[at + 3]);
+        header = 4;
+      } else if (length == 127) {
+        error = "deflate-echo: an echo over 64 KiB";
+        return false;
+      }
+      if (c.in.size() - at < header + length) break;
+      if ((b0 & 0x8F) != 0x81 || (b1 & 0x80) != 0) {
+        error = "deflate-echo: expected one unmasked text frame per echo, got byte 0 = " +
+                std::to_string(b0);
+        return false;
+      }
+      const std::string_view payload(c.in.data() + at + header, length);
+      const std::string& expected = messages[c.next_receive % messages.size()];
+      bool same = false;
+      if ((b0 & 0x40) != 0) {
+        if (!receiver) {
+          error = "deflate-echo: RSV1 on a connection without permessage-deflate";
+          return false;
+        }
+        inflated.clear();
+        ws::InflateOutcome outcome = receiver->decompress(payload, inflated);
+        if (outcome.ok) outcome = receiver->finish_message(inflated);
+        same = outcome.ok && inflated == expected;
+      } else {
+        same = payload == expected;
+      }
+      if (!same) {
+        error = "deflate-echo: echo " + std::to_string(c.next_receive) + " differs";
+        return false;
+      }
+      if (c.in_flight.count() == 0) {
+        error = "deflate-echo: an echo that was never sent";
+        return false;
+      }
+      const std::uint64_t sent = c.in_flight.pop();
+      ++c.next_receive;
+      if (window.measuring()) {
+        latencies.record(now - sent);
+        ++completed;
+        text_bytes += expected.size();
+        wire_bytes += length;
+      }
+      if (window.accepting_new_work(now)) queue_message(c, now);
+      at += header + length;
+    }
+    c.in.erase(0, at);
+    return true;
+  };
+
+  std::uint64_t now = now_ns();
+  if (error.empty()) {
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+      for (int k = 0; k < options.inflight; ++k) queue_message(connections[i], now);
+      connections[i].out.flush(connections[i].fd, epoll, i, error);
+    }
+  }
+  std::vector<char> buffer(256 * 1024);
+  std::vector<epoll_event> ready(connections.size());
+  while (error.empty() && window.keep_going(now_ns())) {
+    const int n = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 100);
+    now = now_ns();
+    for (int i = 0; i < n && error.empty(); ++i) {
+      const std::size_t index = ready[static_cast<std::size_t>(i)].data.u64;
+      EchoState& c = connections[index];
+      if (ready[static_cast<std::size_t>(i)].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        const ssize_t got = recv(c.fd, buffer.data(), buffer.size(), 0);
+        if (got == 0) {
+          error = "deflate-echo: the server closed connection " + std::to_string(index);
+        } else if (got < 0 && errno != EAGAIN) {
+          error = std::string("recv: ") + std::strerror(errno);
+        } else if (got > 0) {
+          c.in.append(buffer.data(), static_cast<std::size_t>(got));
+          take_frames(c, now);
+        }
+      }
+      if (error.empty()) c.out.flush(c.fd, epoll, index, error);
+    }
+  }
+  const double elapsed = window.elapsed(now_ns());
+  Result result;
+  window.record_cpu(result);
+  for (auto& c : connections)
+    if (c.fd >= 0) close(c.fd);
+  close(epoll);
+
+  result.set("mode", "deflate-echo");
+  result.set("compression", compress ? "on" : "off");
+  result.set("conns", options.connections);
+  result.set("inflight", options.inflight);
+  result.set("messages_in_corpus", static_cast<double>(messages.size()));
+  result.set("seconds", elapsed);
+  result.set("msgs", static_cast<double>(completed));
+  result.set("msgs_per_s", elapsed > 0 ? static_cast<double>(completed) / elapsed : 0);
+  result.set("mb_per_s", elapsed > 0 ? static_cast<double>(text_bytes) / elapsed / 1e6 : 0);
+  result.set("wire_bytes_per_msg",
+             completed > 0 ? static_cast<double>(wire_bytes) / static_cast<double>(completed) : 0);
+  result.set("text_bytes_per_msg",
+             completed > 0 ? static_cast<double>(text_bytes) / static_cast<double>(completed) : 0);
+  result.set("p50_us", static_cast<double>(latencies.percentile(50)) / 1e3);
+  result.set("p99_us", static_cast<double>(latencies.percentile(99)) / 1e3);
+  result.set("p999_us", static_cast<double>(latencies.percentile(99.9)) / 1e3);
   result.set("errors", error.empty() ? 0.0 : 1.0);
   if (!error.empty()) result.set("error", error);
   return result;

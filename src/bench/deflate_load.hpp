@@ -5,6 +5,7 @@
 //                       server memory per idle compressed connection, how many connections the
 //                       server agreed to compress, and (with --corpus) the chat's compression
 //                       ratio under the parameters it agreed to
+//   run_deflate_echo    the echo rate with and without compression, on the corpus's messages
 //   run_deflate_ratio   the corpus's messages compressed one by one as a server sends them
 //                       (PerMessageDeflate, the server's default settings, and with context
 //                       takeover for comparison); no server involved
@@ -60,6 +61,11 @@ struct UpgradeAnswer {
 std::optional<UpgradeAnswer> parse_upgrade_answer(std::string_view head);
 
 Result run_deflate_idle(const LoadOptions& options, const std::string& corpus);
+// N connections x K messages in flight, each message a line of `corpus` in turn, echoed by the
+// server: with `compress`, the connections offer permessage-deflate and send every message
+// compressed (RSV1), and every echo is inflated and compared; without, the same messages go
+// plain. msgs/s, MB/s of text, wire bytes per message, latency.
+Result run_deflate_echo(const LoadOptions& options, const std::string& corpus, bool compress);
 Result run_deflate_ratio(const std::string& corpus);
 
 }  // namespace duplex::bench

@@ -254,6 +254,35 @@ std::string deflate_section(const std::vector<Result>& results) {
     md += "Inflating zlib's -6 streams: ours " + cell(number(r, "inflate_ours_mb_per_s")) +
           " MB/s, zlib " + cell(number(r, "inflate_zlib_mb_per_s")) + " MB/s.\n\n";
   }
+  // The echo rate with and without compression, medians over the runs.
+  md +=
+      "The chat corpus's messages echoed by the server (`duplex-bench deflate-echo`, 64 "
+      "connections x 16 in flight; with compression every message and every echo is "
+      "compressed, and every echo is inflated and compared):\n\n";
+  md +=
+      "| echo | runs | msgs/s (median) | wire bytes per message | p50 us | p99 us | server CPU | "
+      "client CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  double rate[2] = {NAN, NAN};
+  for (int i = 0; i < 2; ++i) {
+    const std::string technique = i == 0 ? "deflate" : "plain";
+    auto rows = rows_named(results, "deflate-echo-" + technique);
+    auto rates = values(rows, "msgs_per_s");
+    const std::string label = i == 0 ? "permessage-deflate" : "uncompressed";
+    if (rates.empty()) {
+      md += "| " + label + " | 0 | not measured: " + text_of(why_not(rows)) + " | | | | | |\n";
+      continue;
+    }
+    rate[i] = median(rates);
+    md += "| " + label + " | " + std::to_string(rates.size()) + " | " + cell(rate[i]) + " | " +
+          cell(median(values(rows, "wire_bytes_per_msg"))) + " | " +
+          cell(median(values(rows, "p50_us"))) + " | " + cell(median(values(rows, "p99_us"))) +
+          " | " + cell(median(values(rows, "server_cpu"))) + " | " +
+          cell(median(values(rows, "client_cpu"))) + " |\n";
+  }
+  if (std::isfinite(rate[0]) && std::isfinite(rate[1]) && rate[1] > 0)
+    md += "\nWith compression the server echoes " + cell(rate[0] / rate[1]) +
+          " times as many messages a second as without.\n";
+  md += "\n";
   md +=
       "Messages one by one, as a server sends them (`duplex-bench deflate-ratio`): wire bytes / "
       "text bytes; messages under 32 bytes go uncompressed.\n\n";

@@ -18,6 +18,8 @@
 //                            lesson 14: server bytes per idle connection that offered
 //                            permessage-deflate, and the chat's ratio under what was agreed
 //   duplex-bench deflate-ratio --corpus F   lesson 14: F's lines compressed as messages
+//   duplex-bench deflate-echo --port N --corpus F [--technique plain] [-c 64] [-k 16]
+//                            lesson 14: F's lines echoed compressed (or plain): msgs/s
 //   duplex-bench serve-tcp-echo [--port N]    the raw epoll echo server (the baseline)
 //   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
 //                                             answered 204, WebSocket messages dropped)
@@ -62,7 +64,7 @@ using namespace duplex;
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
     "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
-    "               deflate-idle deflate-ratio\n"
+    "               deflate-idle deflate-ratio deflate-echo\n"
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
@@ -307,6 +309,11 @@ int run(const Flags& flags) {
   } else if (mode == "deflate-idle") {
     if (load.path == "/") load.path = "/echo";
     print(bench::run_deflate_idle(load, flags.corpus), flags);
+  } else if (mode == "deflate-echo") {
+    if (load.path == "/") load.path = "/echo";
+    if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
+      throw std::invalid_argument("deflate-echo: --technique is deflate (default) or plain");
+    print(bench::run_deflate_echo(load, flags.corpus, load.technique != "plain"), flags);
   } else if (mode == "wrk") {
     if (load.path == "/") load.path = "/hello.txt";
     print(bench::run_wrk_load(load), flags);

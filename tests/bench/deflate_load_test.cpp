@@ -130,6 +130,20 @@ TEST(L14_DeflateLoad, ReportDoesNotCountAnUncompressedServerAsMeetingTheMemoryTa
   EXPECT_NE(md.find("**0.4** | >= 0.7 | **no** |"), std::string::npos) << md;
 }
 
+TEST(L14_DeflateLoad, ReportComparesTheEchoRatesOfTheSameRuns) {
+  const std::string md = deflate_section_of({
+      "result row=deflate-echo-deflate run=1 msgs_per_s=1000 wire_bytes_per_msg=118 p50_us=900 "
+      "p99_us=2000 server_cpu=1 client_cpu=0.4 errors=0",
+      "result row=deflate-echo-deflate run=2 msgs_per_s=3000 wire_bytes_per_msg=118 p50_us=800 "
+      "p99_us=1900 server_cpu=1 client_cpu=0.4 errors=0",
+      "result row=deflate-echo-plain run=1 msgs_per_s=10000 wire_bytes_per_msg=150 p50_us=90 "
+      "p99_us=200 server_cpu=1 client_cpu=0.5 errors=0",
+  });
+  EXPECT_NE(md.find("| permessage-deflate | 2 | 2 000 | 118 | 850 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| uncompressed | 1 | 10 000 | 150 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("echoes 0.2 times as many"), std::string::npos) << md;
+}
+
 TEST(L14_DeflateLoad, ReportNamesAMissingZlibComparison) {
   const std::string md = deflate_section_of({
       "result row=deflate-zlib run=1 missing=no_deflate-compare_(needs_zlib1g-dev)",
