@@ -228,7 +228,8 @@ run: $(RUN_BIN) ## start the newest demo server (PORT=N picks the port, default 
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++
 FUZZ_OUT := build/fuzz
-FUZZ_FLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I.
+FUZZ_FLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -I. \
+              -DDUPLEX_LESSON=$(LESSON_LEVEL)
 FUZZ_LIB_OBJS := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%_fuzz.cpp,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
 # Pattern-rule objects would count as intermediate and be deleted after each link.

@@ -56,7 +56,11 @@ constexpr std::string_view kUsage =
     "  --threads N     event loops, one per thread, 1 to 1024 (default: one per online CPU)\n"
     "  --root DIR      document root for static files (default: src/www in the source tree)\n"
     "  --trace         print every request head, response head and WebSocket frame on the wire\n"
-    "  --access-log    print one line per request: method, target, status, bytes, time\n";
+    "  --access-log    print one line per request: method, target, status, bytes, time\n"
+#if DUPLEX_LESSON >= 14
+    "  --no-deflate    decline permessage-deflate (RFC 7692): WebSocket messages uncompressed\n"
+#endif
+    ;
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -65,6 +69,9 @@ struct Options {
   std::string root = DUPLEX_SOURCE_DIR "/src/www";
   bool trace = false;
   bool access_log = false;
+#if DUPLEX_LESSON >= 14
+  bool deflate = true;  // WebSocket compression, on unless --no-deflate
+#endif
   bool help = false;
 };
 
@@ -77,6 +84,10 @@ std::optional<std::string> parse(int argc, char** argv, Options& options) {
       options.trace = true;
     } else if (flag == "--access-log") {
       options.access_log = true;
+#if DUPLEX_LESSON >= 14
+    } else if (flag == "--no-deflate") {
+      options.deflate = false;
+#endif
     } else if (flag == "--host" || flag == "--port" || flag == "--threads" || flag == "--root") {
       if (i + 1 >= argc) return std::string(flag) + " needs a value";
       std::string_view value = argv[++i];
@@ -132,6 +143,9 @@ struct Shard {
   static ws::WsOptions traced(const Options& options, ws::WsOptions ws_options) {
     // --trace shows WebSocket frames too, field by field (lesson 09).
     ws_options.trace = options.trace;
+#if DUPLEX_LESSON >= 14
+    ws_options.handshake.deflate.enabled = options.deflate;
+#endif
     return ws_options;
   }
 

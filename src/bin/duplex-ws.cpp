@@ -9,6 +9,9 @@
 //
 //   duplex-ws [--trace] [--binary] [--subprotocol P]... [--origin O] [--timeout SECONDS] URL
 //
+// From lesson 14, --deflate offers permessage-deflate (RFC 7692); when the server agrees, the
+// agreed parameters are printed and --trace shows RSV1 and the compressed payloads.
+//
 // Exit status: 0 after a completed closing handshake, 1 when the connection failed or dropped,
 // 2 for a usage error. Errors are one line on stderr.
 #include <poll.h>
@@ -47,6 +50,9 @@ constexpr std::string_view kUsage =
     "  --subprotocol P     offer subprotocol P (repeat for more, most preferred first)\n"
     "  --origin O          send an Origin field, as a browser page at O would\n"
     "  --timeout S         seconds allowed for connect, handshake and close (default 5)\n"
+#if DUPLEX_LESSON >= 14
+    "  --deflate           offer permessage-deflate (RFC 7692) and compress when agreed\n"
+#endif
     "  stdin: one message per line; Ctrl-D closes the connection cleanly\n";
 
 struct Options {
@@ -54,6 +60,9 @@ struct Options {
   bool trace = false;
   bool binary = false;
   bool help = false;
+#if DUPLEX_LESSON >= 14
+  bool deflate = false;
+#endif
   long timeout_seconds = 5;
   std::vector<std::string> subprotocols;
   std::string origin;
@@ -68,6 +77,10 @@ std::optional<std::string> parse(int argc, char** argv, Options& options) {
       options.trace = true;
     } else if (arg == "--binary") {
       options.binary = true;
+#if DUPLEX_LESSON >= 14
+    } else if (arg == "--deflate") {
+      options.deflate = true;
+#endif
     } else if (arg == "--subprotocol" || arg == "--origin" || arg == "--timeout") {
       if (i + 1 >= argc) return std::string(arg) + " needs a value";
       std::string value = argv[++i];
@@ -171,6 +184,9 @@ int run(const Options& options) {
   std::chrono::milliseconds timeout(options.timeout_seconds * 1000);
   client_options.connect_timeout = client_options.handshake_timeout = timeout;
   client_options.close_timeout = client_options.write_timeout = timeout;
+#if DUPLEX_LESSON >= 14
+  client_options.deflate.enabled = options.deflate;
+#endif
   if (options.trace) {
     client_options.trace = [](std::string_view text) {
       std::fwrite(text.data(), 1, text.size(), stderr);
@@ -178,6 +194,14 @@ int run(const Options& options) {
   }
   auto client = duplex::ws::WsClient::connect(options.url, std::move(client_options));
   if (!client.subprotocol().empty()) std::cerr << "subprotocol: " << client.subprotocol() << "\n";
+#if DUPLEX_LESSON >= 14
+  if (options.deflate) {
+    std::cerr << "extension: "
+              << (client.deflate() ? duplex::ws::to_header_value(*client.deflate())
+                                   : std::string("none (the server declined permessage-deflate)"))
+              << "\n";
+  }
+#endif
 
   // Messages that came in the same read as the 101 are already waiting.
   if (auto ended = show_all(client.take_events())) return *ended;

@@ -80,6 +80,12 @@ std::string ClientHandshake::request() const {
     }
     append_field(out, "Sec-WebSocket-Protocol", list);
   }
+#if DUPLEX_LESSON >= 14
+  // RFC 7692 §5: the offer; item 9 of RFC 6455 §4.1 allows Sec-WebSocket-Extensions.
+  if (options_.deflate.enabled) {
+    append_field(out, "Sec-WebSocket-Extensions", client_offer(options_.deflate));
+  }
+#endif
   for (const auto& [name, value] : options_.extra_fields) append_field(out, name, value);
   out += "\r\n";
   return out;
@@ -126,8 +132,31 @@ bool ClientHandshake::validate(const http::ResponseHead& head) {
          std::string(*headers.get("Sec-WebSocket-Accept")));
     return false;
   }
-  // Item 5: we offer no extension, so any extension in the answer is one we did not request.
-  if (headers.count("Sec-WebSocket-Extensions") > 0) {
+  // Item 5: an extension in the answer must be one we offered.
+  bool extensions_checked = false;
+#if DUPLEX_LESSON >= 14
+  // @anchor lesson14-client-check
+  // RFC 7692 §7: the answer names permessage-deflate at most once, with parameters valid for a
+  // response and compatible with our offer (a server_max_window_bits we can use, no
+  // client_max_window_bits unless we offered it); anything else MUST fail the connection.
+  if (options_.deflate.enabled) {
+    std::string answer;
+    for (std::string_view field : headers.get_all("Sec-WebSocket-Extensions")) {
+      if (!answer.empty()) answer += ", ";
+      answer += field;
+    }
+    ClientNegotiation check = check_server_response(answer, options_.deflate);
+    if (check.failed()) {
+      fail("server's 'Sec-WebSocket-Extensions' refused (" + std::string(to_string(check.problem)) +
+           "): " + answer);
+      return false;
+    }
+    deflate_ = check.agreed;
+    extensions_checked = true;
+  }
+#endif
+  // Without an offer, any extension in the answer is one we did not request.
+  if (!extensions_checked && headers.count("Sec-WebSocket-Extensions") > 0) {
     fail("server chose an extension the client did not offer: " +
          std::string(*headers.get("Sec-WebSocket-Extensions")));
     return false;

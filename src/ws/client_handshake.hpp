@@ -16,6 +16,11 @@
 
 #include "src/http/parser_limits.hpp"
 #include "src/http/response_parser.hpp"
+#if DUPLEX_LESSON >= 14
+#include <optional>
+
+#include "src/ws/permessage_deflate.hpp"
+#endif
 
 namespace duplex::ws {
 
@@ -31,6 +36,11 @@ struct ClientHandshakeOptions {
   std::string origin;                     // empty: no Origin field (we are not a browser)
   std::vector<std::pair<std::string, std::string>> extra_fields;  // e.g. Authorization
   http::ParserLimits limits;                                      // for the response head
+#if DUPLEX_LESSON >= 14
+  // permessage-deflate (RFC 7692): off unless asked for. When enabled, the request offers it
+  // (client_offer) and the answer is checked against that offer (check_server_response).
+  PerMessageDeflateOptions deflate{.enabled = false};
+#endif
 };
 
 class ClientHandshake {
@@ -66,6 +76,12 @@ class ClientHandshake {
   const std::string& expected_accept() const { return expected_accept_; }
   // The parsed head after kAccepted or a non-101 answer (views into the last receive() input).
   const http::ResponseHead& response() const { return parser_.head(); }
+#if DUPLEX_LESSON >= 14
+  // kAccepted: the parameters the server agreed to, nullopt when it declined (or none offered).
+  const std::optional<DeflateParams>& deflate() const {
+    return deflate_;
+  }
+#endif
 
  private:
   Status fail(std::string message);
@@ -80,6 +96,9 @@ class ClientHandshake {
   int status_code_ = 0;
   std::string error_;
   std::string subprotocol_;
+#if DUPLEX_LESSON >= 14
+  std::optional<DeflateParams> deflate_;
+#endif
 };
 
 }  // namespace duplex::ws

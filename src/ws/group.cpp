@@ -5,6 +5,9 @@
 #include <string>
 
 #include "src/ws/frame_writer.hpp"
+#if DUPLEX_LESSON >= 14
+#include "src/ws/permessage_deflate.hpp"
+#endif
 #include "src/ws/utf8_validator.hpp"
 #include "src/ws/ws_connection.hpp"
 
@@ -85,13 +88,72 @@ std::size_t Group::broadcast_frame(std::string_view frame, const WsConnection* e
 std::size_t Group::broadcast_text(std::string_view text, const WsConnection* except) {
   // RFC 6455 §8.1: text frames carry UTF-8; checked once for everyone.
   if (!is_valid_utf8(text)) return 0;
+#if DUPLEX_LESSON >= 14
+  return broadcast_message(Opcode::kText, text, except);
+#endif
   std::string frame = serialize_frame(Opcode::kText, text);
   return broadcast_frame(frame, except);
 }
 
 std::size_t Group::broadcast_binary(std::string_view bytes, const WsConnection* except) {
+#if DUPLEX_LESSON >= 14
+  return broadcast_message(Opcode::kBinary, bytes, except);
+#endif
   std::string frame = serialize_frame(Opcode::kBinary, bytes);
   return broadcast_frame(frame, except);
 }
+
+#if DUPLEX_LESSON >= 14
+namespace {
+
+// One compressor per loop thread, shared by every group on it: its buffers (~200 KiB at window
+// 15) are reused message after message instead of being held once per group or connection.
+BroadcastCompressor& thread_compressor() {
+  thread_local BroadcastCompressor compressor;
+  return compressor;
+}
+
+}  // namespace
+
+// @anchor lesson14-group-broadcast
+// Three kinds of member. Without the extension: the plain frame, serialised once. With it, no
+// server context takeover and the full window (RFC 7692 §7.1.1.1, §7.1.2.1): the frame
+// compressed once, RSV1 set, since a message compressed from an empty window is valid on each of
+// them. Anyone else (context takeover, a smaller window): its own compressor, through
+// send_text/send_binary, because its stream of messages is its own.
+std::size_t Group::broadcast_message(Opcode opcode, std::string_view payload,
+                                     const WsConnection* except) {
+  std::string plain;
+  std::string compressed;
+  BroadcastCompressor& compressor = thread_compressor();
+  std::size_t sent = 0;
+  ++walking_;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    WsConnection* member = members_[i];
+    if (member == nullptr || member == except) continue;
+    const Protocol& protocol = member->protocol_;
+    const PerMessageDeflate* deflate = protocol.deflate();
+    bool queued = false;
+    if (deflate == nullptr || !protocol.compresses(payload.size())) {
+      if (plain.empty()) plain = serialize_frame(opcode, payload);
+      queued = member->send_frame(plain);
+    } else if (!deflate->send_takeover() &&
+               deflate->send_window_bits() >= compressor.window_bits()) {
+      if (compressed.empty()) {
+        compressed =
+            serialize_frame(opcode, compressor.compress(payload), true, std::nullopt, kRsv1);
+        ++broadcasts_compressed_;
+      }
+      queued = member->send_frame(compressed);
+    } else {
+      queued = opcode == Opcode::kText ? member->send_text(payload) : member->send_binary(payload);
+    }
+    if (queued) ++sent;
+  }
+  --walking_;
+  compact();
+  return sent;
+}
+#endif
 
 }  // namespace duplex::ws

@@ -189,6 +189,9 @@ void WsClient::handshake(const WsUrl& url) {
   handshake_options.subprotocols = options_.subprotocols;
   handshake_options.origin = options_.origin;
   handshake_options.extra_fields = options_.extra_fields;
+#if DUPLEX_LESSON >= 14
+  handshake_options.deflate = options_.deflate;
+#endif
   ClientHandshake handshake(std::move(handshake_options));
   std::string request = handshake.request();
   trace_head(*sent_tap_, request);
@@ -228,6 +231,11 @@ void WsClient::handshake(const WsUrl& url) {
     throw WsClientError("handshake" + where + " failed: " + handshake.error());
   }
   subprotocol_ = handshake.subprotocol();
+#if DUPLEX_LESSON >= 14
+  // Before the bytes behind the 101: they may already be compressed frames.
+  deflate_ = handshake.deflate();
+  if (deflate_) protocol_.enable_deflate(*deflate_, options_.deflate);
+#endif
   // @anchor lesson08-leftover
   // The classic bug: the server may send its first frames right behind the 101, and one read
   // can return both. Those bytes are WebSocket data; dropping them loses the first messages.

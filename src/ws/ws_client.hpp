@@ -66,6 +66,11 @@ struct WsClientOptions {
   // When set, called with the handshake's heads and each frame's trace (ws::trace_frame), every
   // line prefixed "> " for what we send and "< " for what we receive.
   std::function<void(std::string_view text)> trace;
+#if DUPLEX_LESSON >= 14
+  // permessage-deflate (RFC 7692): offered when enabled (off by default); when the server
+  // agrees, messages of at least deflate.min_compress_size go out compressed.
+  PerMessageDeflateOptions deflate{.enabled = false};
+#endif
 };
 
 class WsClient {
@@ -113,6 +118,12 @@ class WsClient {
   // What ended the connection, when it was an I/O error ("read: Connection reset by peer").
   const std::string& last_error() const { return last_error_; }
   const Protocol& protocol() const { return protocol_; }
+#if DUPLEX_LESSON >= 14
+  // The permessage-deflate parameters the server agreed to; nullopt when not offered or declined.
+  const std::optional<DeflateParams>& deflate() const {
+    return deflate_;
+  }
+#endif
 
  private:
   void handshake(const WsUrl& url);
@@ -129,6 +140,9 @@ class WsClient {
   net::TcpStream stream_;
   Protocol protocol_;
   std::string subprotocol_;
+#if DUPLEX_LESSON >= 14
+  std::optional<DeflateParams> deflate_;
+#endif
   std::deque<Event> events_;
   std::unique_ptr<FrameTap> sent_tap_;
   std::unique_ptr<FrameTap> received_tap_;
