@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -175,6 +176,134 @@ std::string bound_side(double server_cpu, double client_cpu) {
   if (!std::isfinite(server_cpu) && !std::isfinite(client_cpu)) return "";
   return "neither";
 }
+
+namespace {
+
+// Lesson 14's section: permessage-deflate's memory per idle connection, the ratio on the chat,
+// and src/deflate against zlib. Targets from issue 16: an idle compressed connection costs at
+// most 16 KiB at 10,000 open; the default level's output within 5% of zlib -6's; inflate at
+// least 70% of zlib's speed.
+// @anchor lesson14-report
+std::string deflate_section(const std::vector<Result>& results) {
+  constexpr double kIdleTargetKib = 16;
+  constexpr double kSizeTarget = 1.05;
+  constexpr double kInflateTarget = 0.70;
+  auto number = [](const Result& r, const std::string& key) { return r.number(key).value_or(NAN); };
+  std::string md = "## Compression (lesson 14): permessage-deflate and DEFLATE\n\n";
+  md +=
+      "How the rows are made and what the settings mean: [lesson "
+      "14](../lessons/14-compression/README.md) and [docs/deflate.md](deflate.md).\n\n";
+  md += "| measurement | value | target | met |\n| --- | --- | --- | --- |\n";
+  auto idle = rows_named(results, "deflate-idle");
+  if (idle.empty() || !why_not(idle).empty()) {
+    md += "| server memory per idle connection that offered permessage-deflate | not measured: " +
+          text_of(why_not(idle)) + " | <= 16 KiB | |\n";
+  } else {
+    const Result& r = *idle.front();
+    const double kib = number(r, "bytes_per_conn") / 1024;
+    const double agreed = number(r, "deflate_agreed");
+    const bool compressed = agreed > 0;
+    // The result line wrote the extension's spaces as '_', and its parameter names have '_'
+    // of their own: only "; " is put back.
+    std::string extension = r.get("extension");
+    for (std::size_t at = extension.find(";_"); at != std::string::npos;
+         at = extension.find(";_", at))
+      extension.replace(at, 2, "; ");
+    md += "| server memory per idle connection that offered permessage-deflate (" + r.get("conns") +
+          " open, " + r.get("deflate_agreed") + " agreed" +
+          (compressed ? ": `" + extension + "`" : std::string()) + ") | **" + cell(kib) +
+          " KiB** | <= 16 KiB | " +
+          (!compressed ? std::string("no: the server agreed to no compression")
+                       : (kib <= kIdleTargetKib ? "yes" : "**no**")) +
+          " |\n";
+    md +=
+        "| the chat corpus, message by message, under the same parameters: wire bytes / text "
+        "bytes | " +
+        cell(number(r, "chat_ratio")) + " | | |\n";
+  }
+  auto zlib = rows_named(results, "deflate-zlib");
+  const bool have_zlib = !zlib.empty() && why_not(zlib).empty();
+  if (!have_zlib) {
+    md += "| src/deflate against zlib | not measured: " + text_of(why_not(zlib)) + " | | |\n";
+  } else {
+    const Result& r = *zlib.front();
+    const double size = number(r, "ours6_ratio") / number(r, "zlib6_ratio");
+    const double speed = number(r, "inflate_ours_mb_per_s") / number(r, "inflate_zlib_mb_per_s");
+    char difference[32];
+    std::snprintf(difference, sizeof difference, "%+.2f%%", 100 * (size - 1));
+    md += "| default level's output size against zlib -6's, tests/bench/corpus | **" +
+          std::string(difference) + "** | at most +5% | " +
+          (size <= kSizeTarget ? "yes" : "**no**") + " |\n";
+    md += "| inflate speed / zlib's, on zlib -6 streams | **" + cell(speed) +
+          "** | >= " + cell(kInflateTarget) + " | " + (speed >= kInflateTarget ? "yes" : "**no**") +
+          " |\n";
+  }
+  md += "\n";
+  if (have_zlib) {
+    const Result& r = *zlib.front();
+    md += "DEFLATE alone, whole files of tests/bench/corpus (" + r.get("files") + " files, " +
+          r.get("bytes") +
+          " bytes), raw deflate, window 2^15, best of 3 rounds; MB/s of uncompressed data:\n\n";
+    md += "| | ours -1 | zlib -1 | ours -6 | zlib -6 |\n| --- | --- | --- | --- | --- |\n";
+    md += "| compressed size / original | " + cell(number(r, "ours1_ratio")) + " | " +
+          cell(number(r, "zlib1_ratio")) + " | " + cell(number(r, "ours6_ratio")) + " | " +
+          cell(number(r, "zlib6_ratio")) + " |\n";
+    md += "| deflate MB/s | " + cell(number(r, "ours1_mb_per_s")) + " | " +
+          cell(number(r, "zlib1_mb_per_s")) + " | " + cell(number(r, "ours6_mb_per_s")) + " | " +
+          cell(number(r, "zlib6_mb_per_s")) + " |\n\n";
+    md += "Inflating zlib's -6 streams: ours " + cell(number(r, "inflate_ours_mb_per_s")) +
+          " MB/s, zlib " + cell(number(r, "inflate_zlib_mb_per_s")) + " MB/s.\n\n";
+  }
+  // The echo rate with and without compression, medians over the runs.
+  md +=
+      "The chat corpus's messages echoed by the server (`duplex-bench deflate-echo`, 64 "
+      "connections x 16 in flight; with compression every message and every echo is "
+      "compressed, and every echo is inflated and compared):\n\n";
+  md +=
+      "| echo | runs | msgs/s (median) | wire bytes per message | p50 us | p99 us | server CPU | "
+      "client CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  double rate[2] = {NAN, NAN};
+  for (int i = 0; i < 2; ++i) {
+    const std::string technique = i == 0 ? "deflate" : "plain";
+    auto rows = rows_named(results, "deflate-echo-" + technique);
+    auto rates = values(rows, "msgs_per_s");
+    const std::string label = i == 0 ? "permessage-deflate" : "uncompressed";
+    if (rates.empty()) {
+      md += "| " + label + " | 0 | not measured: " + text_of(why_not(rows)) + " | | | | | |\n";
+      continue;
+    }
+    rate[i] = median(rates);
+    md += "| " + label + " | " + std::to_string(rates.size()) + " | " + cell(rate[i]) + " | " +
+          cell(median(values(rows, "wire_bytes_per_msg"))) + " | " +
+          cell(median(values(rows, "p50_us"))) + " | " + cell(median(values(rows, "p99_us"))) +
+          " | " + cell(median(values(rows, "server_cpu"))) + " | " +
+          cell(median(values(rows, "client_cpu"))) + " |\n";
+  }
+  if (std::isfinite(rate[0]) && std::isfinite(rate[1]) && rate[1] > 0)
+    md += "\nWith compression the server echoes " + cell(rate[0] / rate[1]) +
+          " times as many messages a second as without.\n";
+  md += "\n";
+  md +=
+      "Messages one by one, as a server sends them (`duplex-bench deflate-ratio`): wire bytes / "
+      "text bytes; messages under 32 bytes go uncompressed.\n\n";
+  md +=
+      "| corpus | messages | server defaults (no context takeover) | with context takeover |\n"
+      "| --- | --- | --- | --- |\n";
+  for (const std::string corpus : {"chat", "ticker"}) {
+    auto rows = rows_named(results, "deflate-ratio-" + corpus);
+    if (rows.empty() || !why_not(rows).empty()) {
+      md += "| " + corpus + " | not measured: " + text_of(why_not(rows)) + " | | |\n";
+      continue;
+    }
+    const Result& r = *rows.front();
+    md += "| " + corpus + ".jsonl | " + r.get("messages") + " | " + cell(number(r, "ratio")) +
+          " | " + cell(number(r, "ratio_takeover")) + " |\n";
+  }
+  md += "\n";
+  return md;
+}
+
+}  // namespace
 
 Report build_report(const std::vector<Result>& results, const MachineInfo& machine) {
   Report report;
@@ -386,6 +515,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   }
 
   md += article_section(results, report.images);
+  md += deflate_section(results);
 
   md +=
       "The raw result lines of this run, one per measurement: "

@@ -14,6 +14,12 @@
 //                            syscalls and memory per update / subscriber
 //   duplex-bench send        --port N --technique post|websocket [-c 100] [--rate 10]
 //                            [--size 32] [--strace]    client to server: cost per message
+//   duplex-bench deflate-idle --port N --server-pid P [-c 10000] [--corpus chat.jsonl]
+//                            lesson 14: server bytes per idle connection that offered
+//                            permessage-deflate, and the chat's ratio under what was agreed
+//   duplex-bench deflate-ratio --corpus F   lesson 14: F's lines compressed as messages
+//   duplex-bench deflate-echo --port N --corpus F [--technique plain] [-c 64] [-k 16]
+//                            lesson 14: F's lines echoed compressed (or plain): msgs/s
 //   duplex-bench serve-tcp-echo [--port N]    the raw epoll echo server (the baseline)
 //   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
 //                                             answered 204, WebSocket messages dropped)
@@ -38,6 +44,7 @@
 #include <vector>
 
 #include "src/app/echo_endpoint.hpp"
+#include "src/bench/deflate_load.hpp"
 #include "src/bench/load.hpp"
 #include "src/bench/report.hpp"
 #include "src/bench/system.hpp"
@@ -57,12 +64,13 @@ using namespace duplex;
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
     "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
+    "               deflate-idle deflate-ratio deflate-echo\n"
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
     "         --seconds S --warmup S --expect-body TEXT --expect-file F --server-pid P "
     "--poll-interval S\n"
-    "         --header H --technique T --rate R --strace\n"
+    "         --header H --technique T --rate R --strace --corpus F\n"
     "         --cpu C --tag key=value --results FILE --docs DIR --pinning TEXT --settings TEXT\n";
 
 struct Flags {
@@ -74,6 +82,7 @@ struct Flags {
   std::string docs;
   std::string pinning = "none";
   std::string settings;
+  std::string corpus;  // deflate modes: one message per line
   bool help = false;
 };
 
@@ -114,7 +123,7 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
         "--seconds",     "--warmup",     "--poll-interval", "--expect-body",
         "--expect-file", "--server-pid", "--cpu",           "--tag",
         "--results",     "--docs",       "--pinning",       "--settings",
-        "--header",      "--technique",  "--rate"};
+        "--header",      "--technique",  "--rate",          "--corpus"};
     if (std::find(kValueFlags.begin(), kValueFlags.end(), flag) == kValueFlags.end())
       return "unknown flag " + std::string(flag) + " (try --help)";
     if (i + 1 >= argc) return std::string(flag) + " needs a value";
@@ -187,6 +196,8 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       auto v = want_number(0.01, 1e6);
       if (!v) return bad();
       flags.load.rate = *v;
+    } else if (flag == "--corpus") {
+      flags.corpus = value;
     } else if (flag == "--results") {
       flags.results = value;
     } else if (flag == "--docs") {
@@ -276,6 +287,10 @@ int run(const Flags& flags) {
   }
   if (mode == "serve-ws-echo") return serve_ws_echo(flags);
   if (mode == "report") return report(flags);
+  if (mode == "deflate-ratio") {
+    print(bench::run_deflate_ratio(flags.corpus), flags);
+    return 0;
+  }
   if (load.port == 0) throw std::invalid_argument(mode + " needs --port");
   if (mode == "http") {
     print(bench::run_http_load(load), flags);
@@ -291,6 +306,14 @@ int run(const Flags& flags) {
     load.websocket = true;
     if (load.path == "/") load.path = "/echo";
     print(bench::run_idle(load), flags);
+  } else if (mode == "deflate-idle") {
+    if (load.path == "/") load.path = "/echo";
+    print(bench::run_deflate_idle(load, flags.corpus), flags);
+  } else if (mode == "deflate-echo") {
+    if (load.path == "/") load.path = "/echo";
+    if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
+      throw std::invalid_argument("deflate-echo: --technique is deflate (default) or plain");
+    print(bench::run_deflate_echo(load, flags.corpus, load.technique != "plain"), flags);
   } else if (mode == "wrk") {
     if (load.path == "/") load.path = "/hello.txt";
     print(bench::run_wrk_load(load), flags);

@@ -283,5 +283,22 @@ int main(int argc, char** argv) {
   std::printf("memory per instance, window 15: deflater %zu bytes, inflater %zu bytes\n",
               Deflater::memory_bytes_for(15), Inflater::memory_bytes_for(15));
   if (failures != 0) std::printf("%d mismatches\n", failures);
+  // One line for `make bench` (tests/bench/run), in duplex-bench's result format
+  // (src/bench/result.hpp): the report puts it in docs/benchmarks.md.
+  std::printf(
+      "result row=deflate-zlib mode=deflate-compare files=%zu bytes=%zu ours1_ratio=%.4f "
+      "zlib1_ratio=%.4f ours6_ratio=%.4f zlib6_ratio=%.4f ours1_mb_per_s=%.1f "
+      "zlib1_mb_per_s=%.1f ours6_mb_per_s=%.1f zlib6_mb_per_s=%.1f inflate_ours_mb_per_s=%.1f "
+      "inflate_zlib_mb_per_s=%.1f errors=%d\n",
+      files.size(), total_bytes,
+      static_cast<double>(total[0].compressed) / static_cast<double>(total[0].original),
+      static_cast<double>(total[2].compressed) / static_cast<double>(total[2].original),
+      static_cast<double>(total[1].compressed) / static_cast<double>(total[1].original),
+      static_cast<double>(total[3].compressed) / static_cast<double>(total[3].original),
+      static_cast<double>(total[0].original) / 1e6 / total[0].compress_seconds,
+      static_cast<double>(total[2].original) / 1e6 / total[2].compress_seconds,
+      static_cast<double>(total[1].original) / 1e6 / total[1].compress_seconds,
+      static_cast<double>(total[3].original) / 1e6 / total[3].compress_seconds,
+      mb / inflate_ours_on_zlib6, mb / inflate_zlib_on_zlib6, failures == 0 ? 0 : 1);
   return failures == 0 ? 0 : 1;
 }
