@@ -312,6 +312,8 @@ int run(const Flags& flags) {
   if (mode == "report") return report(flags);
   if (mode == "deflate-ratio") {
     print(bench::run_deflate_ratio(flags.corpus), flags);
+    return 0;
+  }
   if (mode == "fanout") {
     bench::FanoutOptions fanout = flags.fanout;
     fanout.host = load.host;
