@@ -20,6 +20,8 @@
 //   duplex-bench deflate-ratio --corpus F   lesson 14: F's lines compressed as messages
 //   duplex-bench deflate-echo --port N --corpus F [--technique plain] [-c 64] [-k 16]
 //                            lesson 14: F's lines echoed compressed (or plain): msgs/s
+//   duplex-bench deflate-broadcast --port N --corpus F [--technique plain] [-c 200] [--rate 4]
+//                            lesson 14: one /chat room where every member talks: deliveries/s
 //   duplex-bench serve-tcp-echo [--port N]    the raw epoll echo server (the baseline)
 //   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
 //                                             answered 204, WebSocket messages dropped)
@@ -64,7 +66,7 @@ using namespace duplex;
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
     "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
-    "               deflate-idle deflate-ratio deflate-echo\n"
+    "               deflate-idle deflate-ratio deflate-echo deflate-broadcast\n"
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
@@ -314,6 +316,11 @@ int run(const Flags& flags) {
     if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
       throw std::invalid_argument("deflate-echo: --technique is deflate (default) or plain");
     print(bench::run_deflate_echo(load, flags.corpus, load.technique != "plain"), flags);
+  } else if (mode == "deflate-broadcast") {
+    if (load.path == "/") load.path = "/chat";
+    if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
+      throw std::invalid_argument("deflate-broadcast: --technique is deflate (default) or plain");
+    print(bench::run_deflate_broadcast(load, flags.corpus, load.technique != "plain"), flags);
   } else if (mode == "wrk") {
     if (load.path == "/") load.path = "/hello.txt";
     print(bench::run_wrk_load(load), flags);
