@@ -3,8 +3,10 @@
 // Reads a request head from stdin (or the file named as the argument), feeds it to
 // duplex::http::RequestParser, and prints the parsed head, or the error status with a caret
 // under the failing byte. `--bytewise` feeds the input one byte at a time, as a slow client
-// would; the answer must be the same. Exit status: 0 parsed, 1 rejected, 2 incomplete.
+// would; the answer must be the same. `--max-header-bytes N` raises the header-section limit, to
+// make a slow client's cost visible. Exit status: 0 parsed, 1 rejected, 2 incomplete.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -49,13 +51,16 @@ std::string framing_name(const BodyFraming& body) {
 
 int main(int argc, char** argv) {
   bool bytewise = false;
+  duplex::http::ParserLimits limits;
   std::string file;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--bytewise") {
       bytewise = true;
+    } else if (arg == "--max-header-bytes" && i + 1 < argc) {
+      limits.max_header_bytes = std::strtoull(argv[++i], nullptr, 10);
     } else if (!arg.empty() && arg[0] == '-') {
-      std::fprintf(stderr, "usage: parse_request [--bytewise] [file]\n");
+      std::fprintf(stderr, "usage: parse_request [--bytewise] [--max-header-bytes N] [file]\n");
       return 64;
     } else {
       file = arg;
@@ -71,7 +76,7 @@ int main(int argc, char** argv) {
   for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, in)) > 0;) input.append(chunk, n);
   if (in != stdin) std::fclose(in);
 
-  duplex::http::RequestParser parser;
+  duplex::http::RequestParser parser(limits);
   duplex::http::ParseResult result;
   // Each call is given every byte received so far, as a server would after each read.
   for (std::size_t have = bytewise ? 1 : input.size(); have <= input.size(); ++have) {

@@ -35,6 +35,10 @@ ws::WsOptions chat_options() {
 struct ChatEndpoint::State : ChatOutput {
   explicit State(ChatLimits limits) : rooms(std::in_place, *this, std::move(limits)) {}
   explicit State(ChatHub& chat_hub) : hub(&chat_hub) {}
+#if DUPLEX_LESSON >= 15
+  State(ChatEngine& engine, ChatLimits limits)
+      : rooms(std::in_place, *this, engine, std::move(limits)) {}
+#endif
 
   void send(MemberId to, std::string_view message) override {
     if (auto found = connections.find(to); found != connections.end()) {
@@ -80,6 +84,13 @@ ChatEndpoint::ChatEndpoint(ChatLimits limits, ws::WsOptions options)
     : state_(std::make_shared<State>(std::move(limits))) {
   state_->endpoint = std::make_unique<ws::WsEndpoint>(local_handlers(), std::move(options));
 }
+
+#if DUPLEX_LESSON >= 15
+ChatEndpoint::ChatEndpoint(ChatEngine& engine, ChatLimits limits, ws::WsOptions options)
+    : state_(std::make_shared<State>(engine, std::move(limits))) {
+  state_->endpoint = std::make_unique<ws::WsEndpoint>(local_handlers(), std::move(options));
+}
+#endif
 
 ChatEndpoint::ChatEndpoint(ChatHub& hub, net::EventLoop& loop, ws::WsOptions options)
     : state_(std::make_shared<State>(hub)) {

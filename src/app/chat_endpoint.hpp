@@ -35,6 +35,11 @@ class ChatEndpoint {
  public:
   // The chat of one loop: the rooms live in this endpoint.
   explicit ChatEndpoint(ChatLimits limits = {}, ws::WsOptions options = chat_options());
+#if DUPLEX_LESSON >= 15
+  // The chat of one loop with its rooms' messages in `engine` (lesson 15), which lives on this
+  // loop and outlives the endpoint.
+  ChatEndpoint(ChatEngine& engine, ChatLimits limits = {}, ws::WsOptions options = chat_options());
+#endif
   // One loop's share of a chat spread over loops: the rooms live in `hub` (see chat_hub.hpp),
   // this endpoint's connections live on `loop`. The hub must outlive the endpoint.
   ChatEndpoint(ChatHub& hub, net::EventLoop& loop, ws::WsOptions options = chat_options());

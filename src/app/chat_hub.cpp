@@ -10,6 +10,11 @@ namespace duplex::app {
 ChatHub::ChatHub(net::EventLoop& home, ChatLimits limits)
     : home_(home), router_(*this), rooms_(router_, std::move(limits)) {}
 
+#if DUPLEX_LESSON >= 15
+ChatHub::ChatHub(net::EventLoop& home, ChatEngine& engine, ChatLimits limits)
+    : home_(home), router_(*this), rooms_(router_, engine, std::move(limits)) {}
+#endif
+
 ChatHub::~ChatHub() = default;
 
 std::size_t ChatHub::add_shard(net::EventLoop& loop, ChatOutput& output) {

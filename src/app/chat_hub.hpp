@@ -34,6 +34,10 @@ class ChatHub {
 
   // `home` runs the rooms.
   explicit ChatHub(net::EventLoop& home, ChatLimits limits = {});
+#if DUPLEX_LESSON >= 15
+  // Lesson 15: the rooms use `engine`, which lives on the home loop and outlives the hub.
+  ChatHub(net::EventLoop& home, ChatEngine& engine, ChatLimits limits = {});
+#endif
   ~ChatHub();
   ChatHub(const ChatHub&) = delete;
   ChatHub& operator=(const ChatHub&) = delete;

@@ -9,6 +9,17 @@ namespace duplex::app {
 ChatRooms::ChatRooms(ChatOutput& output, ChatLimits limits)
     : output_(output), limits_(std::move(limits)) {}
 
+#if DUPLEX_LESSON >= 15
+ChatRooms::ChatRooms(ChatOutput& output, ChatEngine& engine, ChatLimits limits)
+    : output_(output), limits_(std::move(limits)), engine_(&engine) {
+  engine_->set_sink(&sink_);
+}
+
+ChatRooms::~ChatRooms() {
+  if (engine_ != nullptr) engine_->set_sink(nullptr);
+}
+#endif
+
 void ChatRooms::connect(MemberId member, Clock::time_point now) {
   members_.try_emplace(member, Member{TokenBucket(limits_.rate, limits_.burst, now), {}, {}});
 }
@@ -137,6 +148,41 @@ void ChatRooms::join(MemberId id, Member& member, const FlatObject& message) {
   member.room = room_name;
   member.nick = nick;
   room->members.emplace_back(id, nick);
+#if DUPLEX_LESSON >= 15
+  if (engine_ != nullptr) {
+    // @anchor lesson15-join-resume
+    // The member joins its room's group only once its history is here (EngineSink::on_history):
+    // live messages before that would overtake it. The engine answers at once (memory) or
+    // after a round trip (Redis); either way after the welcome below.
+    std::string members = member_list(*room);
+    output_.send(id, FlatJsonWriter()
+                         .field("type", "welcome")
+                         .field("room", room_name)
+                         .field("nick", nick)
+                         .field("members", members)
+                         .field("engine", engine_->name())
+                         .str());
+    output_.broadcast(room_name,
+                      FlatJsonWriter()
+                          .field("type", "joined")
+                          .field("nick", nick)
+                          .field("members", members)
+                          .str(),
+                      id);
+    std::optional<ChatResume> resume;
+    if (auto epoch = message.value_or_empty("epoch"); !epoch.empty()) {
+      std::uint64_t offset = 0;
+      for (char c : message.value_or_empty("offset")) {
+        if (c < '0' || c > '9' || offset > (UINT64_MAX - 9) / 10) break;
+        offset = offset * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      resume = ChatResume{std::string(epoch), offset};
+    }
+    member.catching_up = true;
+    engine_->join(id, room_name, nick, resume);
+    return;
+  }
+#endif
   output_.joined(id, room_name);
   std::string members = member_list(*room);
   output_.send(id, FlatJsonWriter()
@@ -168,6 +214,11 @@ void ChatRooms::say(MemberId id, Member& member, const FlatObject& message) {
     return error(id, "too-long",
                  "a message is at most " + std::to_string(limits_.max_text) + " bytes");
   }
+#if DUPLEX_LESSON >= 15
+  // With an engine the message comes back through EngineSink::on_message, with its offset, to
+  // the sender too (and, with Redis, to every process with members in the room).
+  if (engine_ != nullptr) return engine_->publish(id, member.room, member.nick, text);
+#endif
   Room& room = rooms_[member.room];
   Said said{room.next_id++, member.nick, std::string(text)};
   // Everyone hears it, the sender too: its own copy says the server took it, in room order.
@@ -191,6 +242,10 @@ void ChatRooms::leave(MemberId id, Member& member) {
   if (found == rooms_.end()) return;
   auto& members = found->second.members;
   std::erase_if(members, [id](const auto& entry) { return entry.first == id; });
+#if DUPLEX_LESSON >= 15
+  member.catching_up = false;
+  if (engine_ != nullptr) engine_->leave(id, room_name, nick);
+#endif
   output_.left(id, room_name);
   output_.broadcast(room_name,
                     FlatJsonWriter()
@@ -218,5 +273,94 @@ std::size_t ChatRooms::history_size(std::string_view room) const {
   auto found = rooms_.find(room);
   return found == rooms_.end() ? 0 : found->second.history.size();
 }
+
+#if DUPLEX_LESSON >= 15
+std::string ChatRooms::entry_message(std::string_view epoch, const ChatEntry& entry, bool history) {
+  FlatJsonWriter writer;
+  writer.field("type", "message")
+      .field("id", std::to_string(entry.offset))
+      .field("nick", entry.nick)
+      .field("text", entry.text)
+      .field("offset", std::to_string(entry.offset))
+      .field("epoch", epoch);
+  if (history) writer.field("history", "yes");
+  return writer.str();
+}
+
+// The engine delivers each offset once and in order; the room's group holds exactly the members
+// whose history is done, so one broadcast reaches everyone owed it.
+void ChatRooms::EngineSink::on_message(std::string_view room, std::string_view epoch,
+                                       const ChatEntry& entry) {
+  if (chat_.rooms_.find(room) == chat_.rooms_.end()) return;
+  chat_.output_.broadcast(room, entry_message(epoch, entry, false), 0);
+}
+
+void ChatRooms::EngineSink::on_history(MemberId id, std::string_view room,
+                                       const ChatHistory& history) {
+  auto found = chat_.members_.find(id);
+  if (found == chat_.members_.end()) return;
+  Member& member = found->second;
+  if (!member.catching_up || member.room != room) return;  // it left or moved on meanwhile
+  member.catching_up = false;
+  if (history.status != HistoryStatus::kComplete) {
+    std::string_view text =
+        history.status == HistoryStatus::kGap ? "some messages you missed are no longer kept"
+        : history.status == HistoryStatus::kGone
+            ? "the history you knew is gone (the server lost it); here is the room's"
+            : "the history cannot be read now; live messages only";
+    chat_.output_.send(id, FlatJsonWriter()
+                               .field("type", "history")
+                               .field("status", to_string(history.status))
+                               .field("epoch", history.epoch)
+                               .field("text", text)
+                               .str());
+  }
+  for (const ChatEntry& entry : history.entries) {
+    chat_.output_.send(id, entry_message(history.epoch, entry, true));
+  }
+  chat_.output_.joined(id, room);
+}
+
+void ChatRooms::EngineSink::on_presence(std::string_view room,
+                                        const std::vector<std::string>& nicks) {
+  std::string list;
+  for (const std::string& nick : nicks) {
+    if (!list.empty()) list += ',';
+    list += nick;
+  }
+  chat_.output_.broadcast(
+      room,
+      FlatJsonWriter().field("type", "presence").field("room", room).field("members", list).str(),
+      0);
+}
+
+void ChatRooms::EngineSink::on_gap(std::string_view room, std::uint64_t lost, bool epoch_changed) {
+  std::string text = epoch_changed
+                         ? std::string("the room's history was lost (Redis restarted); offsets restart")
+                         : std::to_string(lost) + " messages could not be recovered";
+  chat_.output_.broadcast(room,
+                          FlatJsonWriter()
+                              .field("type", "history")
+                              .field("status", epoch_changed ? "gone" : "gap")
+                              .field("text", text)
+                              .str(),
+                          0);
+}
+
+void ChatRooms::EngineSink::on_status(bool up, std::string_view text) {
+  std::string message = FlatJsonWriter()
+                            .field("type", "status")
+                            .field("state", up ? "up" : "down")
+                            .field("text", text)
+                            .str();
+  for (const auto& [id, member] : chat_.members_) {
+    if (!member.room.empty()) chat_.output_.send(id, message);
+  }
+}
+
+void ChatRooms::EngineSink::on_publish_failed(MemberId member, std::string_view text) {
+  if (chat_.members_.contains(member)) chat_.error(member, "not-sent", text);
+}
+#endif
 
 }  // namespace duplex::app

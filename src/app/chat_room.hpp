@@ -26,6 +26,9 @@
 #include "src/app/flat_json.hpp"
 #include "src/app/token_bucket.hpp"
 #include "src/ws/close_code.hpp"
+#if DUPLEX_LESSON >= 15
+#include "src/app/chat_engine.hpp"
+#endif
 
 namespace duplex::app {
 
@@ -69,6 +72,15 @@ class ChatRooms {
   using Clock = TokenBucket::Clock;
 
   explicit ChatRooms(ChatOutput& output, ChatLimits limits = {});
+#if DUPLEX_LESSON >= 15
+  // Lesson 15: the rooms' messages, history and presence live in `engine` (chat_engine.hpp),
+  // which must outlive this object. Messages then carry "offset" and "epoch", and a join may
+  // carry the "epoch" and "offset" a client last saw to get what it missed.
+  ChatRooms(ChatOutput& output, ChatEngine& engine, ChatLimits limits = {});
+  ~ChatRooms();
+  ChatRooms(const ChatRooms&) = delete;
+  ChatRooms& operator=(const ChatRooms&) = delete;
+#endif
 
   void connect(MemberId member, Clock::time_point now);
   // One text message from `member`.
@@ -102,7 +114,27 @@ class ChatRooms {
     std::string nick;
     std::size_t strikes = 0;
     bool limited = false;  // the last message was refused: "rate-limited" was said once
+#if DUPLEX_LESSON >= 15
+    bool catching_up = false;  // joined, its history not here yet: live messages wait too
+#endif
   };
+#if DUPLEX_LESSON >= 15
+  // The engine's answers, turned into messages for this process's members.
+  class EngineSink : public ChatEngineSink {
+   public:
+    explicit EngineSink(ChatRooms& chat) : chat_(chat) {}
+    void on_message(std::string_view room, std::string_view epoch, const ChatEntry& entry) override;
+    void on_history(MemberId member, std::string_view room, const ChatHistory& history) override;
+    void on_presence(std::string_view room, const std::vector<std::string>& nicks) override;
+    void on_gap(std::string_view room, std::uint64_t lost, bool epoch_changed) override;
+    void on_status(bool up, std::string_view text) override;
+    void on_publish_failed(MemberId member, std::string_view text) override;
+
+   private:
+    ChatRooms& chat_;
+  };
+  static std::string entry_message(std::string_view epoch, const ChatEntry& entry, bool history);
+#endif
 
   bool admit(MemberId id, Member& member, Clock::time_point now);
   void join(MemberId id, Member& member, const FlatObject& message);
@@ -117,6 +149,10 @@ class ChatRooms {
   ChatLimits limits_;
   std::map<MemberId, Member> members_;
   std::map<std::string, Room, std::less<>> rooms_;
+#if DUPLEX_LESSON >= 15
+  ChatEngine* engine_ = nullptr;
+  EngineSink sink_{*this};
+#endif
 };
 
 }  // namespace duplex::app

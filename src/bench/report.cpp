@@ -8,6 +8,7 @@
 #include <set>
 
 #include "src/bench/article_report.hpp"
+#include "src/bench/fanout_report.hpp"
 #include "src/bench/svg_chart.hpp"
 
 namespace duplex::bench {
@@ -540,6 +541,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     report.images.emplace_back("bench-push-bytes.svg", render_svg(push_bytes));
   }
 
+  md += fanout_section(results);  // lesson 15
   md += article_section(results, report.images);
   md += deflate_section(results);
 

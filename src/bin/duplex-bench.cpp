@@ -22,6 +22,9 @@
 //                            lesson 14: F's lines echoed compressed (or plain): msgs/s
 //   duplex-bench deflate-broadcast --port N --corpus F [--technique plain] [-c 200] [--rate 4]
 //                            lesson 14: one /chat room where every member talks: deliveries/s
+//   duplex-bench fanout      --ports N[,N...] [-c 100] [--senders 10] [--rate 1]
+//                            [--redis-port R] [--engine memory|redis]    lesson 15: one chat
+//                            room over 1..n processes: deliveries/s, latency, Redis commands/msg
 //   duplex-bench serve-tcp-echo [--port N]    the raw epoll echo server (the baseline)
 //   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
 //                                             answered 204, WebSocket messages dropped)
@@ -47,6 +50,7 @@
 
 #include "src/app/echo_endpoint.hpp"
 #include "src/bench/deflate_load.hpp"
+#include "src/bench/fanout_load.hpp"
 #include "src/bench/load.hpp"
 #include "src/bench/report.hpp"
 #include "src/bench/system.hpp"
@@ -66,18 +70,20 @@ using namespace duplex;
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
     "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
-    "               deflate-idle deflate-ratio deflate-echo deflate-broadcast\n"
+    "               deflate-idle deflate-ratio deflate-echo deflate-broadcast fanout\n"
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
     "         --seconds S --warmup S --expect-body TEXT --expect-file F --server-pid P "
     "--poll-interval S\n"
     "         --header H --technique T --rate R --strace --corpus F\n"
+    "         --ports N,N --senders N --redis-port N --engine NAME (fanout)\n"
     "         --cpu C --tag key=value --results FILE --docs DIR --pinning TEXT --settings TEXT\n";
 
 struct Flags {
   std::string mode;
   bench::LoadOptions load;
+  bench::FanoutOptions fanout;  // fanout: ports, senders, Redis (lesson 15)
   int cpu = -1;
   std::vector<std::pair<std::string, std::string>> tags;
   std::string results;
@@ -125,7 +131,8 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
         "--seconds",     "--warmup",     "--poll-interval", "--expect-body",
         "--expect-file", "--server-pid", "--cpu",           "--tag",
         "--results",     "--docs",       "--pinning",       "--settings",
-        "--header",      "--technique",  "--rate",          "--corpus"};
+        "--header",      "--technique",  "--rate",          "--corpus",
+        "--ports",       "--senders",    "--redis-port",    "--engine"};
     if (std::find(kValueFlags.begin(), kValueFlags.end(), flag) == kValueFlags.end())
       return "unknown flag " + std::string(flag) + " (try --help)";
     if (i + 1 >= argc) return std::string(flag) + " needs a value";
@@ -200,6 +207,22 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.load.rate = *v;
     } else if (flag == "--corpus") {
       flags.corpus = value;
+    } else if (flag == "--ports") {
+      try {
+        flags.fanout.ports = bench::parse_ports(value);
+      } catch (const std::invalid_argument& error) {
+        return error.what();
+      }
+    } else if (flag == "--senders") {
+      auto v = want_number(1, 1e6);
+      if (!v || *v != static_cast<int>(*v)) return bad();
+      flags.fanout.senders = static_cast<int>(*v);
+    } else if (flag == "--redis-port") {
+      auto v = want_number(1, 65535);
+      if (!v || *v != static_cast<int>(*v)) return bad();
+      flags.fanout.redis_port = static_cast<std::uint16_t>(*v);
+    } else if (flag == "--engine") {
+      flags.fanout.engine = value;
     } else if (flag == "--results") {
       flags.results = value;
     } else if (flag == "--docs") {
@@ -291,6 +314,17 @@ int run(const Flags& flags) {
   if (mode == "report") return report(flags);
   if (mode == "deflate-ratio") {
     print(bench::run_deflate_ratio(flags.corpus), flags);
+    return 0;
+  }
+  if (mode == "fanout") {
+    bench::FanoutOptions fanout = flags.fanout;
+    fanout.host = load.host;
+    fanout.members = load.connections;
+    fanout.rate = load.rate;
+    fanout.seconds = load.seconds;
+    fanout.warmup = load.warmup;
+    if (load.path != "/") fanout.path = load.path;
+    print(bench::run_fanout(fanout), flags);
     return 0;
   }
   if (load.port == 0) throw std::invalid_argument(mode + " needs --port");

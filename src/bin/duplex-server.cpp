@@ -34,6 +34,9 @@
 #include "src/app/chat_hub.hpp"
 #include "src/app/echo_endpoint.hpp"
 #include "src/app/echo_trace_endpoint.hpp"
+#if DUPLEX_LESSON >= 15
+#include "src/app/memory_chat_engine.hpp"
+#endif
 #include "src/app/push_endpoints.hpp"
 #include "src/app/ticker.hpp"
 #include "src/app/ticker_relay.hpp"
@@ -191,6 +194,11 @@ struct Shard {
 int serve(const Options& options) {
   unsigned threads = options.threads != 0 ? options.threads : online_cpus();
   std::mutex log_mutex;  // outlives every server that logs through it
+#if DUPLEX_LESSON >= 15
+  // The chat's engine (lesson 15) runs on the first loop; declared before the hub and the shards,
+  // whose rooms detach from it as they are destroyed.
+  std::unique_ptr<app::ChatEngine> engine = std::make_unique<app::MemoryChatEngine>();
+#endif
   // Declared before the shards, destroyed after them: a connection closed while the shards
   // are torn down still posts its goodbye to the hub.
   std::optional<app::ChatHub> hub;
@@ -201,9 +209,17 @@ int serve(const Options& options) {
   Shard& first = *shards.front();
   std::optional<app::TickerRelay> relay;
   if (threads == 1) {
+#if DUPLEX_LESSON >= 15
+    first.chat.emplace(*engine, app::ChatLimits{}, Shard::traced(options, app::chat_options()));
+#else
     first.chat.emplace(app::ChatLimits{}, Shard::traced(options, app::chat_options()));
+#endif
   } else {
+#if DUPLEX_LESSON >= 15
+    hub.emplace(first.loop, *engine);
+#else
     hub.emplace(first.loop);
+#endif
     relay.emplace(first.ticker);
     for (auto& shard : shards) {
       shard->chat.emplace(*hub, shard->loop, Shard::traced(options, app::chat_options()));

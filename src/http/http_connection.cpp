@@ -218,7 +218,13 @@ void HttpConnection::after_input() {
   // Backpressure for pipelining: at most max_pipelined_bytes wait behind a response; beyond
   // that the kernel buffers, then the client's TCP window closes.
   bool read_more = protocol_.wants_input(connection_.input().size());
-  read_more ? connection_.resume_reading() : connection_.pause_reading();
+  // @anchor lesson06-pause-on-change
+  // Only a change is passed on: after almost every request reading simply goes on, and each
+  // call recomputes the connection's epoll interest (lesson 12 counts the epoll_ctl calls).
+  if (read_more == reading_paused_) {
+    reading_paused_ = !read_more;
+    read_more ? connection_.resume_reading() : connection_.pause_reading();
+  }
   if (protocol_.paused_for_output() && !connection_.waiting_to_write()) {
     backlog_timer_.start(std::chrono::milliseconds(0), [this] { process(); });
   }

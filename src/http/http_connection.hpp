@@ -79,6 +79,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::shared_ptr<ExchangeState> current_;
   std::chrono::steady_clock::time_point started_;
   Deadline deadline_ = Deadline::kNone;
+  bool reading_paused_ = false;  // what after_input() last told the connection
   net::Timer deadline_timer_;
   net::Timer backlog_timer_;  // re-checks the output backlog on the next round
 };

@@ -113,6 +113,17 @@ bool parse_decimal(std::string_view text, std::uint64_t& value) {
   return true;
 }
 
+// @anchor lesson06-conditional
+// RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only when there is none.
+bool is_not_modified(const RequestHead& request, std::string_view etag, std::time_t modified) {
+  if (auto tags = request.headers.get("If-None-Match")) return none_match(*tags, etag);
+  if (auto since = request.headers.get("If-Modified-Since")) {
+    auto date = parse_http_date(*since);
+    return date && modified <= *date;
+  }
+  return false;
+}
+
 }  // namespace
 
 // @anchor lesson06-range
@@ -212,6 +223,9 @@ void StaticFiles::serve(Exchange& exchange) const {
     fail(404);
     return;
   }
+#if DUPLEX_LESSON >= 12
+  if (serve_cached(exchange)) return;
+#endif
   // The path is decoded and free of dot segments (normalize_path), so it names a place under
   // the root; open_beneath() makes sure symbolic links do not lead out of it.
   net::Fd file(open_beneath(path.c_str() + 1));
@@ -254,16 +268,38 @@ void StaticFiles::serve(Exchange& exchange) const {
   char date_text[kHttpDateSize];
   std::string_view last_modified = write_http_date(info.st_mtim.tv_sec, date_text);
 
-  // @anchor lesson06-conditional
-  // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only when there is none.
-  bool not_modified = false;
-  if (auto tags = request.headers.get("If-None-Match")) {
-    not_modified = none_match(*tags, etag);
-  } else if (auto since = request.headers.get("If-Modified-Since")) {
-    auto date = parse_http_date(*since);
-    not_modified = date && info.st_mtim.tv_sec <= *date;
+#if DUPLEX_LESSON >= 12
+  // @anchor lesson12-file-cache
+  // A small file is read once, here, and kept with the fields of its 200 and 304 responses;
+  // the next requests for it are answered from memory after one fstatat (serve_cached).
+  auto range_field = request.headers.get("Range");
+  if (!range_field && cache_.has_room_for(size)) {
+    FileCache::Entry entry;
+    entry.identity = info;
+    entry.body.resize(static_cast<std::size_t>(size));
+    std::size_t got = 0;
+    for (ssize_t n = 1; got < size && (n > 0 || errno == EINTR); got += n > 0 ? n : 0) {
+      n = ::pread(file.get(), entry.body.data() + got, entry.body.size() - got,
+                  static_cast<off_t>(got));
+    }
+    if (got == size) {  // a file that shrank under us is not cached: send_file() handles it
+      entry.etag = std::string(etag);
+      entry.modified = info.st_mtim.tv_sec;
+      entry.ok.add("Content-Type", mime_type_for(name))
+          .add("ETag", etag)
+          .add("Last-Modified", last_modified)
+          .add("Accept-Ranges", "bytes");
+      entry.not_modified.add("ETag", etag).add("Last-Modified", last_modified);
+      std::string key = name == kIndex ? path.substr(1) + std::string(kIndex) : path.substr(1);
+      if (const FileCache::Entry* kept = cache_.insert(key, std::move(entry))) {
+        serve_entry(exchange, *kept);
+        return;
+      }
+    }
   }
-  if (not_modified) {
+#endif
+
+  if (is_not_modified(request, etag, info.st_mtim.tv_sec)) {
     // §15.4.5: a 304 carries the validators a 200 would have had, and no body.
     Response response(304);
     response.add("ETag", etag).add("Last-Modified", last_modified);
@@ -278,7 +314,9 @@ void StaticFiles::serve(Exchange& exchange) const {
       .add("Accept-Ranges", "bytes");
   std::uint64_t offset = 0;
   std::uint64_t length = size;
+#if DUPLEX_LESSON < 12
   auto range_field = request.headers.get("Range");
+#endif
   if (range_field && request.method_id == Method::kGet) {
     // §13.1.5: If-Range makes the range conditional on the representation being the one the
     // client already holds part of; otherwise the whole file is sent.
@@ -304,5 +342,41 @@ void StaticFiles::serve(Exchange& exchange) const {
   }
   exchange.send_file(std::move(response), std::move(file), offset, length);
 }
+
+#if DUPLEX_LESSON >= 12
+StaticFiles::StaticFiles(const std::string& root, Containment containment, FileCacheLimits limits)
+    : StaticFiles(root, containment) {
+  cache_ = FileCache(limits);
+}
+
+// @anchor lesson12-serve-cached
+// The cached path: the name the slow path would end up opening ("index.html" for a
+// directory), looked up, revalidated with one fstatat, answered from memory. A Range request
+// takes the slow path (sendfile from the offset), and so does every miss.
+bool StaticFiles::serve_cached(Exchange& exchange) const {
+  const RequestHead& request = exchange.request();
+  if (cache_.entries() == 0 || request.headers.get("Range")) return false;
+  std::string_view relative = std::string_view(request.path).substr(1);
+  const FileCache::Entry* entry = nullptr;
+  if (relative.empty() || relative.back() == '/') {
+    entry = cache_.find(root_fd_.get(), std::string(relative) + std::string(kIndex));
+  } else {
+    entry = cache_.find(root_fd_.get(), relative);
+  }
+  if (entry == nullptr) return false;
+  serve_entry(exchange, *entry);
+  return true;
+}
+
+void StaticFiles::serve_entry(Exchange& exchange, const FileCache::Entry& entry) const {
+  if (is_not_modified(exchange.request(), entry.etag, entry.modified)) {
+    exchange.respond(Response(entry.not_modified));  // §15.4.5: validators, no body
+    return;
+  }
+  Response response(entry.ok);
+  response.body = entry.body;
+  exchange.respond(std::move(response));
+}
+#endif
 
 }  // namespace duplex::http

@@ -19,6 +19,9 @@
 
 #include "src/http/exchange.hpp"
 #include "src/net/fd.hpp"
+#if DUPLEX_LESSON >= 12
+#include "src/http/file_cache.hpp"
+#endif
 
 namespace duplex::http {
 
@@ -39,23 +42,42 @@ class StaticFiles {
 
   // Throws std::runtime_error if `root` is not a directory.
   explicit StaticFiles(const std::string& root, Containment containment = Containment::kKernel);
+#if DUPLEX_LESSON >= 12
+  // Small files are served from a FileCache (lesson 12) bounded by `limits`.
+  StaticFiles(const std::string& root, Containment containment, FileCacheLimits limits);
+  const FileCache& cache() const {
+    return cache_;
+  }
+#endif
 
   void serve(Exchange& exchange) const;
   // A handler for Router::fallback (this object must outlive it).
   std::function<void(Exchange&)> handler() const {
     return [this](Exchange& exchange) { serve(exchange); };
   }
-  const std::string& root() const { return root_; }
+  const std::string& root() const {
+    return root_;
+  }
   // The containment in effect: kRealpath when kKernel was asked for but openat2 is missing.
-  Containment containment() const { return containment_; }
+  Containment containment() const {
+    return containment_;
+  }
 
  private:
   int open_beneath(const char* relative) const;
   int open_by_realpath(const char* relative) const;
+#if DUPLEX_LESSON >= 12
+  bool serve_cached(Exchange& exchange) const;
+  void serve_entry(Exchange& exchange, const FileCache::Entry& entry) const;
+#endif
 
   std::string root_;  // canonical (realpath), no trailing slash
   net::Fd root_fd_;   // the root directory, for openat2
   Containment containment_;
+#if DUPLEX_LESSON >= 12
+  // serve() is const for its callers; the cache is what it remembers between requests.
+  mutable FileCache cache_;
+#endif
 };
 
 // Parses a Range field value for a representation of `size` bytes (RFC 9110 §14.1.2). Only a

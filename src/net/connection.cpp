@@ -375,7 +375,15 @@ void Connection::update_interest() {
   std::uint32_t want = 0;
   if (state_ == State::kOpen && !paused_by_user_ && !paused_by_backpressure_) want |= kReadable;
   if (state_ == State::kClosing && write_shut_) want |= kReadable;
+#if DUPLEX_LESSON >= 12
+  // @anchor lesson12-no-speculative-epollout
+  // Output queued during a round is written when the round ends (flush_round); EPOLLOUT is
+  // only needed if that write leaves some behind. Arming it as soon as a reply is queued, and
+  // disarming it after the write took everything, cost two epoll_ctl calls per request.
+  if (has_output() && (!in_round_end_ || (interest_ & kWritable))) want |= kWritable;
+#else
   if (has_output()) want |= kWritable;
+#endif
   if (want != interest_) {
     loop_.modify(fd_.get(), want);
     interest_ = want;

@@ -102,6 +102,7 @@ void EventLoop::modify(int fd, std::uint32_t events) {
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &event) != 0) {
     throw_errno("epoll_ctl mod fd " + std::to_string(fd));
   }
+  ++interest_changes_;
   it->second->events = events;
 }
 

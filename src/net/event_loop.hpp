@@ -91,6 +91,8 @@ class EventLoop {
   Clock::time_point now() const noexcept { return now_; }
   std::size_t watch_count() const noexcept { return watches_.size(); }
   std::size_t timer_count() const noexcept { return timers_.size(); }
+  // epoll_ctl(EPOLL_CTL_MOD) calls made so far by modify(): a test counts them per request.
+  std::uint64_t interest_changes() const noexcept { return interest_changes_; }
   // Buffer storage shared by this loop's connections (buffer_pool.hpp). Loop thread only.
   BufferPool& buffer_pool() noexcept { return buffer_pool_; }
 
@@ -140,6 +142,7 @@ class EventLoop {
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
   std::unordered_map<TimerId, std::shared_ptr<TimerEntry>> timers_;
   TimerId next_timer_ = 1;
+  std::uint64_t interest_changes_ = 0;
   Clock::time_point now_;
   std::vector<epoll_event> events_;
 

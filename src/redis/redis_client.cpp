@@ -314,6 +314,8 @@ void RedisClient::after_call() {
   schedule_dispatch();
 }
 
+// @anchor lesson15-flush
+// What the session wrote this round leaves in one send: every command of the round pipelined.
 void RedisClient::flush() {
   if (!connection_) return;
   std::string_view output = session_.pending_output();

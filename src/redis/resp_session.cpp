@@ -98,6 +98,7 @@ void RespSession::connection_made() {
   if (!names.empty()) write_subscription("PSUBSCRIBE", names);
 }
 
+// @anchor lesson15-connection-lost
 void RespSession::connection_lost() {
   forget_connection(State::kDisconnected);
 }
@@ -265,6 +266,7 @@ void RespSession::on_value(Value value) {
   deliver_reply(std::move(value));
 }
 
+// @anchor lesson15-pubsub-message
 bool RespSession::on_pubsub(Value& value) {
   if ((value.type != Type::kArray && value.type != Type::kPush) || value.elements.empty() ||
       !value.elements[0].is_string()) {

@@ -21,6 +21,8 @@ void append_bulk(std::string& out, char type, std::string_view bytes) {
   out += "\r\n";
 }
 
+// @anchor lesson15-command-array
+// A command is an array of bulk strings: length-prefixed, so any byte may appear in an argument.
 template <class Strings>
 void append_strings(std::string& out, const Strings& args) {
   std::size_t size = 16;

@@ -46,6 +46,14 @@ std::string trace_frame(const FrameHeader& header, std::string_view payload) {
   out += header.fin ? '1' : '0';
   out += " RSV=";
   for (int bit = 2; bit >= 0; --bit) out += (header.rsv >> bit) & 1 ? '1' : '0';
+#if DUPLEX_LESSON >= 14
+  // RFC 7692 §6: with permessage-deflate, RSV1 on a message's first frame means "compressed",
+  // and the payload rows below show DEFLATE data, not the message.
+  if ((header.rsv & kRsv1) != 0 &&
+      (header.opcode == Opcode::kText || header.opcode == Opcode::kBinary)) {
+    out += " (rsv1: compressed)";
+  }
+#endif
   out += " opcode=0x";
   out += kHex[static_cast<std::uint8_t>(header.opcode) & 0xF];
   out += " (";

@@ -20,6 +20,8 @@ inline constexpr std::size_t kTracePayloadBytes = 32;
 //     payload  48 65 6c 6c 6f                                   |Hello|
 // `payload` is the unmasked payload, or its first bytes (at most kTracePayloadBytes are shown).
 // A masked frame also gets an "on wire" row: its first bytes as they were sent, still masked.
+// From lesson 14, a text or binary frame with RSV1 says so after its RSV bits:
+//   FIN=1 RSV=100 (rsv1: compressed) opcode=0x1 (text) MASK=0 length=7 (7-bit)
 std::string trace_frame(const FrameHeader& header, std::string_view payload);
 
 }  // namespace duplex::ws

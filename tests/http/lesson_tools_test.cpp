@@ -80,6 +80,20 @@ TEST_F(L04_ParseRequestTool, BytewiseGivesTheSameAnswer) {
   EXPECT_NE(whole.out.find("keep-alive yes"), std::string::npos) << whole.out;
 }
 
+// The lesson's slow-client experiment needs a line longer than the default header limit.
+TEST_F(L04_ParseRequestTool, MaxHeaderBytesRaisesTheLimit) {
+  std::string input =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(40'000, 'v') + "\r\n\r\n";
+  ToolRun refused = run(kParseRequest, {}, input);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("rejected: 431 header section too large"), std::string::npos)
+      << refused.out;
+  ToolRun accepted = run(kParseRequest, {"--bytewise", "--max-header-bytes", "50000"}, input);
+  EXPECT_EQ(accepted.exit_code, 0);
+  EXPECT_EQ(accepted.out.substr(0, accepted.out.find('\n')),
+            "complete: the head is 40037 of 40037 bytes");
+}
+
 TEST_F(L04_ParseRequestTool, IncompleteExitsWithTwo) {
   ToolRun r = run(kParseRequest, {}, "GET / HTTP/1.1\r\nHost: x\r\n");
   EXPECT_EQ(r.exit_code, 2);

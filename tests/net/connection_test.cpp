@@ -177,6 +177,33 @@ TEST(L03_Connection, EchoesAndWatchesWritabilityOnlyWhileOutputPends) {
   EXPECT_FALSE(f.connection->waiting_to_write());
 }
 
+#if DUPLEX_LESSON >= 12
+// lesson12-no-speculative-epollout: a reply queued in a round is written when the round ends;
+// recomputing the interest in between (here resume_reading(), as HTTP did after every request)
+// must not arm EPOLLOUT for output the socket is about to take. Before: two epoll_ctl per echo.
+TEST(L12_Connection, AReplyTheRoundEndWriteTakesArmsNoEpollout) {
+  Fixture f;
+  f.connection->set_on_data([](Connection& self, Buffer& input) {
+    self.send(input.view());
+    input.consume(input.size());
+    self.resume_reading();
+    EXPECT_FALSE(self.waiting_to_write());
+  });
+  f.connection->start();
+  std::uint64_t before = f.loop.interest_changes();
+  for (int i = 0; i < 10; ++i) {
+    f.peer.write_all("ping");
+    std::size_t received = 0;
+    ASSERT_TRUE(run_until(f.loop, [&] {
+      received += drain_available(f.peer);
+      return received == 4;
+    }));
+  }
+  EXPECT_EQ(f.loop.interest_changes() - before, 0U);
+  EXPECT_EQ(f.connection->bytes_written(), 40U);
+}
+#endif
+
 TEST(L03_Connection, OnDrainRunsOnceTheWaitingOutputIsWritten) {
   ConnectionLimits limits;
   limits.high_water = 64 << 20;

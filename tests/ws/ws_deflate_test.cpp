@@ -15,6 +15,7 @@
 
 #include "src/http/request_parser.hpp"
 #include "src/ws/client_handshake.hpp"
+#include "src/ws/frame_trace.hpp"
 #include "src/ws/frame_writer.hpp"
 #include "src/ws/group.hpp"
 #include "src/ws/handshake.hpp"
@@ -77,8 +78,8 @@ TEST(L14_WsDeflateHandshake, BrowserOfferIsAcceptedWithTheDefaults) {
   // The defaults: no context takeover either way (the server may ask for both, §7.1.1).
   EXPECT_TRUE(result.deflate->server_no_context_takeover);
   EXPECT_TRUE(result.deflate->client_no_context_takeover);
-  EXPECT_NE(result.response.field_lines().find("Sec-WebSocket-Extensions: " +
-                                               to_header_value(*result.deflate) + "\r\n"),
+  EXPECT_NE(result.response.field_lines().find(
+                "Sec-WebSocket-Extensions: " + to_header_value(*result.deflate) + "\r\n"),
             std::string_view::npos);
   EXPECT_NE(to_header_value(*result.deflate).find("permessage-deflate"), std::string::npos);
 }
@@ -269,24 +270,53 @@ std::string fragmented(const DeflateParams& agreed, const std::string& message, 
   return wire;
 }
 
-TEST(L14_WsDeflateProtocol, FragmentedMessageAtEverySplitPoint) {
+TEST(L14_WsDeflateProtocol, FragmentedMessagesAtEverySplitPoint) {
   DeflateParams agreed{true, true, std::nullopt, std::nullopt};
-  const std::string message = chat_text(700);
-  // A ping between the fragments, as §5.4 allows.
-  std::string wire = fragmented(agreed, message, 3);
-  for (const auto& plan : testing::split_plans(wire)) {
-    SCOPED_TRACE(plan.name);
-    Protocol server(Role::kServer);
-    server.enable_deflate(agreed);
-    std::vector<Event> events;
-    for (std::string_view chunk : plan.chunks) {
-      server.receive_data(chunk);
-      for (auto& event : server.events_received()) events.push_back(std::move(event));
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{700}, std::size_t{20000}}) {
+    for (int pieces : {1, 2, 3, 7}) {
+      const std::string message = chat_text(size);
+      std::string wire = fragmented(agreed, message, pieces);
+      for (const auto& plan : testing::split_plans(wire)) {
+        SCOPED_TRACE(std::to_string(size) + " bytes, " + std::to_string(pieces) + " frames, " +
+                     plan.name);
+        Protocol server(Role::kServer);
+        server.enable_deflate(agreed);
+        std::vector<Event> events;
+        for (std::string_view chunk : plan.chunks) {
+          server.receive_data(chunk);
+          for (auto& event : server.events_received()) events.push_back(std::move(event));
+        }
+        ASSERT_EQ(events.size(), 1U);
+        ASSERT_EQ(events[0].kind, Event::Kind::kText) << events[0].data;
+        EXPECT_EQ(events[0].data, message);
+      }
     }
-    ASSERT_EQ(events.size(), 1U);
-    ASSERT_EQ(events[0].kind, Event::Kind::kText) << events[0].data;
-    EXPECT_EQ(events[0].data, message);
   }
+}
+
+TEST(L14_WsDeflateProtocol, Fragmented16MiBInReadSizedChunks) {
+  DeflateParams agreed{true, true, std::nullopt, std::nullopt};
+  const std::string message = chat_text(std::size_t{16} << 20);
+  std::string wire = fragmented(agreed, message, 40, Opcode::kBinary);
+  Protocol server(Role::kServer, ProtocolLimits{kDefaultMaxFrameSize, std::uint64_t{17} << 20});
+  server.enable_deflate(agreed);
+  std::vector<Event> events;
+  for (std::size_t at = 0; at < wire.size(); at += 65536) {
+    server.receive_data(std::string_view(wire).substr(at, 65536));
+    for (auto& event : server.events_received()) events.push_back(std::move(event));
+  }
+  ASSERT_EQ(events.size(), 1U);
+  ASSERT_EQ(events[0].kind, Event::Kind::kBinary);
+  EXPECT_TRUE(events[0].data == message);
+}
+
+TEST(L14_WsDeflateProtocol, TraceShowsRsv1) {
+  FrameHeader header;
+  header.rsv = kRsv1;
+  EXPECT_NE(trace_frame(header, "").find("RSV=100 (rsv1: compressed) opcode=0x1"),
+            std::string::npos);
+  header.opcode = Opcode::kPing;
+  EXPECT_EQ(trace_frame(header, "").find("compressed"), std::string::npos);
 }
 
 TEST(L14_WsDeflateProtocol, ControlFrameBetweenCompressedFragments) {

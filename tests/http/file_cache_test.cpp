@@ -1,0 +1,260 @@
+// Tests for FileCache and the cached path of StaticFiles (lesson 12): hits, every kind of
+// change that must invalidate an entry, the limits, 304 and HEAD from the cache, and no
+// epoll_ctl per keep-alive request.
+// @lesson 12
+#include "src/http/file_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "src/http/static_files.hpp"
+#include "src/net/fd.hpp"
+#include "tests/http/server_fixture.hpp"
+#include "tests/support/http_client.hpp"
+
+namespace duplex {
+namespace {
+
+namespace fs = std::filesystem;
+using http::FileCache;
+using testing::HttpClient;
+using testing::TestServer;
+
+void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+struct stat stat_of(const fs::path& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0);
+  return info;
+}
+
+// Moves the modification time of `path` by `seconds`, explicitly: no waiting for the clock.
+void shift_mtime(const fs::path& path, long seconds) {
+  struct stat info = stat_of(path);
+  timespec times[2] = {info.st_atim, info.st_mtim};
+  times[1].tv_sec += seconds;
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
+class TempRoot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/duplex-cache-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    root_ = pattern;
+    root_fd_.reset(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(root_fd_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  FileCache::Entry entry_for(const std::string& name, const std::string& content) {
+    write_file(root_ / name, content);
+    FileCache::Entry entry;
+    entry.identity = stat_of(root_ / name);
+    entry.body = content;
+    return entry;
+  }
+
+  fs::path root_;
+  net::Fd root_fd_;
+};
+
+using L12_FileCache = TempRoot;
+
+TEST_F(L12_FileCache, HitWhileTheFileIsUnchanged) {
+  FileCache cache;
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt"), nullptr) << "nothing cached yet";
+  ASSERT_NE(cache.insert("a.txt", entry_for("a.txt", "hello")), nullptr);
+  const FileCache::Entry* hit = cache.find(root_fd_.get(), "a.txt");
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->body, "hello");
+  EXPECT_EQ(cache.entries(), 1u);
+  EXPECT_EQ(cache.total_bytes(), 5u);
+}
+
+// Each part of the identity on its own: an entry whose recorded identity differs from the
+// file's in that one field is stale.
+TEST_F(L12_FileCache, EveryFieldOfTheIdentityCounts) {
+  using Mutate = void (*)(struct stat&);
+  const Mutate mutations[] = {
+      [](struct stat& s) { s.st_dev += 1; },          [](struct stat& s) { s.st_ino += 1; },
+      [](struct stat& s) { s.st_size += 1; },         [](struct stat& s) { s.st_mtim.tv_sec += 1; },
+      [](struct stat& s) { s.st_mtim.tv_nsec ^= 1; }, [](struct stat& s) { s.st_ctim.tv_sec += 1; },
+      [](struct stat& s) { s.st_ctim.tv_nsec ^= 1; },
+  };
+  for (std::size_t i = 0; i < std::size(mutations); ++i) {
+    FileCache cache;
+    FileCache::Entry entry = entry_for("a.txt", "hello");
+    mutations[i](entry.identity);
+    ASSERT_NE(cache.insert("a.txt", std::move(entry)), nullptr);
+    EXPECT_EQ(cache.find(root_fd_.get(), "a.txt"), nullptr) << "mutation " << i;
+    EXPECT_EQ(cache.entries(), 0u) << "a stale entry is dropped";
+    EXPECT_EQ(cache.total_bytes(), 0u);
+  }
+}
+
+TEST_F(L12_FileCache, ChangesOnDiskInvalidate) {
+  FileCache cache;
+  cache.insert("a.txt", entry_for("a.txt", "hello"));
+  shift_mtime(root_ / "a.txt", -100);  // touch -d: mtime (and ctime) move
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt"), nullptr) << "mtime";
+
+  cache.insert("a.txt", entry_for("a.txt", "hello"));
+  std::ofstream(root_ / "a.txt", std::ios::app) << "!";
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt"), nullptr) << "size";
+
+  cache.insert("a.txt", entry_for("a.txt", "hello"));
+  write_file(root_ / "b.txt", "HELLO");
+  fs::rename(root_ / "b.txt", root_ / "a.txt");
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt"), nullptr) << "inode (renamed over)";
+
+  cache.insert("a.txt", entry_for("a.txt", "hello"));
+  fs::remove(root_ / "a.txt");
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt"), nullptr) << "removed";
+  EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST_F(L12_FileCache, LimitsBoundEntriesFileSizeAndTotal) {
+  FileCache by_count({.max_entries = 2, .max_file_bytes = 100, .max_total_bytes = 1000});
+  EXPECT_NE(by_count.insert("a", entry_for("a", "1")), nullptr);
+  EXPECT_NE(by_count.insert("b", entry_for("b", "2")), nullptr);
+  EXPECT_FALSE(by_count.has_room_for(1));
+  EXPECT_EQ(by_count.insert("c", entry_for("c", "3")), nullptr);
+  EXPECT_NE(by_count.insert("a", entry_for("a", "11")), nullptr) << "replacing is no new entry";
+  EXPECT_EQ(by_count.entries(), 2u);
+  EXPECT_EQ(by_count.total_bytes(), 3u);
+
+  FileCache by_size({.max_entries = 10, .max_file_bytes = 4, .max_total_bytes = 1000});
+  EXPECT_TRUE(by_size.has_room_for(4));
+  EXPECT_FALSE(by_size.has_room_for(5));
+  EXPECT_EQ(by_size.insert("big", entry_for("big", "12345")), nullptr);
+
+  FileCache by_total({.max_entries = 10, .max_file_bytes = 100, .max_total_bytes = 6});
+  EXPECT_NE(by_total.insert("a", entry_for("a", "1234")), nullptr);
+  EXPECT_EQ(by_total.insert("b", entry_for("b", "123")), nullptr);
+  EXPECT_NE(by_total.insert("c", entry_for("c", "12")), nullptr);
+  EXPECT_EQ(by_total.total_bytes(), 6u);
+  fs::remove(root_ / "a");
+  EXPECT_EQ(by_total.find(root_fd_.get(), "a"), nullptr);
+  EXPECT_EQ(by_total.total_bytes(), 2u) << "a stale entry gives its bytes back";
+  EXPECT_NE(by_total.insert("b", entry_for("b", "123")), nullptr);
+}
+
+// The whole server: StaticFiles with its cache.
+class L12_StaticFilesCache : public TempRoot {
+ protected:
+  void SetUp() override {
+    TempRoot::SetUp();
+    fs::create_directories(root_ / "docs");
+    write_file(root_ / "index.html", "<h1>home</h1>\n");
+    write_file(root_ / "style.css", "body{}\n");
+    write_file(root_ / "big.txt", std::string(100, 'x'));
+    files_ = std::make_unique<http::StaticFiles>(
+        root_.string(), http::StaticFiles::Containment::kKernel,
+        http::FileCacheLimits{.max_entries = 8, .max_file_bytes = 64, .max_total_bytes = 1024});
+    server_ = std::make_unique<TestServer>(
+        [this](http::Router& router) { router.fallback(files_->handler()); });
+  }
+  void TearDown() override {
+    server_.reset();
+    TempRoot::TearDown();
+  }
+  std::size_t cached() {
+    return server_->call([this] { return files_->cache().entries(); });
+  }
+
+  std::unique_ptr<http::StaticFiles> files_;
+  std::unique_ptr<TestServer> server_;
+};
+
+TEST_F(L12_StaticFilesCache, TheSecondRequestIsAHitWithTheSameResponse) {
+  HttpClient client(server_->port());
+  auto first = client.request("GET", "/style.css");
+  EXPECT_EQ(cached(), 1u);
+  auto second = client.request("GET", "/style.css");
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, "body{}\n");
+  for (const char* name :
+       {"Content-Type", "Content-Length", "ETag", "Last-Modified", "Accept-Ranges"}) {
+    EXPECT_EQ(second.header(name), first.header(name)) << name;
+  }
+  // The directory's index is cached under the name that was opened.
+  EXPECT_EQ(client.request("GET", "/").body, "<h1>home</h1>\n");
+  EXPECT_EQ(client.request("GET", "/").body, "<h1>home</h1>\n");
+  EXPECT_EQ(cached(), 2u);
+  auto redirect = client.request("GET", "/docs");
+  EXPECT_EQ(redirect.status, 301) << "a directory is never served from the cache";
+}
+
+TEST_F(L12_StaticFilesCache, ChangedFilesAreServedFresh) {
+  HttpClient client(server_->port());
+  EXPECT_EQ(client.request("GET", "/style.css").body, "body{}\n");
+  write_file(root_ / "style.css", "body{color:red}\n");  // new size
+  EXPECT_EQ(client.request("GET", "/style.css").body, "body{color:red}\n");
+  write_file(root_ / "style.css", "BODY{COLOR:RED}\n");  // same size, mtime moved below
+  shift_mtime(root_ / "style.css", -100);
+  EXPECT_EQ(client.request("GET", "/style.css").body, "BODY{COLOR:RED}\n");
+  write_file(root_ / "next.css", "next{color:red}\n");  // same size, another inode
+  fs::rename(root_ / "next.css", root_ / "style.css");
+  EXPECT_EQ(client.request("GET", "/style.css").body, "next{color:red}\n");
+  fs::remove(root_ / "style.css");
+  EXPECT_EQ(client.request("GET", "/style.css").status, 404);
+  EXPECT_EQ(cached(), 0u);
+}
+
+TEST_F(L12_StaticFilesCache, NotModifiedHeadAndRangeFromACachedFile) {
+  HttpClient client(server_->port());
+  auto first = client.request("GET", "/style.css");
+  ASSERT_EQ(cached(), 1u);
+  auto not_modified =
+      client.request("GET", "/style.css", "If-None-Match: " + first.header("ETag") + "\r\n");
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_EQ(not_modified.body, "");
+  EXPECT_EQ(not_modified.header("ETag"), first.header("ETag"));
+  EXPECT_EQ(not_modified.header("Last-Modified"), first.header("Last-Modified"));
+  EXPECT_FALSE(not_modified.has_header("Content-Length"));
+  auto since = client.request("GET", "/style.css",
+                              "If-Modified-Since: " + first.header("Last-Modified") + "\r\n");
+  EXPECT_EQ(since.status, 304);
+  auto head = client.request("HEAD", "/style.css");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("Content-Length"), "7");
+  EXPECT_EQ(head.body, "");
+  auto range = client.request("GET", "/style.css", "Range: bytes=0-3\r\n");
+  EXPECT_EQ(range.status, 206);
+  EXPECT_EQ(range.body, "body");
+  EXPECT_EQ(client.request("GET", "/style.css").body, "body{}\n") << "the connection goes on";
+}
+
+TEST_F(L12_StaticFilesCache, FilesAboveTheLimitAreNotCached) {
+  HttpClient client(server_->port());
+  EXPECT_EQ(client.request("GET", "/big.txt").body, std::string(100, 'x'));
+  EXPECT_EQ(client.request("GET", "/big.txt").body, std::string(100, 'x'));
+  EXPECT_EQ(cached(), 0u);
+}
+
+// @anchor lesson12-interest-test
+// A keep-alive request whose response the socket takes at once changes nothing in the epoll
+// interest: no EPOLLOUT armed and disarmed, no reading paused and resumed.
+TEST_F(L12_StaticFilesCache, NoEpollCtlPerKeepAliveRequest) {
+  HttpClient client(server_->port());
+  ASSERT_EQ(client.request("GET", "/style.css").status, 200);
+  auto before = server_->call([this] { return server_->loop().interest_changes(); });
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(client.request("GET", "/style.css").status, 200);
+  auto after = server_->call([this] { return server_->loop().interest_changes(); });
+  EXPECT_EQ(after - before, 0u);
+}
+
+}  // namespace
+}  // namespace duplex
