@@ -291,15 +291,16 @@ std::string deflate_section(const std::vector<Result>& results) {
       "with compression the server compresses each message once for the whole room.\n\n";
   md +=
       "| broadcast | runs | members | deliveries/s (median) | wire bytes per delivery | server "
-      "CPU us per 1000 deliveries | server CPU | client CPU |\n"
-      "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+      "CPU us per 1000 deliveries | server CPU | client CPU | messages refused by the rate limit "
+      "(a server behind reads them in bunches) |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (int i = 0; i < 2; ++i) {
     const std::string technique = i == 0 ? "deflate" : "plain";
     auto rows = rows_named(results, "deflate-broadcast-" + technique);
     auto rates = values(rows, "deliveries_per_s");
     const std::string label = i == 0 ? "permessage-deflate" : "uncompressed";
     if (rates.empty()) {
-      md += "| " + label + " | 0 | | not measured: " + text_of(why_not(rows)) + " | | | | |\n";
+      md += "| " + label + " | 0 | | not measured: " + text_of(why_not(rows)) + " | | | | | |\n";
       continue;
     }
     md += "| " + label + " | " + std::to_string(rates.size()) + " | " + rows.front()->get("conns") +
@@ -307,7 +308,8 @@ std::string deflate_section(const std::vector<Result>& results) {
           cell(median(values(rows, "wire_bytes_per_delivery"))) + " | " +
           cell(median(values(rows, "server_cpu_us_per_1000"))) + " | " +
           cell(median(values(rows, "server_cpu"))) + " | " +
-          cell(median(values(rows, "client_cpu"))) + " |\n";
+          cell(median(values(rows, "client_cpu"))) + " | " +
+          cell(median(values(rows, "rate_limited"))) + " |\n";
   }
   md += "\n";
   md +=
