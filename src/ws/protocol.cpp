@@ -394,6 +394,13 @@ bool Protocol::inflate_piece(std::string_view piece, bool last) {
   const std::size_t start = message_.size();
   const InflateOutcome outcome =
       last ? deflate_->finish_message(message_) : deflate_->decompress(piece, message_);
+  // What was inflated before a stream error is checked first: how the payload was cut into
+  // reads decides how much comes out before the decoder meets the error, and the verdict must
+  // not depend on it (the fuzz target compares whole and split input).
+  if (message_opcode_ == Opcode::kText && !utf8_.feed(std::string_view(message_).substr(start))) {
+    fail(CloseCode::kInvalidPayload, "invalid UTF-8 in a text message");
+    return false;
+  }
   if (!outcome.ok) {
     // 1009 over the limit, 1007 for a payload that is not the DEFLATE data RSV1 promised.
     fail(outcome.close_code == PerMessageDeflate::kCloseTooBig ? CloseCode::kMessageTooBig
@@ -401,10 +408,6 @@ bool Protocol::inflate_piece(std::string_view piece, bool last) {
          outcome.close_code == PerMessageDeflate::kCloseTooBig
              ? "decompressed message larger than the limit"
              : "invalid compressed data in a message");
-    return false;
-  }
-  if (message_opcode_ == Opcode::kText && !utf8_.feed(std::string_view(message_).substr(start))) {
-    fail(CloseCode::kInvalidPayload, "invalid UTF-8 in a text message");
     return false;
   }
   return true;

@@ -187,5 +187,39 @@ TEST(L10_DevToolsInterop, BrowserGetVersionOverChromiumsWebSocket) {
   EXPECT_EQ(client.protocol().close_code(), CloseCode::kNormal);
 }
 
+#if DUPLEX_LESSON >= 14
+// Lesson 14: our client offers permessage-deflate to Chromium's DevTools server, the client
+// `duplex-ws --deflate` uses. Chromium's DevTools endpoint is not obliged to accept it; when it
+// declines, the test says so and skips, after checking the connection works uncompressed.
+TEST(L14_DevTools, DeflateOfferedToChromiumsDevToolsEndpoint) {
+  std::string binary = find_chromium();
+  if (binary.empty()) {
+    GTEST_SKIP() << "Chromium is not installed (apt-get install chromium, or set DUPLEX_CHROMIUM)";
+  }
+  Chromium chromium(binary);
+  std::string output;
+  std::string url = chromium.devtools_url(kStartTimeout, output);
+  ASSERT_FALSE(url.empty()) << "Chromium printed no DevTools URL:\n" << output;
+
+  WsClientOptions options;
+  options.connect_timeout = options.handshake_timeout = kReplyTimeout;
+  options.close_timeout = options.write_timeout = kReplyTimeout;
+  options.deflate.enabled = true;
+  options.deflate.min_compress_size = 1;  // every message compressed, if agreed
+  WsClient client = WsClient::connect(url, options);
+  ASSERT_TRUE(client.send_text(R"({"id":1,"method":"Browser.getVersion"})"));
+  auto reply = client.receive(kReplyTimeout);
+  ASSERT_TRUE(reply.has_value()) << "no reply from Chromium";
+  ASSERT_EQ(reply->kind, Event::Kind::kText) << reply->data;
+  EXPECT_NE(reply->data.find(R"("product")"), std::string::npos) << reply->data;
+  EXPECT_TRUE(client.close(CloseCode::kNormal));
+  if (!client.deflate()) {
+    GTEST_SKIP() << "Chromium's DevTools endpoint declined permessage-deflate (its 101 has no "
+                    "Sec-WebSocket-Extensions); the uncompressed exchange worked";
+  }
+  EXPECT_EQ(client.protocol().close_code(), CloseCode::kNormal);
+}
+#endif
+
 }  // namespace
 }  // namespace duplex::ws

@@ -409,6 +409,28 @@ TEST(L14_WsDeflateProtocol, InvalidUtf8AfterInflateIs1007) {
   EXPECT_EQ(event.data, "invalid UTF-8 in a text message");
 }
 
+TEST(L14_WsDeflateProtocol, SameVerdictHoweverTheStreamIsCut) {
+  // Found by the fuzz target: a compressed text whose DEFLATE data turns bad after it inflated
+  // bytes that are not UTF-8. Fed whole, the decoder met the bad block in the same call; fed in
+  // pieces, the UTF-8 check saw the bytes first. The UTF-8 check now always runs first.
+  DeflateParams agreed{false, false, 9, 9};
+  PerMessageDeflate sender(agreed, PerMessageDeflate::Side::kClient);
+  std::string payload;
+  sender.compress(std::string(40, 'a') + "\xff" + std::string(40, 'b'), payload);
+  payload += "\xff\xff\xff";  // then a block of the reserved type
+  std::string wire = serialize_frame(Opcode::kText, payload, true, fixed_key(), kRsv1);
+  for (const auto& plan : testing::split_plans(wire)) {
+    SCOPED_TRACE(plan.name);
+    Protocol server(Role::kServer);
+    server.enable_deflate(agreed);
+    for (std::string_view chunk : plan.chunks) server.receive_data(chunk);
+    auto events = server.events_received();
+    ASSERT_EQ(events.size(), 1U);
+    EXPECT_EQ(events[0].code, CloseCode::kInvalidPayload);
+    EXPECT_EQ(events[0].data, "invalid UTF-8 in a text message");
+  }
+}
+
 TEST(L14_WsDeflateProtocol, BombIs1009) {
   // 8 MiB of zeros compress to a few KiB; the limit is 1 MiB decompressed.
   DeflateParams agreed{true, true, std::nullopt, std::nullopt};
