@@ -451,6 +451,238 @@ Result run_deflate_echo(const LoadOptions& options, const std::string& corpus, b
   return result;
 }
 
+namespace {
+
+// A JSON string's content for `text` (RFC 8259 §7: quote, backslash and control characters).
+std::string json_escape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      out += ' ';
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+// The "text" of a corpus line (the chat corpus is {"type":"message",...,"text":"..."}); the
+// whole line when it has none. At most 900 bytes, under the chat's 1000.
+std::string said_text(const std::string& line) {
+  constexpr std::string_view kKey = "\"text\":\"";
+  const std::size_t at = line.find(kKey);
+  std::string text = at == std::string::npos ? line : line.substr(at + kKey.size());
+  if (at != std::string::npos && text.size() >= 2) text.resize(text.size() - 2);
+  std::string plain;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) ++i;  // the corpus's escapes, undone simply
+    plain += text[i];
+  }
+  if (plain.size() > 900) plain.resize(900);
+  return plain;
+}
+
+struct Member {
+  int fd = -1;
+  Outbox out;
+  std::string in;
+  std::uint64_t next_say = 0;  // when this member says something next (ns)
+  std::uint64_t said = 0;
+};
+
+}  // namespace
+
+// @anchor lesson14-bench-broadcast
+Result run_deflate_broadcast(const LoadOptions& options, const std::string& corpus, bool compress) {
+  if (options.connections < 2) throw std::invalid_argument("deflate-broadcast: -c 2 or more");
+  if (options.rate <= 0 || options.rate > 5)
+    throw std::invalid_argument("deflate-broadcast: --rate must be in (0, 5], the chat's limit");
+  std::vector<std::string> texts;
+  for (const std::string& line : read_messages(corpus)) texts.push_back(said_text(line));
+  if (texts.empty()) throw std::invalid_argument("deflate-broadcast: no message in " + corpus);
+
+  ws::PerMessageDeflateOptions ours;
+  ours.server_no_context_takeover = false;
+  ours.client_no_context_takeover = false;
+  const std::string offer = ws::client_offer(ours);
+  const unsigned char key[4] = {0x37, 0xfa, 0x21, 0x3d};
+  std::optional<ws::DeflateParams> agreed;
+  std::vector<Member> members(static_cast<std::size_t>(options.connections));
+  const int epoll = epoll_create1(EPOLL_CLOEXEC);
+  std::string error;
+  const std::uint64_t period = static_cast<std::uint64_t>(1e9 / options.rate);
+  const std::uint64_t start = now_ns();
+  for (std::size_t i = 0; i < members.size() && error.empty(); ++i) {
+    Member& m = members[i];
+    std::string early;
+    if (compress) {
+      UpgradeAnswer answer;
+      m.fd = connect_offering_deflate(options, offer, answer);
+      ws::ClientNegotiation check = ws::check_server_response(answer.extensions.value_or(""), ours);
+      if (!answer.extensions || check.failed() || !check.agreed) {
+        error = "deflate-broadcast: the server did not agree to permessage-deflate";
+        break;
+      }
+      agreed = check.agreed;
+    } else {
+      m.fd = websocket_connect(options.host, options.port, options.path, &early);
+    }
+    m.in = early;
+    // Join with a plain frame: a short message needs no compression (RFC 7692 §6.1).
+    m.out.bytes += client_frame(
+        R"({"type":"join","room":"bench","nick":"m)" + std::to_string(i) + "\"}", false, key);
+    // Spread the members' turns over one period, so the load is even.
+    m.next_say = start + period + period * i / members.size();
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = i;
+    epoll_ctl(epoll, EPOLL_CTL_ADD, m.fd, &event);
+  }
+  std::optional<ws::PerMessageDeflate> codec;
+  if (agreed) codec.emplace(*agreed, ws::PerMessageDeflate::Side::kClient, ours);
+  // The "say" frames, built once.
+  std::vector<std::string> says;
+  std::string payload;
+  for (const std::string& text : texts) {
+    const std::string say = R"({"type":"say","text":")" + json_escape(text) + "\"}";
+    const bool squeeze = codec && codec->should_compress(say.size());
+    payload.clear();
+    if (squeeze) codec->compress(say, payload);
+    says.push_back(
+        client_frame(squeeze ? std::string_view(payload) : std::string_view(say), squeeze, key));
+  }
+
+  std::uint64_t deliveries = 0;
+  std::uint64_t wire_bytes = 0;
+  std::uint64_t compressed = 0;
+  std::uint64_t rate_limited = 0;
+  std::string inflated;
+  MeasureWindow window(now_ns(), options.warmup, options.seconds, options.server_pid);
+  // Takes the whole frames at the front of m.in; every text frame is a chat message to us.
+  auto take_frames = [&](Member& m) {
+    std::size_t at = 0;
+    while (m.in.size() - at >= 2) {
+      const auto b0 = static_cast<unsigned char>(m.in[at]);
+      const auto b1 = static_cast<unsigned char>(m.in[at + 1]);
+      std::size_t header = 2;
+      std::size_t length = b1 & 0x7F;
+      if (length == 126) {
+        if (m.in.size() - at < 4) break;
+        length = static_cast<std::size_t>(static_cast<unsigned char>(m.in[at + 2])) << 8 |
+                 static_cast<unsigned char>(m.in[at + 3]);
+        header = 4;
+      } else if (length == 127) {
+        error = "deflate-broadcast: a message over 64 KiB";
+        return;
+      }
+      if (m.in.size() - at < header + length) break;
+      const std::string_view body(m.in.data() + at + header, length);
+      if ((b0 & 0x0F) == 0x8) {
+        error = "deflate-broadcast: the server closed a member";
+        return;
+      }
+      if ((b0 & 0x0F) == 0x1) {
+        std::string_view text = body;
+        if ((b0 & 0x40) != 0) {
+          if (!codec) {
+            error = "deflate-broadcast: RSV1 without permessage-deflate";
+            return;
+          }
+          inflated.clear();
+          ws::InflateOutcome outcome = codec->decompress(body, inflated);
+          if (outcome.ok) outcome = codec->finish_message(inflated);
+          if (!outcome.ok) {
+            error = "deflate-broadcast: a compressed message did not inflate";
+            return;
+          }
+          text = inflated;
+        }
+        if (text.find(R"("type":"error")") != std::string_view::npos) {
+          // A server that falls behind reads a member's messages late and in bunches, and the
+          // chat's rate limit (lesson 11) refuses some: counted, since it says "overloaded".
+          if (text.find(R"("code":"rate-limited")") != std::string_view::npos) {
+            ++rate_limited;
+          } else {
+            error = "deflate-broadcast: the chat answered an error: " + std::string(text);
+            return;
+          }
+        }
+        if (window.measuring() && text.find(R"("type":"message")") != std::string_view::npos) {
+          ++deliveries;
+          wire_bytes += length;
+          if ((b0 & 0x40) != 0) ++compressed;
+        }
+      }
+      at += header + length;
+    }
+    m.in.erase(0, at);
+  };
+
+  for (std::size_t i = 0; i < members.size() && error.empty(); ++i)
+    members[i].out.flush(members[i].fd, epoll, i, error);
+  std::vector<char> buffer(256 * 1024);
+  std::vector<epoll_event> ready(members.size());
+  std::size_t next_text = 0;
+  while (error.empty() && window.keep_going(now_ns())) {
+    std::uint64_t now = now_ns();
+    for (std::size_t i = 0; i < members.size() && error.empty(); ++i) {
+      Member& m = members[i];
+      if (m.next_say > now || !window.accepting_new_work(now)) continue;
+      m.out.bytes += says[next_text++ % says.size()];
+      m.next_say += period;
+      ++m.said;
+      m.out.flush(m.fd, epoll, i, error);
+    }
+    const int n = epoll_wait(epoll, ready.data(), static_cast<int>(ready.size()), 2);
+    for (int i = 0; i < n && error.empty(); ++i) {
+      const std::size_t index = ready[static_cast<std::size_t>(i)].data.u64;
+      Member& m = members[index];
+      if (ready[static_cast<std::size_t>(i)].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        const ssize_t got = recv(m.fd, buffer.data(), buffer.size(), 0);
+        if (got == 0) {
+          error = "deflate-broadcast: the server closed member " + std::to_string(index);
+        } else if (got < 0 && errno != EAGAIN) {
+          error = std::string("recv: ") + std::strerror(errno);
+        } else if (got > 0) {
+          m.in.append(buffer.data(), static_cast<std::size_t>(got));
+          take_frames(m);
+        }
+      }
+      if (error.empty()) m.out.flush(m.fd, epoll, index, error);
+    }
+  }
+  const double elapsed = window.elapsed(now_ns());
+  Result result;
+  window.record_cpu(result);
+  for (auto& m : members)
+    if (m.fd >= 0) close(m.fd);
+  close(epoll);
+
+  result.set("mode", "deflate-broadcast");
+  result.set("compression", compress ? "on" : "off");
+  result.set("conns", options.connections);
+  result.set("rate", options.rate);
+  result.set("seconds", elapsed);
+  result.set("deliveries", static_cast<double>(deliveries));
+  result.set("rate_limited", static_cast<double>(rate_limited));
+  result.set("deliveries_per_s", elapsed > 0 ? static_cast<double>(deliveries) / elapsed : 0);
+  result.set(
+      "compressed_share",
+      deliveries > 0 ? static_cast<double>(compressed) / static_cast<double>(deliveries) : 0);
+  result.set(
+      "wire_bytes_per_delivery",
+      deliveries > 0 ? static_cast<double>(wire_bytes) / static_cast<double>(deliveries) : 0);
+  if (auto server_cpu = result.number("server_cpu"); server_cpu && deliveries > 0 && elapsed > 0)
+    result.set("server_cpu_us_per_1000",
+               *server_cpu * elapsed * 1e6 / static_cast<double>(deliveries) * 1000);
+  result.set("errors", error.empty() ? 0.0 : 1.0);
+  if (!error.empty()) result.set("error", error);
+  return result;
+}
+
 Result run_deflate_ratio(const std::string& corpus) {
   if (corpus.empty()) throw std::invalid_argument("deflate-ratio: --corpus FILE is required");
   const std::vector<std::string> messages = read_messages(corpus);

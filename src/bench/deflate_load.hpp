@@ -6,6 +6,7 @@
 //                       server agreed to compress, and (with --corpus) the chat's compression
 //                       ratio under the parameters it agreed to
 //   run_deflate_echo    the echo rate with and without compression, on the corpus's messages
+//   run_deflate_broadcast  a chat room where everyone talks, with and without compression
 //   run_deflate_ratio   the corpus's messages compressed one by one as a server sends them
 //                       (PerMessageDeflate, the server's default settings, and with context
 //                       takeover for comparison); no server involved
@@ -66,6 +67,12 @@ Result run_deflate_idle(const LoadOptions& options, const std::string& corpus);
 // compressed (RSV1), and every echo is inflated and compared; without, the same messages go
 // plain. msgs/s, MB/s of text, wire bytes per message, latency.
 Result run_deflate_echo(const LoadOptions& options, const std::string& corpus, bool compress);
+// N members of one chat room (duplex-server's /chat, lesson 11), each saying a line of `corpus`
+// `rate` times a second (under the chat's limit of 5): every message reaches all N, so the
+// server broadcasts N x rate messages a second to N members. With `compress` the members offer
+// permessage-deflate and every compressed delivery is inflated. Deliveries/s, wire bytes per
+// delivery, server CPU per 1000 deliveries.
+Result run_deflate_broadcast(const LoadOptions& options, const std::string& corpus, bool compress);
 Result run_deflate_ratio(const std::string& corpus);
 
 }  // namespace duplex::bench

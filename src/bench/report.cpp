@@ -284,6 +284,34 @@ std::string deflate_section(const std::vector<Result>& results) {
     md += "\nWith compression the server echoes " + cell(rate[0] / rate[1]) +
           " times as many messages a second as without.\n";
   md += "\n";
+  // The broadcast: a chat room where every member talks.
+  md +=
+      "A chat room where every member talks (`duplex-bench deflate-broadcast`, duplex-server's "
+      "/chat, each member says a line of the chat corpus 4 times a second and hears everyone): "
+      "with compression the server compresses each message once for the whole room.\n\n";
+  md +=
+      "| broadcast | runs | members | deliveries/s (median) | wire bytes per delivery | server "
+      "CPU us per 1000 deliveries | server CPU | client CPU | messages refused by the rate limit "
+      "(a server behind reads them in bunches) |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  for (int i = 0; i < 2; ++i) {
+    const std::string technique = i == 0 ? "deflate" : "plain";
+    auto rows = rows_named(results, "deflate-broadcast-" + technique);
+    auto rates = values(rows, "deliveries_per_s");
+    const std::string label = i == 0 ? "permessage-deflate" : "uncompressed";
+    if (rates.empty()) {
+      md += "| " + label + " | 0 | | not measured: " + text_of(why_not(rows)) + " | | | | | |\n";
+      continue;
+    }
+    md += "| " + label + " | " + std::to_string(rates.size()) + " | " + rows.front()->get("conns") +
+          " | " + cell(median(rates)) + " | " +
+          cell(median(values(rows, "wire_bytes_per_delivery"))) + " | " +
+          cell(median(values(rows, "server_cpu_us_per_1000"))) + " | " +
+          cell(median(values(rows, "server_cpu"))) + " | " +
+          cell(median(values(rows, "client_cpu"))) + " | " +
+          cell(median(values(rows, "rate_limited"))) + " |\n";
+  }
+  md += "\n";
   md +=
       "Messages one by one, as a server sends them (`duplex-bench deflate-ratio`): wire bytes / "
       "text bytes; messages under 32 bytes go uncompressed.\n\n";

@@ -20,6 +20,8 @@
 //   duplex-bench deflate-ratio --corpus F   lesson 14: F's lines compressed as messages
 //   duplex-bench deflate-echo --port N --corpus F [--technique plain] [-c 64] [-k 16]
 //                            lesson 14: F's lines echoed compressed (or plain): msgs/s
+//   duplex-bench deflate-broadcast --port N --corpus F [--technique plain] [-c 200] [--rate 4]
+//                            lesson 14: one /chat room where every member talks: deliveries/s
 //   duplex-bench fanout      --ports N[,N...] [-c 100] [--senders 10] [--rate 1]
 //                            [--redis-port R] [--engine memory|redis]    lesson 15: one chat
 //                            room over 1..n processes: deliveries/s, latency, Redis commands/msg
@@ -68,7 +70,7 @@ using namespace duplex;
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
     "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
-    "               deflate-idle deflate-ratio deflate-echo fanout\n"
+    "               deflate-idle deflate-ratio deflate-echo deflate-broadcast fanout\n"
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
@@ -348,6 +350,11 @@ int run(const Flags& flags) {
     if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
       throw std::invalid_argument("deflate-echo: --technique is deflate (default) or plain");
     print(bench::run_deflate_echo(load, flags.corpus, load.technique != "plain"), flags);
+  } else if (mode == "deflate-broadcast") {
+    if (load.path == "/") load.path = "/chat";
+    if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
+      throw std::invalid_argument("deflate-broadcast: --technique is deflate (default) or plain");
+    print(bench::run_deflate_broadcast(load, flags.corpus, load.technique != "plain"), flags);
   } else if (mode == "wrk") {
     if (load.path == "/") load.path = "/hello.txt";
     print(bench::run_wrk_load(load), flags);

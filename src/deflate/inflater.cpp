@@ -160,7 +160,7 @@ InflateResult Inflater::inflate(std::string_view input, std::span<char> output) 
     stop = decode(buf + write_pos_ + room);
     total_out_ += write_pos_ - before;
     message_out_ += write_pos_ - before;
-// @anchor lesson14-output-limit
+    // @anchor lesson14-output-limit
     if (stop == Stop::kBufferFull && message_out_ == max_output_) {
       fail(InflateError::kOutputLimit);
       stop = Stop::kError;
@@ -212,7 +212,7 @@ Inflater::Stop Inflater::decode(std::uint8_t* out_limit) {
           running = false;
           break;
         }
-// @anchor lesson14-block-header
+        // @anchor lesson14-block-header
         // RFC 1951 §3.2.3: BFINAL (1 bit), then BTYPE (2 bits).
         final_block_ = (bitbuf_ & 1) != 0;
         const unsigned type = (bitbuf_ >> 1) & 3;
@@ -243,7 +243,7 @@ Inflater::Stop Inflater::decode(std::uint8_t* out_limit) {
         break;
       }
       case State::kStoredHeader: {
-// @anchor lesson14-stored-block
+        // @anchor lesson14-stored-block
         // RFC 1951 §3.2.4: skip to a byte boundary, then LEN and NLEN, two bytes each.
         bitbuf_ >>= bitcount_ & 7;
         bitcount_ &= ~7u;

@@ -144,6 +144,21 @@ TEST(L14_DeflateLoad, ReportComparesTheEchoRatesOfTheSameRuns) {
   EXPECT_NE(md.find("echoes 0.2 times as many"), std::string::npos) << md;
 }
 
+TEST(L14_DeflateLoad, ReportShowsTheBroadcastRowsAndSaysWhichAreMissing) {
+  const std::string md = deflate_section_of({
+      "result row=deflate-broadcast-deflate run=1 conns=200 deliveries_per_s=160000 "
+      "wire_bytes_per_delivery=122 server_cpu_us_per_1000=5000 server_cpu=0.8 client_cpu=0.5 "
+      "rate_limited=3 errors=0",
+      "result row=deflate-broadcast-plain run=1 conns=200 errors=1 error=the_server_closed",
+  });
+  EXPECT_NE(md.find("| permessage-deflate | 1 | 200 | 160 000 | 122 | 5 000 | 0.8 | 0.5 | 3 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| uncompressed | 0 | | not measured: error: the server closed | | | | | |"),
+            std::string::npos)
+      << md;
+}
+
 TEST(L14_DeflateLoad, ReportNamesAMissingZlibComparison) {
   const std::string md = deflate_section_of({
       "result row=deflate-zlib run=1 missing=no_deflate-compare_(needs_zlib1g-dev)",
