@@ -1,4 +1,5 @@
 // The fan-out section of docs/benchmarks.md (lesson 15). See fanout_report.hpp.
+// @lesson 15
 #include "src/bench/fanout_report.hpp"
 
 #include <algorithm>

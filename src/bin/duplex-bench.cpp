@@ -41,7 +41,9 @@
 #include <vector>
 
 #include "src/app/echo_endpoint.hpp"
+#if DUPLEX_LESSON >= 15
 #include "src/bench/fanout_load.hpp"
+#endif
 #include "src/bench/load.hpp"
 #include "src/bench/report.hpp"
 #include "src/bench/system.hpp"
@@ -73,7 +75,9 @@ constexpr std::string_view kUsage =
 struct Flags {
   std::string mode;
   bench::LoadOptions load;
+#if DUPLEX_LESSON >= 15
   bench::FanoutOptions fanout;  // fanout: ports, senders, Redis (lesson 15)
+#endif
   int cpu = -1;
   std::vector<std::pair<std::string, std::string>> tags;
   std::string results;
@@ -194,6 +198,7 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       auto v = want_number(0.01, 1e6);
       if (!v) return bad();
       flags.load.rate = *v;
+#if DUPLEX_LESSON >= 15
     } else if (flag == "--ports") {
       try {
         flags.fanout.ports = bench::parse_ports(value);
@@ -210,6 +215,7 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.fanout.redis_port = static_cast<std::uint16_t>(*v);
     } else if (flag == "--engine") {
       flags.fanout.engine = value;
+#endif
     } else if (flag == "--results") {
       flags.results = value;
     } else if (flag == "--docs") {
@@ -299,6 +305,7 @@ int run(const Flags& flags) {
   }
   if (mode == "serve-ws-echo") return serve_ws_echo(flags);
   if (mode == "report") return report(flags);
+#if DUPLEX_LESSON >= 15
   if (mode == "fanout") {
     bench::FanoutOptions fanout = flags.fanout;
     fanout.host = load.host;
@@ -310,6 +317,7 @@ int run(const Flags& flags) {
     print(bench::run_fanout(fanout), flags);
     return 0;
   }
+#endif
   if (load.port == 0) throw std::invalid_argument(mode + " needs --port");
   if (mode == "http") {
     print(bench::run_http_load(load), flags);
