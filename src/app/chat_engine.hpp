@@ -68,6 +68,9 @@ class ChatEngineSink {
   virtual void on_history(MemberId member, std::string_view room, const ChatHistory& history) = 0;
   // Who is in `room` across every process (engines that know more than this process does).
   virtual void on_presence(std::string_view room, const std::vector<std::string>& nicks) = 0;
+  // This process missed messages of `room` that are gone for good (`lost` of them), or the room's
+  // history was lost and its offsets restarted (`epoch_changed`): its members are told.
+  virtual void on_gap(std::string_view room, std::uint64_t lost, bool epoch_changed) = 0;
   // The engine lost or regained its backend: every member is told.
   virtual void on_status(bool up, std::string_view text) = 0;
   // publish() from `member` failed (the message was not sent): the member is told.

@@ -8,7 +8,7 @@
 namespace duplex::app {
 
 void ChatFeed::switch_epoch(std::string_view epoch, FeedStep& step) {
-  if (started_) step.epoch_changed = true;
+  if (started_ && !epoch_.empty()) step.epoch_changed = true;  // '': there was none to lose
   epoch_ = epoch;
   started_ = true;
   last_ = 0;

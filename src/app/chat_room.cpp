@@ -334,6 +334,19 @@ void ChatRooms::EngineSink::on_presence(std::string_view room,
       0);
 }
 
+void ChatRooms::EngineSink::on_gap(std::string_view room, std::uint64_t lost, bool epoch_changed) {
+  std::string text = epoch_changed
+                         ? std::string("the room's history was lost (Redis restarted); offsets restart")
+                         : std::to_string(lost) + " messages could not be recovered";
+  chat_.output_.broadcast(room,
+                          FlatJsonWriter()
+                              .field("type", "history")
+                              .field("status", epoch_changed ? "gone" : "gap")
+                              .field("text", text)
+                              .str(),
+                          0);
+}
+
 void ChatRooms::EngineSink::on_status(bool up, std::string_view text) {
   std::string message = FlatJsonWriter()
                             .field("type", "status")

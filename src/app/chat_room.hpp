@@ -126,6 +126,7 @@ class ChatRooms {
     void on_message(std::string_view room, std::string_view epoch, const ChatEntry& entry) override;
     void on_history(MemberId member, std::string_view room, const ChatHistory& history) override;
     void on_presence(std::string_view room, const std::vector<std::string>& nicks) override;
+    void on_gap(std::string_view room, std::uint64_t lost, bool epoch_changed) override;
     void on_status(bool up, std::string_view text) override;
     void on_publish_failed(MemberId member, std::string_view text) override;
 

@@ -70,6 +70,7 @@ struct SinkRecorder : ChatEngineSink {
     histories[member] = history;
   }
   void on_presence(std::string_view, const std::vector<std::string>&) override {}
+  void on_gap(std::string_view, std::uint64_t, bool) override {}
   void on_status(bool, std::string_view) override {}
   void on_publish_failed(MemberId, std::string_view) override {}
 
