@@ -1,4 +1,5 @@
 // The fan-out load of duplex-bench (lesson 15). See fanout_load.hpp.
+// @lesson 15
 #include "src/bench/fanout_load.hpp"
 
 #include <poll.h>

@@ -1,4 +1,5 @@
 // The fan-out section of docs/benchmarks.md (lesson 15). See fanout_report.hpp.
+// @lesson 15
 #include "src/bench/fanout_report.hpp"
 
 #include <algorithm>
@@ -84,7 +85,9 @@ std::string fanout_section(const std::vector<Result>& results) {
       "memory (lessons 10-11). *redis*: every process runs `--redis`, so a message goes to "
       "Redis and comes back through Pub/Sub to each process that has members. Latency is from the "
       "sender's `send()` to a member's read, on one clock. Redis commands are counted by "
-      "`INFO commandstats` around the window, divided by the messages said.\n\n";
+      "`INFO commandstats` around the window, divided by the messages said; Redis counts the "
+      "commands a script runs as well as the `EVAL` that runs it, so the round trips per message "
+      "are the commands Duplex itself sends (`eval`), however many the script runs.\n\n";
   md +=
       "| engine | processes | members | messages/s said | deliveries/s | deliveries per "
       "message | p50 latency (µs) | p99 latency (µs) | Redis commands per message | of which |\n";

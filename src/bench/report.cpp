@@ -8,7 +8,9 @@
 #include <set>
 
 #include "src/bench/article_report.hpp"
+#if DUPLEX_LESSON >= 15
 #include "src/bench/fanout_report.hpp"
+#endif
 #include "src/bench/svg_chart.hpp"
 
 namespace duplex::bench {
@@ -543,7 +545,9 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     report.images.emplace_back("bench-push-bytes.svg", render_svg(push_bytes));
   }
 
-  md += fanout_section(results);  // lesson 15
+#if DUPLEX_LESSON >= 15  // lesson 15: the fan-out across processes
+  md += fanout_section(results);
+#endif
   md += article_section(results, report.images);
   md += deflate_section(results);
 

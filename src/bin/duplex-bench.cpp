@@ -50,7 +50,9 @@
 
 #include "src/app/echo_endpoint.hpp"
 #include "src/bench/deflate_load.hpp"
+#if DUPLEX_LESSON >= 15
 #include "src/bench/fanout_load.hpp"
+#endif
 #include "src/bench/load.hpp"
 #include "src/bench/report.hpp"
 #include "src/bench/system.hpp"
@@ -83,7 +85,9 @@ constexpr std::string_view kUsage =
 struct Flags {
   std::string mode;
   bench::LoadOptions load;
+#if DUPLEX_LESSON >= 15
   bench::FanoutOptions fanout;  // fanout: ports, senders, Redis (lesson 15)
+#endif
   int cpu = -1;
   std::vector<std::pair<std::string, std::string>> tags;
   std::string results;
@@ -207,6 +211,7 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.load.rate = *v;
     } else if (flag == "--corpus") {
       flags.corpus = value;
+#if DUPLEX_LESSON >= 15
     } else if (flag == "--ports") {
       try {
         flags.fanout.ports = bench::parse_ports(value);
@@ -223,6 +228,7 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.fanout.redis_port = static_cast<std::uint16_t>(*v);
     } else if (flag == "--engine") {
       flags.fanout.engine = value;
+#endif
     } else if (flag == "--results") {
       flags.results = value;
     } else if (flag == "--docs") {
@@ -316,6 +322,7 @@ int run(const Flags& flags) {
     print(bench::run_deflate_ratio(flags.corpus), flags);
     return 0;
   }
+#if DUPLEX_LESSON >= 15
   if (mode == "fanout") {
     bench::FanoutOptions fanout = flags.fanout;
     fanout.host = load.host;
@@ -327,6 +334,7 @@ int run(const Flags& flags) {
     print(bench::run_fanout(fanout), flags);
     return 0;
   }
+#endif
   if (load.port == 0) throw std::invalid_argument(mode + " needs --port");
   if (mode == "http") {
     print(bench::run_http_load(load), flags);

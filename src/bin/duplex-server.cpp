@@ -14,6 +14,11 @@
 // owns the chat rooms. With --threads 1 there is one loop, no relay and no hub, as before.
 //
 //   duplex-server [--host H] [--port N] [--threads N] [--root DIR] [--trace] [--access-log]
+//                 [--redis HOST:PORT]
+//
+// The chat's rooms live in an engine (lesson 15): in this process by default, or in Redis with
+// --redis, so that several duplex-server processes share them (one command connection and one
+// subscriber connection per process, on the first loop).
 //
 // The first line of output is the URL it serves, e.g. "http://127.0.0.1:8080/".
 #include <unistd.h>
@@ -25,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -36,6 +42,7 @@
 #include "src/app/echo_trace_endpoint.hpp"
 #if DUPLEX_LESSON >= 15
 #include "src/app/memory_chat_engine.hpp"
+#include "src/app/redis_chat_engine.hpp"
 #endif
 #include "src/app/push_endpoints.hpp"
 #include "src/app/ticker.hpp"
@@ -63,7 +70,8 @@ constexpr std::string_view kUsage =
 #if DUPLEX_LESSON >= 14
     "  --no-deflate    decline permessage-deflate (RFC 7692): WebSocket messages uncompressed\n"
 #endif
-    ;
+    "  --redis H:P     share the chat's rooms with other processes through Redis at H:P\n"
+    "                  (default: the rooms live in this process)\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -76,6 +84,7 @@ struct Options {
   bool deflate = true;  // WebSocket compression, on unless --no-deflate
 #endif
   bool help = false;
+  std::string redis;  // HOST:PORT of the chat's Redis; empty: the memory engine
 };
 
 std::optional<std::string> parse(int argc, char** argv, Options& options) {
@@ -91,6 +100,12 @@ std::optional<std::string> parse(int argc, char** argv, Options& options) {
     } else if (flag == "--no-deflate") {
       options.deflate = false;
 #endif
+    } else if (flag == "--redis") {
+      if (i + 1 >= argc) return std::string(flag) + " needs a value";
+      options.redis = argv[++i];
+      auto colon = options.redis.rfind(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == options.redis.size())
+        return "--redis wants HOST:PORT, not '" + options.redis + "'";
     } else if (flag == "--host" || flag == "--port" || flag == "--threads" || flag == "--root") {
       if (i + 1 >= argc) return std::string(flag) + " needs a value";
       std::string_view value = argv[++i];
@@ -197,7 +212,8 @@ int serve(const Options& options) {
 #if DUPLEX_LESSON >= 15
   // The chat's engine (lesson 15) runs on the first loop; declared before the hub and the shards,
   // whose rooms detach from it as they are destroyed.
-  std::unique_ptr<app::ChatEngine> engine = std::make_unique<app::MemoryChatEngine>();
+  std::unique_ptr<app::ChatEngine> engine;
+  app::RedisChatEngine* redis_engine = nullptr;
 #endif
   // Declared before the shards, destroyed after them: a connection closed while the shards
   // are torn down still posts its goodbye to the hub.
@@ -207,6 +223,27 @@ int serve(const Options& options) {
     shards.push_back(std::make_unique<Shard>(options, options.root));
   }
   Shard& first = *shards.front();
+#if DUPLEX_LESSON >= 15
+  if (options.redis.empty()) {
+    engine = std::make_unique<app::MemoryChatEngine>();
+  } else {
+    // @anchor lesson15-redis-flag
+    auto colon = options.redis.rfind(':');
+    std::string port_text = options.redis.substr(colon + 1);
+    unsigned long port = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9' || port > 65535)
+        throw std::runtime_error("--redis: bad port " + port_text);
+      port = port * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (port == 0 || port > 65535) throw std::runtime_error("--redis: bad port " + port_text);
+    auto redis_address =
+        net::resolve(options.redis.substr(0, colon), static_cast<std::uint16_t>(port)).front();
+    auto redis = std::make_unique<app::RedisChatEngine>(first.loop, redis_address);
+    redis_engine = redis.get();
+    engine = std::move(redis);
+  }
+#endif
   std::optional<app::TickerRelay> relay;
   if (threads == 1) {
 #if DUPLEX_LESSON >= 15
@@ -246,6 +283,9 @@ int serve(const Options& options) {
       return;
     }
     first.ticker.stop();  // no more events for anyone
+#if DUPLEX_LESSON >= 15
+    if (redis_engine != nullptr) redis_engine->stop();
+#endif
     for (auto& shard : shards) {
       Shard* each = shard.get();
       each->loop.post([each, one_stopped] { each->stop(one_stopped); });
@@ -279,7 +319,13 @@ int serve(const Options& options) {
         server_options);
   }
   first.ticker.start();
+#if DUPLEX_LESSON >= 15
+  if (redis_engine != nullptr) redis_engine->start();
+#endif
   std::cout << "http://" << first.server->local_address().to_string() << "/" << std::endl;
+#if DUPLEX_LESSON >= 15
+  if (redis_engine != nullptr) std::cerr << "chat engine: redis at " << options.redis << std::endl;
+#endif
 
   std::vector<std::thread> loop_threads;
   for (auto& shard : shards) {
@@ -293,6 +339,9 @@ int serve(const Options& options) {
   // Every loop has ended: tear down servers first (their last closes may still post to the
   // hub or to the first loop), then the relay, then the shards, the first one last.
   for (auto& shard : shards) shard->server.reset();
+#if DUPLEX_LESSON >= 15
+  if (redis_engine != nullptr) redis_engine->close();  // its connections belong to the first loop
+#endif
   relay.reset();
   while (!shards.empty()) shards.pop_back();
   return 0;

@@ -12,7 +12,8 @@
 //    even encoded), dot-files are hidden, and a symbolic link is followed only if it resolves
 //    to a place inside the root. The kernel checks that while it opens the file (openat2 with
 //    RESOLVE_BENEATH, Linux 5.6), in the same system call; realpath() is the fallback.
-// Large files go out with sendfile() (Exchange::send_file).
+// Large files go out with sendfile() (Exchange::send_file). Since lesson 12, small ones are kept in
+// a FileCache and answered from memory after one fstatat (file_cache.hpp).
 #pragma once
 
 #include <string>

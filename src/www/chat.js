@@ -1,5 +1,7 @@
 // The chat page (lesson 11): one WebSocket to /chat, the JSON protocol of ChatRooms, and
-// reconnection with exponential backoff when the server goes away.
+// reconnection with exponential backoff when the server goes away. Lesson 15: every message
+// carries its room's "epoch" and "offset"; the page remembers the last it saw and sends them
+// when it rejoins, so the server replays exactly what it missed (or says the history is gone).
 'use strict';
 
 const $ = id => document.getElementById(id);
@@ -11,6 +13,7 @@ $('nick').value = params.get('nick') || 'guest' + Math.floor(Math.random() * 100
 let socket = null;
 let joined = null;  // {room, nick} once the server welcomed us: rejoin after a reconnect
 let retry = 0;      // reconnect attempts since the last welcome
+let seen = null;    // {room, epoch, offset} of the last message shown: sent when rejoining
 
 function line(text, kind, nick) {
   const item = document.createElement('li');
@@ -36,7 +39,13 @@ function send(message) {
 }
 
 function join() {
-  send({type: 'join', room: $('room').value.trim(), nick: $('nick').value.trim()});
+  const message = {type: 'join', room: $('room').value.trim(), nick: $('nick').value.trim()};
+  // Same room as before: ask for what was said since the last message we showed.
+  if (seen && seen.room === message.room) {
+    message.epoch = seen.epoch;
+    message.offset = seen.offset;
+  }
+  send(message);
 }
 
 function connect() {
@@ -58,6 +67,19 @@ function connect() {
         break;
       case 'message':
         line(message.text, message.history ? 'history' : '', message.nick);
+        if (message.epoch && joined) {
+          seen = {room: joined.room, epoch: message.epoch, offset: message.offset};
+        }
+        break;
+      case 'history':  // lesson 15: what we missed is partly ("gap") or wholly ("gone") lost
+        line(message.text, 'error');
+        break;
+      case 'presence':  // lesson 15: who is in the room on every server process
+        $('members').textContent = message.members ? message.members.split(',').join(', ') : 'just you';
+        break;
+      case 'status':  // lesson 15: the server's Redis went away or came back
+        status(message.text, message.state === 'up');
+        line(message.text, message.state === 'up' ? 'notice' : 'error');
         break;
       case 'joined':
       case 'left':

@@ -1,6 +1,7 @@
 // Tests for the fan-out benchmark's pure parts (lesson 15): the port list, the stamp a sender
 // puts in its text and reads back from the chat's JSON, Redis's INFO commandstats, and the
 // fan-out section of docs/benchmarks.md (a failed or missing row says why, never a number).
+// @lesson 15
 #include <gtest/gtest.h>
 
 #include <string>
