@@ -73,6 +73,12 @@ FeedStep ChatFeed::on_read(std::string_view epoch, std::vector<ChatEntry> entrie
     switch_epoch(epoch, step);
     // A newest-entries read starts the feed at its first entry.
     if (!asked && !entries.empty()) last_ = entries.front().offset - 1;
+    // A ranged read asked from an offset of the old epoch: the new one's first offsets were
+    // not in its range. Read the new epoch from its start.
+    if (asked && asked->from > 1 && !epoch.empty()) {
+      ask(step, {1, 0});
+      return step;
+    }
   }
   std::uint64_t newest = entries.empty() ? 0 : entries.back().offset;
   for (ChatEntry& entry : entries) {

@@ -335,9 +335,9 @@ void ChatRooms::EngineSink::on_presence(std::string_view room,
 }
 
 void ChatRooms::EngineSink::on_gap(std::string_view room, std::uint64_t lost, bool epoch_changed) {
-  std::string text = epoch_changed
-                         ? std::string("the room's history was lost (Redis restarted); offsets restart")
-                         : std::to_string(lost) + " messages could not be recovered";
+  std::string text =
+      epoch_changed ? std::string("the room's history was lost (Redis restarted); offsets restart")
+                    : std::to_string(lost) + " messages could not be recovered";
   chat_.output_.broadcast(room,
                           FlatJsonWriter()
                               .field("type", "history")

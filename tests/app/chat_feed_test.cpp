@@ -159,6 +159,25 @@ TEST(L15_ChatFeed, ANewEpochRestartsTheOffsets) {
   EXPECT_EQ(feed.last(), 2u);
 }
 
+// Redis restarted empty while the subscriber was away, and someone published before it was
+// subscribed again: the reconnect's read (from the old epoch's next offset) finds the new epoch,
+// and the feed reads that epoch from its start.
+TEST(L15_ChatFeed, AReconnectReadThatFindsANewEpochReadsItFromTheStart) {
+  ChatFeed feed;
+  Log log;
+  log.add(feed.on_live("e1", entry(1)));
+  log.add(feed.on_live("e1", entry(2)));
+  FeedStep step = feed.on_reconnected();
+  ASSERT_TRUE(step.read);
+  FeedStep found = feed.on_read("e2", {}, step.read);  // XRANGE 3-0 + in the new epoch: nothing
+  ASSERT_TRUE(found.read);
+  EXPECT_EQ(*found.read, (FeedRead{1, 0}));
+  log.add(found);
+  log.add(feed.on_read("e2", {entry(1)}, found.read));
+  log.add(feed.on_live("e2", entry(2)));
+  EXPECT_EQ(log.text, "1 2 epoch 1 2 ");
+}
+
 TEST(L15_ChatFeed, AReconnectReadsWhatWasPublishedMeanwhile) {
   ChatFeed feed;
   Log log;
