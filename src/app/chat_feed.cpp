@@ -20,12 +20,14 @@ void ChatFeed::switch_epoch(std::string_view epoch, FeedStep& step) {
 // Delivers the held entries that follow the last one delivered, without a hole.
 void ChatFeed::drain(FeedStep& step) {
   while (!held_.empty() && held_.begin()->first <= last_ + 1) {
-    auto node = held_.extract(held_.begin());
-    if (node.key() <= last_) continue;  // a duplicate
-    last_ = node.key();
-    recent_.push_back(node.mapped());
-    if (recent_.size() > options_.recent) recent_.pop_front();
-    step.deliver.push_back(std::move(node.mapped()));
+    auto first = held_.begin();
+    if (first->first > last_) {  // else a duplicate
+      last_ = first->first;
+      recent_.push_back(first->second);
+      if (recent_.size() > options_.recent) recent_.pop_front();
+      step.deliver.push_back(std::move(first->second));
+    }
+    held_.erase(first);
   }
 }
 
