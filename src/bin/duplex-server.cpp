@@ -14,7 +14,7 @@
 // owns the chat rooms. With --threads 1 there is one loop, no relay and no hub, as before.
 //
 //   duplex-server [--host H] [--port N] [--threads N] [--root DIR] [--trace] [--access-log]
-//                 [--redis HOST:PORT]
+//                 [--no-deflate] [--redis HOST:PORT]
 //
 // The chat's rooms live in an engine (lesson 15): in this process by default, or in Redis with
 // --redis, so that several duplex-server processes share them (one command connection and one
@@ -70,8 +70,11 @@ constexpr std::string_view kUsage =
 #if DUPLEX_LESSON >= 14
     "  --no-deflate    decline permessage-deflate (RFC 7692): WebSocket messages uncompressed\n"
 #endif
+#if DUPLEX_LESSON >= 15
     "  --redis H:P     share the chat's rooms with other processes through Redis at H:P\n"
-    "                  (default: the rooms live in this process)\n";
+    "                  (default: the rooms live in this process)\n"
+#endif
+    ;
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -84,7 +87,9 @@ struct Options {
   bool deflate = true;  // WebSocket compression, on unless --no-deflate
 #endif
   bool help = false;
+#if DUPLEX_LESSON >= 15
   std::string redis;  // HOST:PORT of the chat's Redis; empty: the memory engine
+#endif
 };
 
 std::optional<std::string> parse(int argc, char** argv, Options& options) {
@@ -100,12 +105,14 @@ std::optional<std::string> parse(int argc, char** argv, Options& options) {
     } else if (flag == "--no-deflate") {
       options.deflate = false;
 #endif
+#if DUPLEX_LESSON >= 15
     } else if (flag == "--redis") {
       if (i + 1 >= argc) return std::string(flag) + " needs a value";
       options.redis = argv[++i];
       auto colon = options.redis.rfind(':');
       if (colon == std::string::npos || colon == 0 || colon + 1 == options.redis.size())
         return "--redis wants HOST:PORT, not '" + options.redis + "'";
+#endif
     } else if (flag == "--host" || flag == "--port" || flag == "--threads" || flag == "--root") {
       if (i + 1 >= argc) return std::string(flag) + " needs a value";
       std::string_view value = argv[++i];

@@ -1,4 +1,5 @@
 // FileCache (lesson 12): small files in memory, revalidated by one fstatat. See file_cache.hpp.
+// @lesson 12
 #include "src/http/file_cache.hpp"
 
 #include <fcntl.h>
