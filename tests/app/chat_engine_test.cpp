@@ -14,6 +14,7 @@
 #include "src/app/chat_engine.hpp"
 #include "src/app/chat_room.hpp"
 #include "src/app/memory_chat_engine.hpp"
+#include "tests/app/chat_recorder.hpp"
 
 namespace duplex::app {
 namespace {
@@ -126,35 +127,7 @@ TEST(L15_MemoryChatEngine, ForgetsTheLeastRecentlyUsedRoom) {
   EXPECT_TRUE(sink.histories[3].entries.empty());
 }
 
-// What each member would have received (as in chat_room_test.cpp).
-struct Recorder : ChatOutput {
-  void send(MemberId to, std::string_view message) override { inbox[to].emplace_back(message); }
-  void broadcast(std::string_view room, std::string_view message, MemberId except) override {
-    for (MemberId member : rooms[std::string(room)]) {
-      if (member != except) inbox[member].emplace_back(message);
-    }
-  }
-  void joined(MemberId member, std::string_view room) override {
-    rooms[std::string(room)].insert(member);
-  }
-  void left(MemberId member, std::string_view room) override {
-    rooms[std::string(room)].erase(member);
-  }
-  void close(MemberId, ws::CloseCode, std::string_view) override {}
-  std::vector<FlatObject> take(MemberId member) {
-    std::vector<FlatObject> result;
-    for (const std::string& text : inbox[member]) {
-      FlatJsonError error;
-      auto object = parse_flat_json(text, error);
-      EXPECT_TRUE(object) << text;
-      if (object) result.push_back(*object);
-    }
-    inbox[member].clear();
-    return result;
-  }
-  std::map<MemberId, std::vector<std::string>> inbox;
-  std::map<std::string, std::set<MemberId>> rooms;
-};
+using Recorder = testing::ChatRecorder;
 
 // The types of `messages`, with a message's text: "welcome", "message:hi", ...
 std::vector<std::string> summary(const std::vector<FlatObject>& messages) {

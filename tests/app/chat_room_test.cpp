@@ -10,45 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/app/chat_recorder.hpp"
+
 namespace duplex::app {
 namespace {
 
 using std::chrono::milliseconds;
 
-// Keeps what each member would have received, and who is in which room.
-struct Recorder : ChatOutput {
-  void send(MemberId to, std::string_view message) override { inbox[to].emplace_back(message); }
-  void broadcast(std::string_view room, std::string_view message, MemberId except) override {
-    for (MemberId member : rooms[std::string(room)]) {
-      if (member != except) inbox[member].emplace_back(message);
-    }
-  }
-  void joined(MemberId member, std::string_view room) override {
-    rooms[std::string(room)].insert(member);
-  }
-  void left(MemberId member, std::string_view room) override {
-    rooms[std::string(room)].erase(member);
-  }
-  void close(MemberId member, ws::CloseCode code, std::string_view reason) override {
-    closed[member] = {code, std::string(reason)};
-  }
-  // The messages `member` got since the last call.
-  std::vector<FlatObject> take(MemberId member) {
-    std::vector<FlatObject> result;
-    for (const std::string& text : inbox[member]) {
-      FlatJsonError error;
-      auto object = parse_flat_json(text, error);
-      EXPECT_TRUE(object) << "the server must send valid JSON: " << text << ": " << error.what;
-      if (object) result.push_back(*object);
-    }
-    inbox[member].clear();
-    return result;
-  }
-
-  std::map<MemberId, std::vector<std::string>> inbox;
-  std::map<std::string, std::set<MemberId>> rooms;
-  std::map<MemberId, std::pair<ws::CloseCode, std::string>> closed;
-};
+using Recorder = testing::ChatRecorder;
 
 class L11_ChatRooms : public ::testing::Test {
  protected:

@@ -16,6 +16,7 @@
 #include "src/app/chat_room.hpp"
 #include "src/app/redis_chat_engine.hpp"
 #include "src/net/event_loop.hpp"
+#include "tests/app/chat_recorder.hpp"
 #include "tests/redis/redis_server_process.hpp"
 #include "tests/support/loop_thread.hpp"
 
@@ -24,21 +25,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Recorder : ChatOutput {
-  void send(MemberId to, std::string_view message) override { inbox[to].emplace_back(message); }
-  void broadcast(std::string_view room, std::string_view message, MemberId except) override {
-    for (MemberId member : rooms[std::string(room)]) {
-      if (member != except) inbox[member].emplace_back(message);
-    }
-  }
-  void joined(MemberId member, std::string_view room) override {
-    rooms[std::string(room)].insert(member);
-  }
-  void left(MemberId member, std::string_view room) override {
-    rooms[std::string(room)].erase(member);
-  }
-  void close(MemberId, ws::CloseCode, std::string_view) override {}
-
+struct Recorder : testing::ChatRecorder {
   // `member`'s messages of type `type` ("message": "offset:text").
   std::vector<std::string> of_type(MemberId member, std::string_view type) {
     std::vector<std::string> result;
@@ -71,8 +58,6 @@ struct Recorder : ChatOutput {
     }
     return {};
   }
-  std::map<MemberId, std::vector<std::string>> inbox;
-  std::map<std::string, std::set<MemberId>> rooms;
 };
 
 // One "process": an engine with its two connections, and the rooms on it.
