@@ -104,11 +104,8 @@ struct Process {
 class L15_RedisChatEngine : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto binary = duplex::testing::find_redis_server();
-    if (!binary) GTEST_SKIP() << "redis-server is not installed (apt-get install -y redis-server)";
-    server_ = std::make_unique<duplex::testing::RedisServerProcess>(*binary,
-                                                                    duplex::testing::free_port());
-    server_->start();
+    server_ = duplex::testing::start_redis_server();
+    if (!server_) GTEST_SKIP() << duplex::testing::kNoRedisServer;
     a_ = std::make_unique<Process>(loop_, server_->port());
     b_ = std::make_unique<Process>(loop_, server_->port());
     ASSERT_TRUE(until([&] { return a_->engine.connected() && b_->engine.connected(); }));

@@ -30,11 +30,8 @@ bool run_until(net::EventLoop& loop, const std::function<bool()>& done) {
 class L15_RedisClientServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto binary = duplex::testing::find_redis_server();
-    if (!binary) GTEST_SKIP() << "redis-server is not installed (apt-get install -y redis-server)";
-    server_ = std::make_unique<duplex::testing::RedisServerProcess>(*binary,
-                                                                    duplex::testing::free_port());
-    server_->start();
+    server_ = duplex::testing::start_redis_server();
+    if (!server_) GTEST_SKIP() << duplex::testing::kNoRedisServer;
   }
 
   net::SocketAddress address() const {

@@ -59,4 +59,12 @@ void RedisServerProcess::stop() {
   child_.reset();
 }
 
+std::unique_ptr<RedisServerProcess> start_redis_server() {
+  auto binary = find_redis_server();
+  if (!binary) return nullptr;
+  auto server = std::make_unique<RedisServerProcess>(*binary, free_port());
+  server->start();
+  return server;
+}
+
 }  // namespace duplex::testing

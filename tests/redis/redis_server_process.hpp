@@ -38,4 +38,12 @@ class RedisServerProcess {
   std::unique_ptr<ChildProcess> child_;
 };
 
+// What a test that needs Redis says when it skips.
+inline constexpr const char* kNoRedisServer =
+    "redis-server is not installed (apt-get install -y redis-server)";
+
+// A redis-server on a free loopback port, started; nullptr when none is installed (the caller
+// skips with kNoRedisServer).
+std::unique_ptr<RedisServerProcess> start_redis_server();
+
 }  // namespace duplex::testing

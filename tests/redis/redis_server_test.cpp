@@ -82,11 +82,9 @@ class Connection {
 class L15_RedisServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto binary = duplex::testing::find_redis_server();
-    if (!binary) GTEST_SKIP() << "redis-server is not installed (apt-get install -y redis-server)";
-    port_ = duplex::testing::free_port();
-    server_ = std::make_unique<duplex::testing::RedisServerProcess>(*binary, port_);
-    server_->start();
+    server_ = duplex::testing::start_redis_server();
+    if (!server_) GTEST_SKIP() << duplex::testing::kNoRedisServer;
+    port_ = server_->port();
   }
 
   std::uint16_t port_ = 0;
