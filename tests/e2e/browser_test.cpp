@@ -7,8 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "tests/e2e/demo_server.hpp"
-#include "tests/e2e/devtools.hpp"
+#include "tests/e2e/browser_fixture.hpp"
 
 namespace duplex::e2e {
 namespace {
@@ -21,23 +20,7 @@ std::string out_dir() {
   return DUPLEX_SOURCE_DIR "/build/e2e/";
 }
 
-class L11_Browser : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string binary = find_chromium();
-    if (binary.empty()) {
-      GTEST_SKIP() << "Chromium is not installed (run tests/e2e/setup, or set DUPLEX_CHROMIUM)";
-    }
-    server_ = std::make_unique<DemoServer>();
-    browser_ = std::make_unique<Browser>(binary);
-  }
-  std::string url(const std::string& path) {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
-  }
-
-  std::unique_ptr<DemoServer> server_;
-  std::unique_ptr<Browser> browser_;
-};
+class L11_Browser : public BrowserTest {};
 
 TEST_F(L11_Browser, TwoTabsJoinTheSameRoomAndHearEachOther) {
   auto ada = browser_->new_page();

@@ -9,8 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "tests/e2e/demo_server.hpp"
-#include "tests/e2e/devtools.hpp"
+#include "tests/e2e/browser_fixture.hpp"
 
 namespace duplex::e2e {
 namespace {
@@ -19,23 +18,7 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kUpdateTimeout{10000};
 
-class L14_Browser : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string binary = find_chromium();
-    if (binary.empty()) {
-      GTEST_SKIP() << "Chromium is not installed (run tests/e2e/setup, or set DUPLEX_CHROMIUM)";
-    }
-    server_ = std::make_unique<DemoServer>();
-    browser_ = std::make_unique<Browser>(binary);
-  }
-  std::string url(const std::string& path) {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
-  }
-
-  std::unique_ptr<DemoServer> server_;
-  std::unique_ptr<Browser> browser_;
-};
+class L14_Browser : public BrowserTest {};
 
 TEST_F(L14_Browser, ChatNegotiatesPermessageDeflateAndChatsThroughIt) {
   auto ada = browser_->new_page();
