@@ -79,25 +79,15 @@ Stats stats(const std::vector<Result>& results, const std::string& row, const st
   return s;
 }
 
-std::string text_of(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '_' ? ' ' : c;
-  return out;
-}
-
-std::string num(double value) {
-  return std::isfinite(value) ? format_number(value) : "n/a";
-}
-
 // "12.3" or "not measured: why".
 std::string figure(const Stats& s, const std::string& unit = "") {
-  if (!s.ok()) return "not measured (" + text_of(s.why) + ")";
-  return num(s.median) + unit;
+  if (!s.ok()) return "not measured (" + readable(s.why) + ")";
+  return format_number(s.median) + unit;
 }
 
 std::string range(const Stats& s) {
   if (!s.ok()) return "";
-  return num(s.low) + " - " + num(s.high) + " (" + std::to_string(s.runs) + ")";
+  return format_number(s.low) + " - " + format_number(s.high) + " (" + std::to_string(s.runs) + ")";
 }
 
 std::string bound(const std::vector<Result>& results, const std::string& row) {
@@ -107,7 +97,7 @@ std::string bound(const std::vector<Result>& results, const std::string& row) {
   std::string side = "neither";
   if (server.ok() && server.median >= 0.9) side = "server";
   if (client.ok() && client.median >= 0.9) side = side == "server" ? "both" : "load generator";
-  return side + " (" + num(server.median) + " / " + num(client.median) + ")";
+  return side + " (" + format_number(server.median) + " / " + format_number(client.median) + ")";
 }
 
 // Per-message cost of a handshake cycle row: server CPU microseconds per cycle, per run.
@@ -156,13 +146,13 @@ std::string cheapest(const std::vector<Result>& results, const std::string& pref
 }
 
 std::string messages(double n) {
-  return num(n) + (n == 1 ? " message" : " messages");
+  return format_number(n) + (n == 1 ? " message" : " messages");
 }
 
 std::string push_latency(const std::vector<Result>& results, const std::string& technique) {
   for (const auto& r : results) {
     if (r.get("row") == "push" && r.get("technique") == technique && usable(r)) {
-      if (auto ms = r.number("lat_p50_ms")) return num(*ms) + " ms";
+      if (auto ms = r.number("lat_p50_ms")) return format_number(*ms) + " ms";
     }
   }
   return "not measured";
@@ -272,34 +262,37 @@ std::string article_section(const std::vector<Result>& results,
   std::optional<double> cpu_even;
   if (handshake_bytes.ok() && post_bytes.ok() && ws_bytes.ok()) {
     bytes_even = break_even(handshake_bytes.median, post_bytes.median, ws_bytes.median);
-    md += "- Bytes: the upgrade request and its 101 answer are " + num(handshake_bytes.median) +
-          " bytes; a message costs " + num(post_bytes.median) + " bytes as a POST and " +
-          num(ws_bytes.median) + " as a WebSocket message, so the handshake has paid for itself " +
+    md += "- Bytes: the upgrade request and its 101 answer are " +
+          format_number(handshake_bytes.median) + " bytes; a message costs " +
+          format_number(post_bytes.median) + " bytes as a POST and " +
+          format_number(ws_bytes.median) +
+          " as a WebSocket message, so the handshake has paid for itself " +
           (bytes_even ? "after **" + messages(*bytes_even) + "**"
                       : std::string("never (a POST is not larger)")) +
           ".\n";
   } else {
     md += "- Bytes: not measured (" +
-          text_of(!handshake_bytes.ok() ? handshake_bytes.why
-                                        : (!post_bytes.ok() ? post_bytes.why : ws_bytes.why)) +
+          readable(!handshake_bytes.ok() ? handshake_bytes.why
+                                         : (!post_bytes.ok() ? post_bytes.why : ws_bytes.why)) +
           ").\n";
   }
   if (hs_ws.ok() && hs_tcp.ok() && post_cpu.ok() && ws_cpu.ok()) {
     const double handshake_us = hs_ws.median - hs_tcp.median;
     cpu_even = break_even(std::max(handshake_us, 0.0), post_cpu.median, ws_cpu.median);
-    md += "- Server CPU: a WebSocket handshake cycle costs " + num(hs_ws.median) +
-          " us, a TCP connect + echo + close " + num(hs_tcp.median) +
-          " us, so the handshake itself about " + num(handshake_us) + " us; a message costs " +
-          num(post_cpu.median) + " us as a POST and " + num(ws_cpu.median) +
+    md += "- Server CPU: a WebSocket handshake cycle costs " + format_number(hs_ws.median) +
+          " us, a TCP connect + echo + close " + format_number(hs_tcp.median) +
+          " us, so the handshake itself about " + format_number(handshake_us) +
+          " us; a message costs " + format_number(post_cpu.median) + " us as a POST and " +
+          format_number(ws_cpu.median) +
           " us as a WebSocket message (10 a second per client), so " +
           (cpu_even ? "after **" + messages(*cpu_even) + "**"
                     : std::string("never (a POST costs the server no more)")) +
           ".\n";
   } else {
     md += "- Server CPU: not measured (" +
-          text_of(!hs_ws.ok() ? hs_ws.why
-                              : (!hs_tcp.ok() ? hs_tcp.why
-                                              : (!post_cpu.ok() ? post_cpu.why : ws_cpu.why))) +
+          readable(!hs_ws.ok() ? hs_ws.why
+                               : (!hs_tcp.ok() ? hs_tcp.why
+                                               : (!post_cpu.ok() ? post_cpu.why : ws_cpu.why))) +
           ").\n";
   }
   md += "\n";

@@ -17,16 +17,6 @@ bool failed(const Result& r) {
   return !r.get("missing").empty() || (r.get("errors") != "" && r.get("errors") != "0");
 }
 
-std::string text_of(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '_' ? ' ' : c;
-  return out;
-}
-
-std::string cell(double value) {
-  return std::isfinite(value) ? format_number(value) : "n/a";
-}
-
 // The median of one metric over the good runs of a row; NaN when none has it.
 double median_of(const std::vector<const Result*>& rows, const std::string& metric) {
   std::vector<double> v;
@@ -58,7 +48,7 @@ std::string commands_of(const std::vector<const Result*>& rows) {
   std::string out;
   for (const auto& [value, name] : sorted) {
     if (!out.empty()) out += ", ";
-    out += name + " " + cell(value);
+    out += name + " " + format_number(value);
   }
   return out.empty() ? "-" : out;
 }
@@ -113,18 +103,19 @@ std::string fanout_section(const std::vector<Result>& results) {
     if (good.empty()) {
       std::string why = !first.get("missing").empty() ? first.get("missing") : first.get("error");
       md += "| " + engine + " | " + processes + " | " + first.get("members") +
-            " | not measured: " + text_of(why) + " | | | | | | |\n";
+            " | not measured: " + readable(why) + " | | | | | | |\n";
       continue;
     }
     const Result& g = *good.front();
     const double said_rate = median_of(good, "said") / median_of(good, "seconds");
     const bool redis = !std::isnan(median_of(good, "redis_cmds_per_msg"));
     md += "| " + engine + " | " + g.get("processes") + " | " + g.get("members") + " | " +
-          cell(said_rate) + " | " + cell(median_of(good, "deliveries_per_s")) + " | " +
-          cell(median_of(good, "deliveries_per_msg")) + " | " +
-          cell(median_of(good, "lat_p50_us")) + " | " + cell(median_of(good, "lat_p99_us")) +
-          " | " + (redis ? cell(median_of(good, "redis_cmds_per_msg")) : std::string("-")) + " | " +
-          (redis ? commands_of(good) : std::string("-")) + " |\n";
+          format_number(said_rate) + " | " + format_number(median_of(good, "deliveries_per_s")) +
+          " | " + format_number(median_of(good, "deliveries_per_msg")) + " | " +
+          format_number(median_of(good, "lat_p50_us")) + " | " +
+          format_number(median_of(good, "lat_p99_us")) + " | " +
+          (redis ? format_number(median_of(good, "redis_cmds_per_msg")) : std::string("-")) +
+          " | " + (redis ? commands_of(good) : std::string("-")) + " |\n";
   }
   md += "\n";
   return md;

@@ -103,16 +103,6 @@ std::vector<double> values(const std::vector<const Result*>& rows, const std::st
   return out;
 }
 
-std::string text_of(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '_' ? ' ' : c;
-  return out;
-}
-
-std::string cell(double value) {
-  return std::isfinite(value) ? format_number(value) : "n/a";
-}
-
 // What the two nginx configurations differ in, and why (tests/bench/nginx-tuned.conf.in says
 // the same next to each setting).
 std::string nginx_settings_section() {
@@ -200,7 +190,7 @@ std::string deflate_section(const std::vector<Result>& results) {
   auto idle = rows_named(results, "deflate-idle");
   if (idle.empty() || !why_not(idle).empty()) {
     md += "| server memory per idle connection that offered permessage-deflate | not measured: " +
-          text_of(why_not(idle)) + " | <= 16 KiB | |\n";
+          readable(why_not(idle)) + " | <= 16 KiB | |\n";
   } else {
     const Result& r = *idle.front();
     const double kib = number(r, "bytes_per_conn") / 1024;
@@ -214,7 +204,7 @@ std::string deflate_section(const std::vector<Result>& results) {
       extension.replace(at, 2, "; ");
     md += "| server memory per idle connection that offered permessage-deflate (" + r.get("conns") +
           " open, " + r.get("deflate_agreed") + " agreed" +
-          (compressed ? ": `" + extension + "`" : std::string()) + ") | **" + cell(kib) +
+          (compressed ? ": `" + extension + "`" : std::string()) + ") | **" + format_number(kib) +
           " KiB** | <= 16 KiB | " +
           (!compressed ? std::string("no: the server agreed to no compression")
                        : (kib <= kIdleTargetKib ? "yes" : "**no**")) +
@@ -222,12 +212,12 @@ std::string deflate_section(const std::vector<Result>& results) {
     md +=
         "| the chat corpus, message by message, under the same parameters: wire bytes / text "
         "bytes | " +
-        cell(number(r, "chat_ratio")) + " | | |\n";
+        format_number(number(r, "chat_ratio")) + " | | |\n";
   }
   auto zlib = rows_named(results, "deflate-zlib");
   const bool have_zlib = !zlib.empty() && why_not(zlib).empty();
   if (!have_zlib) {
-    md += "| src/deflate against zlib | not measured: " + text_of(why_not(zlib)) + " | | |\n";
+    md += "| src/deflate against zlib | not measured: " + readable(why_not(zlib)) + " | | |\n";
   } else {
     const Result& r = *zlib.front();
     const double size = number(r, "ours6_ratio") / number(r, "zlib6_ratio");
@@ -237,9 +227,9 @@ std::string deflate_section(const std::vector<Result>& results) {
     md += "| default level's output size against zlib -6's, tests/bench/corpus | **" +
           std::string(difference) + "** | at most +5% | " +
           (size <= kSizeTarget ? "yes" : "**no**") + " |\n";
-    md += "| inflate speed / zlib's, on zlib -6 streams | **" + cell(speed) +
-          "** | >= " + cell(kInflateTarget) + " | " + (speed >= kInflateTarget ? "yes" : "**no**") +
-          " |\n";
+    md += "| inflate speed / zlib's, on zlib -6 streams | **" + format_number(speed) +
+          "** | >= " + format_number(kInflateTarget) + " | " +
+          (speed >= kInflateTarget ? "yes" : "**no**") + " |\n";
   }
   md += "\n";
   if (have_zlib) {
@@ -248,14 +238,16 @@ std::string deflate_section(const std::vector<Result>& results) {
           r.get("bytes") +
           " bytes), raw deflate, window 2^15, best of 3 rounds; MB/s of uncompressed data:\n\n";
     md += "| | ours -1 | zlib -1 | ours -6 | zlib -6 |\n| --- | --- | --- | --- | --- |\n";
-    md += "| compressed size / original | " + cell(number(r, "ours1_ratio")) + " | " +
-          cell(number(r, "zlib1_ratio")) + " | " + cell(number(r, "ours6_ratio")) + " | " +
-          cell(number(r, "zlib6_ratio")) + " |\n";
-    md += "| deflate MB/s | " + cell(number(r, "ours1_mb_per_s")) + " | " +
-          cell(number(r, "zlib1_mb_per_s")) + " | " + cell(number(r, "ours6_mb_per_s")) + " | " +
-          cell(number(r, "zlib6_mb_per_s")) + " |\n\n";
-    md += "Inflating zlib's -6 streams: ours " + cell(number(r, "inflate_ours_mb_per_s")) +
-          " MB/s, zlib " + cell(number(r, "inflate_zlib_mb_per_s")) + " MB/s.\n\n";
+    md += "| compressed size / original | " + format_number(number(r, "ours1_ratio")) + " | " +
+          format_number(number(r, "zlib1_ratio")) + " | " +
+          format_number(number(r, "ours6_ratio")) + " | " +
+          format_number(number(r, "zlib6_ratio")) + " |\n";
+    md += "| deflate MB/s | " + format_number(number(r, "ours1_mb_per_s")) + " | " +
+          format_number(number(r, "zlib1_mb_per_s")) + " | " +
+          format_number(number(r, "ours6_mb_per_s")) + " | " +
+          format_number(number(r, "zlib6_mb_per_s")) + " |\n\n";
+    md += "Inflating zlib's -6 streams: ours " + format_number(number(r, "inflate_ours_mb_per_s")) +
+          " MB/s, zlib " + format_number(number(r, "inflate_zlib_mb_per_s")) + " MB/s.\n\n";
   }
   // The echo rate with and without compression, medians over the runs.
   md +=
@@ -272,18 +264,19 @@ std::string deflate_section(const std::vector<Result>& results) {
     auto rates = values(rows, "msgs_per_s");
     const std::string label = i == 0 ? "permessage-deflate" : "uncompressed";
     if (rates.empty()) {
-      md += "| " + label + " | 0 | not measured: " + text_of(why_not(rows)) + " | | | | | |\n";
+      md += "| " + label + " | 0 | not measured: " + readable(why_not(rows)) + " | | | | | |\n";
       continue;
     }
     rate[i] = median(rates);
-    md += "| " + label + " | " + std::to_string(rates.size()) + " | " + cell(rate[i]) + " | " +
-          cell(median(values(rows, "wire_bytes_per_msg"))) + " | " +
-          cell(median(values(rows, "p50_us"))) + " | " + cell(median(values(rows, "p99_us"))) +
-          " | " + cell(median(values(rows, "server_cpu"))) + " | " +
-          cell(median(values(rows, "client_cpu"))) + " |\n";
+    md += "| " + label + " | " + std::to_string(rates.size()) + " | " + format_number(rate[i]) +
+          " | " + format_number(median(values(rows, "wire_bytes_per_msg"))) + " | " +
+          format_number(median(values(rows, "p50_us"))) + " | " +
+          format_number(median(values(rows, "p99_us"))) + " | " +
+          format_number(median(values(rows, "server_cpu"))) + " | " +
+          format_number(median(values(rows, "client_cpu"))) + " |\n";
   }
   if (std::isfinite(rate[0]) && std::isfinite(rate[1]) && rate[1] > 0)
-    md += "\nWith compression the server echoes " + cell(rate[0] / rate[1]) +
+    md += "\nWith compression the server echoes " + format_number(rate[0] / rate[1]) +
           " times as many messages a second as without.\n";
   md += "\n";
   // The broadcast: a chat room where every member talks.
@@ -302,16 +295,16 @@ std::string deflate_section(const std::vector<Result>& results) {
     auto rates = values(rows, "deliveries_per_s");
     const std::string label = i == 0 ? "permessage-deflate" : "uncompressed";
     if (rates.empty()) {
-      md += "| " + label + " | 0 | | not measured: " + text_of(why_not(rows)) + " | | | | | |\n";
+      md += "| " + label + " | 0 | | not measured: " + readable(why_not(rows)) + " | | | | | |\n";
       continue;
     }
     md += "| " + label + " | " + std::to_string(rates.size()) + " | " + rows.front()->get("conns") +
-          " | " + cell(median(rates)) + " | " +
-          cell(median(values(rows, "wire_bytes_per_delivery"))) + " | " +
-          cell(median(values(rows, "server_cpu_us_per_1000"))) + " | " +
-          cell(median(values(rows, "server_cpu"))) + " | " +
-          cell(median(values(rows, "client_cpu"))) + " | " +
-          cell(median(values(rows, "rate_limited"))) + " |\n";
+          " | " + format_number(median(rates)) + " | " +
+          format_number(median(values(rows, "wire_bytes_per_delivery"))) + " | " +
+          format_number(median(values(rows, "server_cpu_us_per_1000"))) + " | " +
+          format_number(median(values(rows, "server_cpu"))) + " | " +
+          format_number(median(values(rows, "client_cpu"))) + " | " +
+          format_number(median(values(rows, "rate_limited"))) + " |\n";
   }
   md += "\n";
   md +=
@@ -323,12 +316,13 @@ std::string deflate_section(const std::vector<Result>& results) {
   for (const std::string corpus : {"chat", "ticker"}) {
     auto rows = rows_named(results, "deflate-ratio-" + corpus);
     if (rows.empty() || !why_not(rows).empty()) {
-      md += "| " + corpus + " | not measured: " + text_of(why_not(rows)) + " | | |\n";
+      md += "| " + corpus + " | not measured: " + readable(why_not(rows)) + " | | |\n";
       continue;
     }
     const Result& r = *rows.front();
-    md += "| " + corpus + ".jsonl | " + r.get("messages") + " | " + cell(number(r, "ratio")) +
-          " | " + cell(number(r, "ratio_takeover")) + " |\n";
+    md += "| " + corpus + ".jsonl | " + r.get("messages") + " | " +
+          format_number(number(r, "ratio")) + " | " + format_number(number(r, "ratio_takeover")) +
+          " |\n";
   }
   md += "\n";
   return md;
@@ -391,7 +385,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
       double client = median(values(rows, "client_cpu"));
       std::string side = bound_side(server, client);
       if (side.empty()) return std::string("?");
-      return side + " (" + cell(server) + " / " + cell(client) + ")";
+      return side + " (" + format_number(server) + " / " + format_number(client) + ")";
     };
     const std::string bound =
         comparison.row + ": " + cpu_of(mine) + "; " + comparison.baseline + ": " + cpu_of(theirs);
@@ -399,15 +393,16 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
       std::string why = why_not(mine);
       if (why.empty()) why = why_not(theirs);
       if (why.empty()) why = "no run with both rows";
-      md += "| " + comparison.title + " | not measured: " + text_of(why) +
-            " | | >= " + cell(comparison.target) + " | | |\n";
+      md += "| " + comparison.title + " | not measured: " + readable(why) +
+            " | | >= " + format_number(comparison.target) + " | | |\n";
       ratio_chart.series[0].values.push_back(std::nan(""));
       continue;
     }
     double m = median(ratios);
     auto [low, high] = std::minmax_element(ratios.begin(), ratios.end());
-    md += "| " + comparison.title + " | **" + cell(m) + "** | " + cell(*low) + " - " + cell(*high) +
-          " (" + std::to_string(ratios.size()) + " runs) | >= " + cell(comparison.target) + " | " +
+    md += "| " + comparison.title + " | **" + format_number(m) + "** | " + format_number(*low) +
+          " - " + format_number(*high) + " (" + std::to_string(ratios.size()) +
+          " runs) | >= " + format_number(comparison.target) + " | " +
           (m >= comparison.target ? "yes" : "**no**") + " | " + bound + " |\n";
     ratio_chart.series[0].values.push_back(m);
   }
@@ -417,10 +412,11 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   {
     std::string line = "| server memory per idle WebSocket, KiB (VmRSS growth / connections) | ";
     if (idle_bytes.empty()) {
-      line += "not measured: " + text_of(why_not(idle)) + " | | <= 4 | | |\n";
+      line += "not measured: " + readable(why_not(idle)) + " | | <= 4 | | |\n";
     } else {
       double kib = median(idle_bytes) / 1024;
-      line += "**" + cell(kib) + "** | | <= 4 | " + (kib <= 4 ? "yes" : "**no**") + " | |\n";
+      line +=
+          "**" + format_number(kib) + "** | | <= 4 | " + (kib <= 4 ? "yes" : "**no**") + " | |\n";
     }
     md += line;
   }
@@ -448,7 +444,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     auto rates = values(rows, info.metric);
     std::string server = rows.empty() ? "" : rows.front()->get("server");
     if (rates.empty()) {
-      md += "| " + info.what + " | " + server + " | 0 | not measured: " + text_of(why_not(rows)) +
+      md += "| " + info.what + " | " + server + " | 0 | not measured: " + readable(why_not(rows)) +
             " | | | | | | | |\n";
       continue;
     }
@@ -460,11 +456,12 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     auto [low, high] = std::minmax_element(rates.begin(), rates.end());
     const double server_share = server_cpu.empty() ? NAN : median(server_cpu);
     const double client_share = client_cpu.empty() ? NAN : median(client_cpu);
-    md += "| " + info.what + " | " + text_of(server) + " | " + std::to_string(rates.size()) +
-          " | " + cell(median(rates)) + " " + info.unit + " | " + cell(*low) + " - " + cell(*high) +
-          " | " + cell(p50) + " | " + cell(p99) + " | " + cell(p999) + " | " +
-          (server_cpu.empty() ? "" : cell(server_share)) + " | " +
-          (client_cpu.empty() ? "" : cell(client_share)) + " | " +
+    md += "| " + info.what + " | " + readable(server) + " | " + std::to_string(rates.size()) +
+          " | " + format_number(median(rates)) + " " + info.unit + " | " + format_number(*low) +
+          " - " + format_number(*high) + " | " + format_number(p50) + " | " + format_number(p99) +
+          " | " + format_number(p999) + " | " +
+          (server_cpu.empty() ? "" : format_number(server_share)) + " | " +
+          (client_cpu.empty() ? "" : format_number(client_share)) + " | " +
           bound_side(server_share, client_share) + " |\n";
     latency_chart.categories.push_back(info.row);
     latency_chart.series[0].values.push_back(p50);
@@ -481,16 +478,16 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   } else {
     const Result& r = *idle.front();
     if (!r.get("missing").empty() || failed(r)) {
-      md += "Not measured: " + text_of(why_not(idle)) + "\n\n";
+      md += "Not measured: " + readable(why_not(idle)) + "\n\n";
     }
     md +=
         "| connections open | wanted | server VmRSS before | after | per connection | server "
         "RLIMIT_NOFILE | note |\n| --- | --- | --- | --- | --- | --- | --- |\n";
     md += "| " + r.get("conns") + " | " + r.get("wanted") + " | " +
-          cell(r.number("rss_before_kib").value_or(NAN)) + " KiB | " +
-          cell(r.number("rss_after_kib").value_or(NAN)) + " KiB | " +
-          cell(r.number("bytes_per_conn").value_or(NAN)) + " bytes | " + r.get("server_fd_limit") +
-          " | " + text_of(r.get("note")) + " |\n\n";
+          format_number(r.number("rss_before_kib").value_or(NAN)) + " KiB | " +
+          format_number(r.number("rss_after_kib").value_or(NAN)) + " KiB | " +
+          format_number(r.number("bytes_per_conn").value_or(NAN)) + " bytes | " +
+          r.get("server_fd_limit") + " | " + readable(r.get("note")) + " |\n\n";
     md +=
         "VmRSS counts the server process's own memory (heap, stacks); the kernel's socket "
         "buffers are not in it.\n\n";
@@ -523,16 +520,16 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     for (const Result* r : push) {
       std::string technique = r->get("technique");
       if (!r->get("missing").empty()) {
-        md +=
-            "| " + technique + " | | missing: " + text_of(r->get("missing")) + " | | | | | | | |\n";
+        md += "| " + technique + " | | missing: " + readable(r->get("missing")) +
+              " | | | | | | | |\n";
         continue;
       }
       md += "| " + technique + " | " + r->get("clients") + " | " + r->get("updates") + " | " +
-            r->get("missed") + " | " + cell(r->number("lat_p50_ms").value_or(NAN)) + " | " +
-            cell(r->number("lat_p99_ms").value_or(NAN)) + " | " +
-            cell(r->number("lat_mean_ms").value_or(NAN)) + " | " +
-            cell(r->number("bytes_per_update").value_or(NAN)) + " | " + r->get("connections") +
-            " | " + r->get("requests") + " |\n";
+            r->get("missed") + " | " + format_number(r->number("lat_p50_ms").value_or(NAN)) +
+            " | " + format_number(r->number("lat_p99_ms").value_or(NAN)) + " | " +
+            format_number(r->number("lat_mean_ms").value_or(NAN)) + " | " +
+            format_number(r->number("bytes_per_update").value_or(NAN)) + " | " +
+            r->get("connections") + " | " + r->get("requests") + " |\n";
       push_latency.categories.push_back(technique);
       push_latency.series[0].values.push_back(r->number("lat_p50_ms").value_or(NAN));
       push_latency.series[1].values.push_back(r->number("lat_mean_ms").value_or(NAN));
@@ -558,7 +555,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   // Anything that failed, verbatim, so a broken run is never silently a small number.
   std::set<std::string> problems;
   for (const auto& r : results)
-    if (failed(r)) problems.insert(r.get("row") + ": " + text_of(r.get("error")));
+    if (failed(r)) problems.insert(r.get("row") + ": " + readable(r.get("error")));
   if (!problems.empty()) {
     md += "## Errors in this run\n\n";
     for (const auto& p : problems) md += "- " + p + "\n";

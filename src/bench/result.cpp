@@ -68,4 +68,12 @@ std::optional<Result> Result::parse(std::string_view line) {
   return result;
 }
 
+std::string readable(std::string_view value) {
+  std::string out(value);
+  for (char& c : out) {
+    if (c == '_') c = ' ';
+  }
+  return out;
+}
+
 }  // namespace duplex::bench

@@ -29,4 +29,7 @@ struct Result {
   static std::optional<Result> parse(std::string_view line);
 };
 
+// A value as a results file holds it, for prose: the writer's '_' back to spaces.
+std::string readable(std::string_view value);
+
 }  // namespace duplex::bench
