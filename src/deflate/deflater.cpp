@@ -90,6 +90,7 @@ const FixedCode& fixed_code() {
 }  // namespace
 
 struct Deflater::Workspace {
+  int window_bits = 0;  // what the buffers below were sized for
   std::unique_ptr<std::uint8_t[]> window;     // 2D bytes + slack
   std::unique_ptr<std::uint16_t[]> head;      // newest position of each hash, 0 = none
   std::unique_ptr<std::uint16_t[]> prev;      // the position before, for each position mod D
@@ -125,21 +126,64 @@ std::size_t Deflater::memory_bytes() const noexcept {
   return ws_ ? memory_bytes_for(window_bits_) : 0;
 }
 
+// A few workspaces per thread, kept between messages: without context takeover every message
+// starts afresh, and allocating (and zeroing) a new workspace each time cost more than
+// compressing a chat message. A connection still holds nothing between messages; the thread
+// holds at most kSpareWorkspaces, each with a head table of zeros.
+std::array<std::unique_ptr<Deflater::Workspace>, Deflater::kSpareWorkspaces>&
+Deflater::spares() noexcept {
+  thread_local std::array<std::unique_ptr<Workspace>, kSpareWorkspaces> spare;
+  return spare;
+}
+
 void Deflater::allocate() {
+  for (auto& spare : spares()) {
+    if (spare && spare->window_bits == window_bits_) {
+      ws_ = std::move(spare);
+      return;
+    }
+  }
   ws_ = std::make_unique<Workspace>();
-  ws_->window = std::make_unique<std::uint8_t[]>(2 * slide_size_ + kWindowSlack);
+  ws_->window_bits = window_bits_;
+  // Only the head table must start as zeros ("no position"). A chain only ever reaches
+  // positions inserted in this stream, whose prev entries were written then, and the symbol
+  // buffer is written before it is read. The window's bytes past the input are zeroed as input
+  // arrives (fill_window), because the match compare reads a little past it.
+  ws_->window = std::make_unique_for_overwrite<std::uint8_t[]>(2 * slide_size_ + kWindowSlack);
   ws_->head = std::make_unique<std::uint16_t[]>(std::size_t{1} << hash_bits_);
-  ws_->prev = std::make_unique<std::uint16_t[]>(slide_size_);
-  ws_->sym_lit = std::make_unique<std::uint8_t[]>(sym_capacity_);
-  ws_->sym_dist = std::make_unique<std::uint16_t[]>(sym_capacity_);
+  ws_->prev = std::make_unique_for_overwrite<std::uint16_t[]>(slide_size_);
+  ws_->sym_lit = std::make_unique_for_overwrite<std::uint8_t[]>(sym_capacity_);
+  ws_->sym_dist = std::make_unique_for_overwrite<std::uint16_t[]>(sym_capacity_);
+}
+
+std::uint32_t Deflater::hash_at(std::size_t pos) const noexcept {
+  const std::uint8_t* p = ws_->window.get() + pos;
+  const std::uint32_t key = p[0] | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16);
+  return (key * 2654435761u) >> (32 - hash_bits_);
+}
+
+// @anchor lesson12-clear-heads
+void Deflater::clear_heads() noexcept {
+  // A short stream touched few heads: recomputing the hash of every position it may have
+  // inserted and clearing those costs a few instructions per input byte, where clearing the
+  // whole table costs 2^hash_bits entries whatever the input (32 KB for a 15-bit window).
+  // After a slide the positions no longer name the strings, so the whole table goes.
+  const std::size_t seen = strstart_ + lookahead_;
+  if (!slid_ && seen < (std::size_t{1} << hash_bits_) / 2) {
+    std::uint16_t* const head = ws_->head.get();
+    for (std::size_t pos = 0; pos < seen; ++pos) head[hash_at(pos)] = 0;
+  } else {
+    std::memset(ws_->head.get(), 0, sizeof(std::uint16_t) << hash_bits_);
+  }
 }
 
 void Deflater::reset() noexcept {
   if (ws_) {
-    std::memset(ws_->head.get(), 0, sizeof(std::uint16_t) << hash_bits_);
+    clear_heads();
     ws_->litlen_freq.fill(0);
     ws_->dist_freq.fill(0);
   }
+  slid_ = false;
   strstart_ = lookahead_ = 0;
   block_start_ = 0;
   match_length_ = prev_length_ = kMinMatch - 1;
@@ -152,8 +196,16 @@ void Deflater::reset() noexcept {
 }
 
 void Deflater::release_memory() noexcept {
-  ws_.reset();
-  reset();
+  reset();  // clears the heads: a spare is always ready for a new stream
+  if (ws_) {
+    for (auto& spare : spares()) {
+      if (!spare) {
+        spare = std::move(ws_);
+        break;
+      }
+    }
+    ws_.reset();
+  }
 }
 
 // @anchor lesson14-deflate-loop
@@ -200,6 +252,9 @@ std::size_t Deflater::fill_window(std::string_view& input) noexcept {
   const std::size_t n = std::min(space, input.size());
   std::memcpy(ws_->window.get() + strstart_ + lookahead_, input.data(), n);
   lookahead_ += n;
+  // The match compare and the hash read up to kWindowSlack bytes past the input: give them
+  // zeros rather than whatever the buffer held (it is not zeroed when allocated).
+  std::memset(ws_->window.get() + strstart_ + lookahead_, 0, kWindowSlack);
   input.remove_prefix(n);
   return n;
 }
@@ -208,6 +263,7 @@ void Deflater::slide() noexcept {
   // The upper half becomes the lower half; positions in the hash tables move down by D, and
   // those that fall off the bottom become 0 ("no position"), which ends a chain.
   std::uint8_t* w = ws_->window.get();
+  slid_ = true;
   std::memcpy(w, w + slide_size_, slide_size_);
   strstart_ -= slide_size_;
   match_start_ -= static_cast<std::ptrdiff_t>(slide_size_);
@@ -220,9 +276,7 @@ void Deflater::slide() noexcept {
 }
 
 unsigned Deflater::insert(std::size_t pos) noexcept {
-  const std::uint8_t* p = ws_->window.get() + pos;
-  const std::uint32_t key = p[0] | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16);
-  const std::uint32_t h = (key * 2654435761u) >> (32 - hash_bits_);
+  const std::uint32_t h = hash_at(pos);
   const unsigned previous = ws_->head[h];
   ws_->prev[pos & (slide_size_ - 1)] = static_cast<std::uint16_t>(previous);
   ws_->head[h] = static_cast<std::uint16_t>(pos);
