@@ -166,7 +166,7 @@ std::uint32_t Deflater::hash_at(std::size_t pos) const noexcept {
   return (key * 2654435761u) >> (32 - hash_bits_);
 }
 
-// @anchor lesson12-clear-heads
+// @anchor lesson14-clear-heads
 void Deflater::clear_heads() noexcept {
   // A short stream touched few heads: recomputing the hash of every position it may have
   // inserted and clearing those costs a few instructions per input byte, where clearing the
@@ -476,7 +476,7 @@ void Deflater::flush_block(bool last) {
   std::array<std::uint8_t, kNumCodeLengthSymbols> cl_len{};
   unsigned hclen = kNumCodeLengthSymbols;
   std::uint64_t dynamic_bits = ~std::uint64_t{0};
-  // @anchor lesson12-skip-dynamic
+  // @anchor lesson14-skip-dynamic
   // A dynamic code pays for itself only when it saves more than its own header, which takes
   // 40-80 bytes for text: a block whose fixed coding is shorter than kDynamicMinBits is sent
   // fixed without building the code (three Huffman constructions and a run-length pass cost
