@@ -51,6 +51,7 @@ inline void copy_match(std::uint8_t* out, std::size_t dist, std::size_t len) {
   }
 }
 
+// @anchor lesson14-fixed-tables
 // The fixed code of RFC 1951 §3.2.6 never changes: its tables are built on first use (a
 // thread-safe static) and every Inflater points at them, so a fixed block costs no table build.
 struct FixedTables {
@@ -107,7 +108,7 @@ void Inflater::reset() noexcept {
 void Inflater::release_memory() noexcept {
   reset();
   ws_.reset();
-  litlen_table_ = dist_table_ = nullptr;
+  fixed_block_ = false;
 }
 
 bool Inflater::at_block_boundary() const noexcept {
@@ -245,8 +246,7 @@ Inflater::Stop Inflater::decode(std::uint8_t* out_limit) {
           state_ = State::kStoredHeader;
         } else if (type == 1) {
           // RFC 1951 §3.2.6: the fixed code's tables are built once per process and shared.
-          litlen_table_ = fixed_tables().litlen.data();
-          dist_table_ = fixed_tables().dist.data();
+          fixed_block_ = true;
           state_ = State::kBlockData;
         } else if (type == 2) {
           state_ = State::kTableCounts;
@@ -433,8 +433,7 @@ Inflater::Stop Inflater::read_code_lengths() {
   if (e == InflateError::kNone) {
     e = build_decode_table(CodeKind::kDistance, all.subspan(hlit_), ws_->dist);
   }
-  litlen_table_ = ws_->litlen.data();
-  dist_table_ = ws_->dist.data();
+  fixed_block_ = false;
   if (e != InflateError::kNone) {
     fail(e);
     return Stop::kError;
@@ -445,8 +444,10 @@ Inflater::Stop Inflater::read_code_lengths() {
 
 // @anchor lesson14-fast-loop
 Inflater::Stop Inflater::decode_block_data(std::uint8_t*& out_ref, std::uint8_t* out_limit) {
-  const std::uint32_t* const litlen = litlen_table_;
-  const std::uint32_t* const dist_table = dist_table_;
+  const std::uint32_t* const litlen =
+      fixed_block_ ? fixed_tables().litlen.data() : ws_->litlen.data();
+  const std::uint32_t* const dist_table =
+      fixed_block_ ? fixed_tables().dist.data() : ws_->dist.data();
   std::uint8_t* const buf = ws_->buffer.get();
   std::uint8_t* out = out_ref;
   std::uint64_t bitbuf = bitbuf_;

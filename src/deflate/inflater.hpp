@@ -120,9 +120,9 @@ class Inflater {
   State state_ = State::kBlockHeader;
   InflateError error_ = InflateError::kNone;
   bool final_block_ = false;
-  // The current block's tables: the shared fixed ones (§3.2.6) or the workspace's dynamic ones.
-  const std::uint32_t* litlen_table_ = nullptr;
-  const std::uint32_t* dist_table_ = nullptr;
+  // The current block decodes with the shared fixed tables (§3.2.6), not the workspace's
+  // dynamic ones. A flag rather than two pointers: an idle connection holds sizeof(Inflater).
+  bool fixed_block_ = false;
   std::uint64_t bitbuf_ = 0;
   unsigned bitcount_ = 0;
   const std::uint8_t* in_ = nullptr;
