@@ -11,6 +11,10 @@
 //                                                without context takeover (§7.1.1)
 //   pmd ratio FILE                               FILE's lines as messages: wire bytes per text
 //                                                byte for each window and takeover setting
+//   pmd echo FILE N                              N of FILE's lines (round robin) compressed by
+//                                                a server and decompressed by a client, server
+//                                                defaults: run it under callgrind for the cost
+//                                                of one message (lesson 12's method)
 // HEX is the payload as hex digits (spaces allowed), as `pmd compress` prints it.
 #include <malloc.h>
 
@@ -38,7 +42,7 @@ using duplex::ws::PerMessageDeflateOptions;
 
 constexpr std::string_view kUsage =
     "usage: pmd compress [--level N] [--window B] TEXT | bits HEX | inflate [--max BYTES] HEX |\n"
-    "       zeros N | memory [N] | ratio FILE\n";
+    "       zeros N | memory [N] | ratio FILE | echo FILE N\n";
 
 bool hex_to_bytes(std::string_view text, std::string& out) {
   int high = -1;
@@ -340,6 +344,35 @@ int ratio(const std::string& path) {
   return 0;
 }
 
+// @anchor lesson14-echo-cost
+int echo(const std::string& path, std::size_t count) {
+  const std::vector<std::string> messages = duplex::bench::read_messages(path);
+  if (messages.empty()) return 1;
+  PerMessageDeflateOptions options;
+  PerMessageDeflate server(server_defaults(15), PerMessageDeflate::Side::kServer, options);
+  PerMessageDeflate client(server_defaults(15), PerMessageDeflate::Side::kClient, options);
+  std::size_t text_bytes = 0;
+  std::size_t wire_bytes = 0;
+  std::string payload;
+  std::string message;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string& text = messages[i % messages.size()];
+    payload.clear();
+    message.clear();
+    server.compress(text, payload);
+    if (!client.decompress(payload, message).ok || !client.finish_message(message).ok ||
+        message != text) {
+      std::fprintf(stderr, "pmd: message %zu did not round-trip\n", i);
+      return 1;
+    }
+    text_bytes += text.size();
+    wire_bytes += payload.size();
+  }
+  std::printf("%zu messages, %zu text bytes, %zu compressed bytes\n", count, text_bytes,
+              wire_bytes);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -385,6 +418,8 @@ int main(int argc, char** argv) {
   if (command == "zeros" && args.size() == 1)
     return zeros(std::strtoull(std::string(args[0]).c_str(), nullptr, 10));
   if (command == "ratio" && args.size() == 1) return ratio(std::string(args[0]));
+  if (command == "echo" && args.size() == 2)
+    return echo(std::string(args[0]), std::strtoull(std::string(args[1]).c_str(), nullptr, 10));
   if (command == "memory")
     return memory(args.empty() ? 1000 : std::strtoull(std::string(args[0]).c_str(), nullptr, 10));
   std::cerr << kUsage;

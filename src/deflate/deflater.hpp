@@ -13,6 +13,7 @@
 // and release_memory() gives the big tables back between messages.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -68,6 +69,8 @@ class Deflater {
 
  private:
   struct Workspace;
+  static constexpr std::size_t kSpareWorkspaces = 2;
+  static std::array<std::unique_ptr<Workspace>, kSpareWorkspaces>& spares() noexcept;
   struct Params {
     int good_length;  // a match this long already: search only a quarter of the chain
     int max_lazy;     // lazy: don't look for a longer match past this; greedy: insert limit
@@ -81,7 +84,9 @@ class Deflater {
   void slide() noexcept;
   void compress_greedy(bool flushing);
   void compress_lazy(bool flushing);
+  std::uint32_t hash_at(std::size_t pos) const noexcept;
   unsigned insert(std::size_t pos) noexcept;
+  void clear_heads() noexcept;
   int longest_match(unsigned cur_match, int best_len) noexcept;
   bool tally_literal(std::uint8_t byte) noexcept;
   bool tally_match(unsigned dist, unsigned len) noexcept;
@@ -111,6 +116,7 @@ class Deflater {
   std::ptrdiff_t prev_match_ = 0;
   bool match_available_ = false;
   bool finished_ = false;
+  bool slid_ = false;  // the window slid since reset(): clear_heads() clears the whole table
   std::size_t sym_count_ = 0;
 
   std::uint64_t bitbuf_ = 0;

@@ -51,6 +51,28 @@ inline void copy_match(std::uint8_t* out, std::size_t dist, std::size_t len) {
   }
 }
 
+// @anchor lesson14-fixed-tables
+// The fixed code of RFC 1951 §3.2.6 never changes: its tables are built on first use (a
+// thread-safe static) and every Inflater points at them, so a fixed block costs no table build.
+struct FixedTables {
+  std::array<std::uint32_t, kLitLenTableSize> litlen{};
+  std::array<std::uint32_t, kDistTableSize> dist{};
+  FixedTables() {
+    std::array<std::uint8_t, kNumLitLenSymbols> lit{};
+    for (int s = 0; s < kNumLitLenSymbols; ++s) {
+      lit[s] = static_cast<std::uint8_t>(fixed_litlen_length(s));
+    }
+    std::array<std::uint8_t, kNumDistSymbols> d{};
+    d.fill(kFixedDistLength);
+    build_decode_table(CodeKind::kLiteralLength, lit, litlen);
+    build_decode_table(CodeKind::kDistance, d, dist);
+  }
+};
+const FixedTables& fixed_tables() {
+  static const FixedTables tables;
+  return tables;
+}
+
 }  // namespace
 
 struct Inflater::Workspace {
@@ -86,7 +108,7 @@ void Inflater::reset() noexcept {
 void Inflater::release_memory() noexcept {
   reset();
   ws_.reset();
-  fixed_tables_ = false;
+  fixed_block_ = false;
 }
 
 bool Inflater::at_block_boundary() const noexcept {
@@ -131,10 +153,12 @@ InflateResult Inflater::inflate(std::string_view input, std::span<char> output) 
     return result;
   }
   if (!ws_) {
-    ws_ = std::make_unique<Workspace>();
+    // Nothing here needs zeroing: a table is filled before it is read, and a distance may only
+    // reach bytes already decoded. Zeroing ~90 KB per message (no context takeover frees it in
+    // between) was most of what a short message cost.
+    ws_ = std::make_unique_for_overwrite<Workspace>();
     ws_->buffer_size = buffer_size_for(window_);
-    ws_->buffer = std::make_unique<std::uint8_t[]>(ws_->buffer_size + kOverrun);
-    fixed_tables_ = false;
+    ws_->buffer = std::make_unique_for_overwrite<std::uint8_t[]>(ws_->buffer_size + kOverrun);
   }
   const auto* const in_begin = reinterpret_cast<const std::uint8_t*>(input.data());
   in_ = in_begin;
@@ -221,18 +245,8 @@ Inflater::Stop Inflater::decode(std::uint8_t* out_limit) {
         if (type == 0) {
           state_ = State::kStoredHeader;
         } else if (type == 1) {
-          if (!fixed_tables_) {
-            // RFC 1951 §3.2.6: the fixed code, built once and kept until a dynamic block.
-            std::array<std::uint8_t, kNumLitLenSymbols> lit{};
-            for (int s = 0; s < kNumLitLenSymbols; ++s) {
-              lit[s] = static_cast<std::uint8_t>(fixed_litlen_length(s));
-            }
-            std::array<std::uint8_t, kNumDistSymbols> dist{};
-            dist.fill(kFixedDistLength);
-            build_decode_table(CodeKind::kLiteralLength, lit, ws_->litlen);
-            build_decode_table(CodeKind::kDistance, dist, ws_->dist);
-            fixed_tables_ = true;
-          }
+          // RFC 1951 §3.2.6: the fixed code's tables are built once per process and shared.
+          fixed_block_ = true;
           state_ = State::kBlockData;
         } else if (type == 2) {
           state_ = State::kTableCounts;
@@ -419,7 +433,7 @@ Inflater::Stop Inflater::read_code_lengths() {
   if (e == InflateError::kNone) {
     e = build_decode_table(CodeKind::kDistance, all.subspan(hlit_), ws_->dist);
   }
-  fixed_tables_ = false;
+  fixed_block_ = false;
   if (e != InflateError::kNone) {
     fail(e);
     return Stop::kError;
@@ -430,8 +444,10 @@ Inflater::Stop Inflater::read_code_lengths() {
 
 // @anchor lesson14-fast-loop
 Inflater::Stop Inflater::decode_block_data(std::uint8_t*& out_ref, std::uint8_t* out_limit) {
-  const std::uint32_t* const litlen = ws_->litlen.data();
-  const std::uint32_t* const dist_table = ws_->dist.data();
+  const std::uint32_t* const litlen =
+      fixed_block_ ? fixed_tables().litlen.data() : ws_->litlen.data();
+  const std::uint32_t* const dist_table =
+      fixed_block_ ? fixed_tables().dist.data() : ws_->dist.data();
   std::uint8_t* const buf = ws_->buffer.get();
   std::uint8_t* out = out_ref;
   std::uint64_t bitbuf = bitbuf_;

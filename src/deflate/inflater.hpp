@@ -120,7 +120,9 @@ class Inflater {
   State state_ = State::kBlockHeader;
   InflateError error_ = InflateError::kNone;
   bool final_block_ = false;
-  bool fixed_tables_ = false;  // the tables hold the fixed code (no rebuild per fixed block)
+  // The current block decodes with the shared fixed tables (§3.2.6), not the workspace's
+  // dynamic ones. A flag rather than two pointers: an idle connection holds sizeof(Inflater).
+  bool fixed_block_ = false;
   std::uint64_t bitbuf_ = 0;
   unsigned bitcount_ = 0;
   const std::uint8_t* in_ = nullptr;

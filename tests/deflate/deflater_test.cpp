@@ -226,5 +226,73 @@ TEST(L14_Deflater, MemoryIsBoundedAndReleasable) {
   EXPECT_EQ(inflate(out, 9), std::make_pair("done"s, "x"s));
 }
 
+TEST(L14_Deflater, StreamsAfterReleaseOrResetMatchAFreshDeflater) {
+  // release_memory() hands the workspace to this thread's spares and the next stream (of this
+  // deflater or another) takes it back; reset() keeps it. Either way only the hash heads the
+  // last stream used are cleared, or all of them after a slide: a head left behind would point
+  // a chain into the new input and change the output, so it must equal a fresh deflater's.
+  const std::string chat = read_corpus("chat.jsonl");  // > 64 KiB: the window slides
+  const std::string_view big(chat);
+  const std::string_view small = big.substr(200, 150);
+  const std::string_view other = big.substr(1000, 300);
+  const auto fresh = [](std::string_view data) {
+    std::string out;
+    Deflater().deflate(data, Flush::kSync, out);
+    return out;
+  };
+  for (const std::string_view first : {big, small}) {
+    SCOPED_TRACE(first.size());
+    Deflater deflater;
+    std::string out;
+    deflater.deflate(first, Flush::kSync, out);
+    deflater.release_memory();
+    out.clear();
+    deflater.deflate(other, Flush::kSync, out);
+    EXPECT_EQ(out, fresh(other));
+    deflater.release_memory();
+    Deflater second;  // takes the spare the first one gave back
+    out.clear();
+    second.deflate(small, Flush::kSync, out);
+    EXPECT_EQ(out, fresh(small));
+    second.deflate(first, Flush::kSync, out);
+    second.reset();
+    out.clear();
+    second.deflate(other, Flush::kSync, out);
+    EXPECT_EQ(out, fresh(other));
+  }
+}
+
+TEST(L14_Deflater, ShortBlocksUseTheFixedCodeLongOnesADynamicOne) {
+  // RFC 1951 §3.2.3: BTYPE is bits 1-2 of the first byte (01 fixed, 10 dynamic). A short
+  // message is sent fixed without trying a dynamic code; a long text gets a dynamic code.
+  const std::string chat = read_corpus("chat.jsonl");
+  const std::string short_block = compress(std::string_view(chat).substr(0, 60), 6, 15);
+  const std::string long_block = compress(std::string_view(chat).substr(0, 4000), 6, 15);
+  ASSERT_FALSE(short_block.empty());
+  ASSERT_FALSE(long_block.empty());
+  EXPECT_EQ((static_cast<unsigned char>(short_block[0]) >> 1) & 3, 1u);
+  EXPECT_EQ((static_cast<unsigned char>(long_block[0]) >> 1) & 3, 2u);
+  EXPECT_EQ(inflate(short_block, 15), std::make_pair("done"s, chat.substr(0, 60)));
+}
+
+TEST(L14_Deflater, FixedAndDynamicBlocksAlternateInOneStream) {
+  // The Inflater decodes fixed blocks with the process-wide fixed tables and dynamic ones with
+  // its own: switching between them block by block must pick the right tables every time.
+  const std::string chat = read_corpus("chat.jsonl");
+  const std::string_view text(chat);
+  Deflater deflater;
+  std::string stream;
+  std::string expected;
+  for (int i = 0; i < 3; ++i) {
+    const std::string_view long_part = text.substr(5000 * static_cast<std::size_t>(i), 3000);
+    const std::string_view short_part = text.substr(20000 + 100 * static_cast<std::size_t>(i), 40);
+    deflater.deflate(long_part, Flush::kSync, stream);
+    deflater.deflate(short_part, Flush::kSync, stream);
+    expected.append(long_part).append(short_part);
+  }
+  deflater.deflate("", Flush::kFinish, stream);
+  EXPECT_EQ(inflate(stream, 15), std::make_pair("done"s, expected));
+}
+
 }  // namespace
 }  // namespace duplex::deflate
