@@ -105,6 +105,21 @@ void check_server(std::string_view input) {
       result.subprotocol != "v2.duplex") {
     std::abort();
   }
+  // RFC 7692 §5: permessage-deflate in the 101 only when the request offered it, and then in a
+  // response that parses back to what the server agreed.
+  if (result.deflate) {
+    auto field = wire.find("\r\nSec-WebSocket-Extensions: ");
+    if (field == std::string::npos) std::abort();
+    auto value_at = field + std::string_view("\r\nSec-WebSocket-Extensions: ").size();
+    std::string_view value =
+        std::string_view(wire).substr(value_at, wire.find("\r\n", value_at) - value_at);
+    auto parsed = ws::parse_extensions(value);
+    if (!parsed || parsed->size() != 1 || (*parsed)[0].name != ws::kPerMessageDeflate) std::abort();
+    if (value != ws::to_header_value(*result.deflate)) std::abort();
+    // Our client offers only its own parameters, which need not be the request's: the
+    // round trip below is for the answers without an extension.
+    return;
+  }
   // Our own client, offering what the request offered, must accept our own 101.
   ws::ClientHandshakeOptions client_options;
   if (!result.subprotocol.empty()) client_options.subprotocols = {result.subprotocol};
