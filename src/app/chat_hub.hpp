@@ -34,10 +34,6 @@ class ChatHub {
 
   // `home` runs the rooms.
   explicit ChatHub(net::EventLoop& home, ChatLimits limits = {});
-#if DUPLEX_LESSON >= 15
-  // Lesson 15: the rooms use `engine`, which lives on the home loop and outlives the hub.
-  ChatHub(net::EventLoop& home, ChatEngine& engine, ChatLimits limits = {});
-#endif
   ~ChatHub();
   ChatHub(const ChatHub&) = delete;
   ChatHub& operator=(const ChatHub&) = delete;
@@ -57,6 +53,11 @@ class ChatHub {
   // On the home loop only.
   const ChatRooms& rooms() const { return rooms_; }
   std::size_t member_count() const { return shard_of_.size(); }
+
+#if DUPLEX_LESSON >= 15
+  // Lesson 15: the rooms use `engine`, which lives on the home loop and outlives the hub.
+  ChatHub(net::EventLoop& home, ChatEngine& engine, ChatLimits limits = {});
+#endif
 
  private:
   // ChatRooms' output on the home loop: each call becomes a task on the loop(s) concerned.

@@ -72,15 +72,6 @@ class ChatRooms {
   using Clock = TokenBucket::Clock;
 
   explicit ChatRooms(ChatOutput& output, ChatLimits limits = {});
-#if DUPLEX_LESSON >= 15
-  // Lesson 15: the rooms' messages, history and presence live in `engine` (chat_engine.hpp),
-  // which must outlive this object. Messages then carry "offset" and "epoch", and a join may
-  // carry the "epoch" and "offset" a client last saw to get what it missed.
-  ChatRooms(ChatOutput& output, ChatEngine& engine, ChatLimits limits = {});
-  ~ChatRooms();
-  ChatRooms(const ChatRooms&) = delete;
-  ChatRooms& operator=(const ChatRooms&) = delete;
-#endif
 
   void connect(MemberId member, Clock::time_point now);
   // One text message from `member`.
@@ -96,6 +87,16 @@ class ChatRooms {
   std::vector<std::string> nicks(std::string_view room) const;
   std::size_t history_size(std::string_view room) const;
   const ChatLimits& limits() const { return limits_; }
+
+#if DUPLEX_LESSON >= 15
+  // Lesson 15: the rooms' messages, history and presence live in `engine` (chat_engine.hpp),
+  // which must outlive this object. Messages then carry "offset" and "epoch", and a join may
+  // carry the "epoch" and "offset" a client last saw to get what it missed.
+  ChatRooms(ChatOutput& output, ChatEngine& engine, ChatLimits limits = {});
+  ~ChatRooms();
+  ChatRooms(const ChatRooms&) = delete;
+  ChatRooms& operator=(const ChatRooms&) = delete;
+#endif
 
  private:
   struct Said {
