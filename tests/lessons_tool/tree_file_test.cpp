@@ -49,6 +49,26 @@ TEST(L00_LessonTree, FilesOfLaterLessonsAreLeftOut) {
   EXPECT_TRUE(derive_file("README.md", "# Duplex\n", tree(1)).kept);
 }
 
+TEST(L00_LessonTree, MarkdownPagesAndPassagesFollowTheirLesson) {
+  std::string page =
+      "<!-- @lesson 14 -->\n"
+      "# DEFLATE\n";
+  EXPECT_FALSE(derive_file("docs/deflate.md", page, tree(13)).kept);
+  EXPECT_EQ(derive_file("docs/deflate.md", page, tree(14)).text, page);
+  std::string readme =
+      "See [the frames](docs/ws.md).\n"
+      "<!-- @if lesson >= 14 -->\n"
+      "And [DEFLATE](docs/deflate.md).\n"
+      "<!-- @endif -->\n";
+  EXPECT_EQ(derive_file("README.md", readme, tree(13)).text, "See [the frames](docs/ws.md).\n");
+  EXPECT_EQ(derive_file("README.md", readme, tree(14)).text,
+            "See [the frames](docs/ws.md).\nAnd [DEFLATE](docs/deflate.md).\n");
+  EXPECT_TRUE(check_file("README.md", readme, kReadmes).empty());
+  auto bad = check_file("README.md", "<!-- @if lesson >= 3 -->\n", kReadmes);
+  ASSERT_EQ(bad.size(), 1U);
+  EXPECT_EQ(bad[0].message, "lesson block has no matching end marker");
+}
+
 TEST(L00_LessonTree, ATreeResolvesBlocksAndDropsExerciseMarkers) {
   auto early = derive_file("src/net/connection.cpp", kConnection, tree(3));
   EXPECT_TRUE(early.errors.empty());
