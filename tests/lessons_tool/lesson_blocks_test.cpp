@@ -237,12 +237,12 @@ const std::string kPage =
     "    build/lessons/01-sockets/echo\n"
     "<!-- @endif -->\n"
     "<!-- a comment that is no marker -->\n"
-    "<!-- @anchor not a lesson marker -->\n"
+    "<!-- @note not a lesson marker -->\n"
     "The end.\n";
 
 TEST(L00_LessonTree, MarkdownMarkersAreHtmlCommentLines) {
   const std::string tail =
-      "<!-- a comment that is no marker -->\n<!-- @anchor not a lesson marker -->\nThe end.\n";
+      "<!-- a comment that is no marker -->\n<!-- @note not a lesson marker -->\nThe end.\n";
   EXPECT_EQ(at(kPage, 1, kMd),
             "# Duplex\nRun the server:\n    build/lessons/01-sockets/echo\n" + tail);
   EXPECT_EQ(at(kPage, 5, kMd),
