@@ -6,6 +6,7 @@
 //   duplex-lessons tree NN OUT_DIR      writes the project as of lesson NN into OUT_DIR
 //   duplex-lessons exercise NN OUT_DIR  the same, with lesson NN's exercises stubbed
 //   duplex-lessons files NN             prints the listed files that exist in lesson NN's tree
+//   duplex-lessons exercises NN         prints `path name` for each exercise of lesson NN
 //   duplex-lessons check                validates every lesson marker (path:line: message)
 //
 // A file is rewritten only when its text changes, so a rebuilt tree keeps its build up to date;
@@ -36,7 +37,7 @@ namespace lt = duplex::lessons_tool;
 
 constexpr std::string_view kUsage =
     "usage: git ls-files | duplex-lessons tree|exercise NN OUT_DIR\n"
-    "       git ls-files | duplex-lessons files NN\n"
+    "       git ls-files | duplex-lessons files|exercises NN\n"
     "       git ls-files | duplex-lessons check\n";
 
 std::optional<int> parse_lesson(std::string_view text) {
@@ -161,7 +162,8 @@ int main(int argc, char** argv) {
   }
   std::string_view command = args[0];
   bool with_out = command == "tree" || command == "exercise";
-  std::size_t expected = with_out ? 3 : command == "files" ? 2 : command == "check" ? 1 : 0;
+  bool listing = command == "files" || command == "exercises";
+  std::size_t expected = with_out ? 3 : listing ? 2 : command == "check" ? 1 : 0;
   if (expected == 0 || args.size() != expected) {
     std::cerr << kUsage;
     return 2;
@@ -180,6 +182,16 @@ int main(int argc, char** argv) {
       for (const auto& path : paths) {
         auto text = read_whole(path);
         if (text && lt::derive_file(path, *text, request).kept) std::printf("%s\n", path.c_str());
+      }
+      return 0;
+    }
+    if (command == "exercises") {
+      lt::TreeRequest request{*lesson, true, readmes};
+      for (const auto& path : paths) {
+        auto text = read_whole(path);
+        if (!text) continue;
+        for (const auto& name : lt::derive_file(path, *text, request).stubbed)
+          std::printf("%s %s\n", path.c_str(), name.c_str());
       }
       return 0;
     }

@@ -36,6 +36,65 @@ std::optional<int> marker_number(std::string_view line, std::string_view leader,
   return number;
 }
 
+// Checks a marker's number and records it; `by_path` is 0 outside lessons/NN-slug/.
+void record(FileLesson& result, std::optional<int>& marked, int lesson, int by_path, int number,
+            bool opening, std::string_view where) {
+  if (!opening) {
+    result.errors.push_back({number, "`@lesson` marker outside the " + std::string(where)});
+  } else if (marked) {
+    result.errors.push_back({number, "second `@lesson` marker in one file"});
+  } else if (lesson < 1 || lesson > kNewestLesson) {
+    result.errors.push_back({number, "lesson " + std::to_string(lesson) + " is outside 1.." +
+                                         std::to_string(kNewestLesson)});
+  } else if (by_path != 0 && lesson != by_path) {
+    result.errors.push_back({number, "`@lesson " + std::to_string(lesson) +
+                                         "` disagrees with the folder of lesson " +
+                                         std::to_string(by_path)});
+  } else {
+    marked = lesson;
+    result.lesson = lesson;
+  }
+}
+
+// A Markdown page: `<!-- @lesson NN -->` among its first lines, that is before the first line of
+// prose (blank lines, headings and other HTML comments may come first). Code fences are skipped.
+FileLesson markdown_lesson(FileLesson result, std::string_view text, int by_path) {
+  MarkdownFences fences;
+  bool opening = true;
+  std::optional<int> marked;
+  int number = 0;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++number;
+    if (fences.in_code(line)) {
+      opening = false;
+      continue;
+    }
+    bool unterminated = false;
+    std::optional<std::string_view> inner = html_comment_text(line, unterminated);
+    std::string_view trimmed = trim(line);
+    if (!inner) {
+      if (unterminated && trim(trimmed.substr(4)).starts_with("@lesson")) {
+        result.errors.push_back(
+            {number, "unreadable `@lesson` marker: write `<!-- @lesson NN -->`"});
+      } else if (!trimmed.empty() && !trimmed.starts_with('#')) {
+        opening = false;
+      }
+      continue;
+    }
+    bool malformed = false;
+    std::optional<int> lesson = marker_number(*inner, "", malformed);
+    if (malformed) {
+      result.errors.push_back({number, "unreadable `@lesson` marker: write `<!-- @lesson NN -->`"});
+    } else if (lesson) {
+      record(result, marked, *lesson, by_path, number, opening, "page's opening lines");
+    }
+  }
+  return result;
+}
+
 }  // namespace
 
 FileLesson file_lesson(std::string_view path, std::string_view text, MarkerSyntax syntax) {
@@ -46,6 +105,8 @@ FileLesson file_lesson(std::string_view path, std::string_view text, MarkerSynta
   if (by_path != 0) result.lesson = by_path;
   if (syntax == MarkerSyntax::kNone) return result;
 
+  if (syntax == MarkerSyntax::kHtmlComment)
+    return markdown_lesson(std::move(result), text, by_path);
   std::string_view leader = syntax == MarkerSyntax::kPreprocessor ? "//" : "#";
   bool opening = true;  // still in the opening comment block
   std::optional<int> marked;
@@ -65,21 +126,7 @@ FileLesson file_lesson(std::string_view path, std::string_view text, MarkerSynta
       continue;
     }
     if (!lesson) continue;
-    if (!opening) {
-      result.errors.push_back({number, "`@lesson` marker outside the file's opening comment"});
-    } else if (marked) {
-      result.errors.push_back({number, "second `@lesson` marker in one file"});
-    } else if (*lesson < 1 || *lesson > kNewestLesson) {
-      result.errors.push_back({number, "lesson " + std::to_string(*lesson) + " is outside 1.." +
-                                           std::to_string(kNewestLesson)});
-    } else if (by_path != 0 && *lesson != by_path) {
-      result.errors.push_back({number, "`@lesson " + std::to_string(*lesson) +
-                                           "` disagrees with the folder of lesson " +
-                                           std::to_string(by_path)});
-    } else {
-      marked = lesson;
-      result.lesson = *lesson;
-    }
+    record(result, marked, *lesson, by_path, number, opening, "file's opening comment");
   }
   return result;
 }

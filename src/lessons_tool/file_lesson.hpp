@@ -2,7 +2,8 @@
 //
 // A file under lessons/NN-slug/ belongs to lesson NN by its path. Any other file that first
 // appears in lesson NN says so with a line `// @lesson NN` (`# @lesson NN` in a Makefile or
-// script) in its opening comment block. A file with neither belongs to lesson 01.
+// script) in its opening comment block; a Markdown page says `<!-- @lesson NN -->` on its first
+// lines (before its first line of prose). A file with neither belongs to lesson 01.
 #pragma once
 
 #include <string_view>

@@ -125,6 +125,36 @@ Parsed parse_hash_comment(std::string_view line) {
   return parsed;
 }
 
+// `<!-- @if lesson >= 12 -->`: the Makefile form inside a whole-line HTML comment.
+Parsed parse_html_comment(std::string_view line) {
+  Parsed parsed;
+  bool unterminated = false;
+  std::optional<std::string_view> inner = html_comment_text(line, unterminated);
+  if (unterminated) {
+    // `<!-- @endif` without `-->` would hide the rest of the page in the rendered Markdown.
+    std::string_view rest = trim(line);
+    rest.remove_prefix(4);
+    rest = trim(rest);
+    if (rest.starts_with('@')) {
+      rest.remove_prefix(1);
+      parsed.word = take_word(rest);
+      parsed.directive = directive_named(parsed.word);
+      parsed.malformed = parsed.directive != Directive::kNone;
+    }
+    return parsed;
+  }
+  if (!inner || !inner->starts_with('@')) return parsed;
+  std::string_view rest = inner->substr(1);
+  std::string_view word = take_word(rest);
+  parsed.word = word;
+  parsed.directive = directive_named(word);
+  if (parsed.directive == Directive::kIf || parsed.directive == Directive::kElif) {
+    parsed.lesson = parse_condition(rest, "lesson", true);
+    parsed.malformed = !parsed.lesson;
+  }
+  return parsed;
+}
+
 // Levels [floor, ceiling) a branch can be reached at. Lessons are numbered 1..kNewestLesson.
 struct Range {
   int floor = 1;
@@ -159,15 +189,22 @@ class Resolver {
       : syntax_(syntax), level_(level), top_range_{std::max(1, file_lesson), kNewestLesson + 1} {}
 
   void line(std::string_view text, int number) {
-    Parsed parsed = syntax_ == MarkerSyntax::kPreprocessor ? parse_preprocessor(text)
-                                                           : parse_hash_comment(text);
+    if (syntax_ == MarkerSyntax::kHtmlComment && fences_.in_code(text)) {
+      emit_if_kept(text);
+      return;
+    }
+    Parsed parsed = syntax_ == MarkerSyntax::kPreprocessor  ? parse_preprocessor(text)
+                    : syntax_ == MarkerSyntax::kHashComment ? parse_hash_comment(text)
+                                                            : parse_html_comment(text);
     if (parsed.malformed) {
-      error(number,
-            syntax_ == MarkerSyntax::kPreprocessor
-                ? "unsupported lesson condition: use `#if DUPLEX_LESSON >= NN`, "
-                  "`#if DUPLEX_LESSON < NN` or `#elif DUPLEX_LESSON >= NN`"
-                : "unsupported lesson marker: use `# @if lesson >= NN`, `# @if lesson < NN`, "
-                  "`# @elif lesson >= NN`, `# @else` or `# @endif`");
+      error(number, malformed_message());
+      // An unclosed `<!-- @endif` or `<!-- @else` still says what it is: read it as that.
+      if (parsed.directive == Directive::kElse || parsed.directive == Directive::kEndif) {
+        Parsed understood = parsed;
+        understood.malformed = false;
+        dispatch(understood, text, number);
+        return;
+      }
       // Read on as a foreign conditional so that one bad marker gives one error, not two.
       if (parsed.directive == Directive::kIf) {
         Parsed foreign = parsed;
@@ -179,6 +216,10 @@ class Resolver {
       }
       return;
     }
+    dispatch(parsed, text, number);
+  }
+
+  void dispatch(const Parsed& parsed, std::string_view text, int number) {
     switch (parsed.directive) {
       case Directive::kNone:
         emit_if_kept(text);
@@ -206,6 +247,21 @@ class Resolver {
   }
 
  private:
+  std::string malformed_message() const {
+    switch (syntax_) {
+      case MarkerSyntax::kPreprocessor:
+        return "unsupported lesson condition: use `#if DUPLEX_LESSON >= NN`, "
+               "`#if DUPLEX_LESSON < NN` or `#elif DUPLEX_LESSON >= NN`";
+      case MarkerSyntax::kHtmlComment:
+        return "unsupported lesson marker: use `<!-- @if lesson >= NN -->`, "
+               "`<!-- @if lesson < NN -->`, `<!-- @elif lesson >= NN -->`, `<!-- @else -->` or "
+               "`<!-- @endif -->`";
+      default:
+        return "unsupported lesson marker: use `# @if lesson >= NN`, `# @if lesson < NN`, "
+               "`# @elif lesson >= NN`, `# @else` or `# @endif`";
+    }
+  }
+
   bool keeping() const { return stack_.empty() || stack_.back().keeps; }
   Range range() const { return stack_.empty() ? top_range_ : stack_.back().branch; }
 
@@ -325,6 +381,7 @@ class Resolver {
   }
 
   MarkerSyntax syntax_;
+  MarkdownFences fences_;
   int level_;
   Range top_range_;
   std::vector<Frame> stack_;

@@ -11,7 +11,9 @@
 // The only lesson conditions are `DUPLEX_LESSON >= NN` and `DUPLEX_LESSON < NN` on `#if`, and
 // `DUPLEX_LESSON >= MM` on `#elif`; blocks nest. Every other `#if`/`#ifdef` is foreign: it is kept
 // as written (and may contain lesson blocks). Makefiles and scripts write the same with comment
-// lines: `# @if lesson >= NN`, `# @elif lesson >= MM`, `# @else`, `# @endif`.
+// lines: `# @if lesson >= NN`, `# @elif lesson >= MM`, `# @else`, `# @endif`; Markdown pages
+// the same inside whole-line HTML comments (`<!-- @if lesson >= NN -->`), which a rendered page
+// does not show. Lines inside a Markdown code fence are never markers.
 //
 // Resolving keeps the lines of the branch lesson NN takes and drops the directive lines, so the
 // learner reads clean code. The same pass validates: numbers in 1..15, balance, and no branch

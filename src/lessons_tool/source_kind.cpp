@@ -29,10 +29,58 @@ MarkerSyntax marker_syntax_of(std::string_view path, std::string_view text) {
   if (name == "Makefile" || name == "GNUmakefile" || ends_with_any(name, kHashed)) {
     return MarkerSyntax::kHashComment;
   }
+  if (name.ends_with(".md")) return MarkerSyntax::kHtmlComment;
   if (name.find('.') == std::string_view::npos && text.starts_with("#!")) {
     return MarkerSyntax::kHashComment;
   }
   return MarkerSyntax::kNone;
+}
+
+std::optional<std::string_view> html_comment_text(std::string_view line, bool& unterminated) {
+  unterminated = false;
+  std::size_t start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return std::nullopt;
+  line.remove_prefix(start);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+    line.remove_suffix(1);
+  constexpr std::string_view kOpen = "<!--";
+  constexpr std::string_view kClose = "-->";
+  if (!line.starts_with(kOpen)) return std::nullopt;
+  line.remove_prefix(kOpen.size());
+  if (!line.ends_with(kClose)) {
+    unterminated = true;
+    return std::nullopt;
+  }
+  line.remove_suffix(kClose.size());
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+    line.remove_prefix(1);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+    line.remove_suffix(1);
+  return line;
+}
+
+bool MarkdownFences::in_code(std::string_view line) {
+  std::size_t start = line.find_first_not_of(' ');
+  // CommonMark: a fence is indented by at most three spaces.
+  if (start == std::string_view::npos || start > 3) return fence_ != 0;
+  line.remove_prefix(start);
+  char c = line.empty() ? '\0' : line[0];
+  std::size_t run = 0;
+  if (c == '`' || c == '~') {
+    while (run < line.size() && line[run] == c) ++run;
+  }
+  if (fence_ == 0) {
+    if (run < 3) return false;
+    fence_ = c;
+    length_ = run;
+    return true;
+  }
+  // A closing fence: the same character, at least as many, nothing after but blanks.
+  if (c == fence_ && run >= length_ &&
+      line.substr(run).find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    fence_ = 0;
+  }
+  return true;
 }
 
 std::optional<int> lesson_of_path(std::string_view path) {

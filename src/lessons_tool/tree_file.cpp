@@ -35,7 +35,10 @@ DerivedFile derive_file(std::string_view path, std::string_view text, const Tree
     result.text = std::move(stubs.text);
     result.stubbed = std::move(stubs.stubbed);
   }
-  if (path == "Makefile") set_lesson_level(result.text, request.level);
+  if (path == "Makefile") {
+    set_lesson_level(result.text, request.level);
+    mark_derived(result.text);
+  }
   return result;
 }
 
@@ -64,6 +67,15 @@ bool set_lesson_level(std::string& makefile, int level) {
   std::size_t end = makefile.find_first_not_of("0123456789", number);
   if (end == number) return false;
   makefile.replace(number, end - number, std::to_string(level));
+  return true;
+}
+
+bool mark_derived(std::string& makefile) {
+  constexpr std::string_view kLine = "LESSON_MARKERS := yes\n";
+  std::size_t at = makefile.starts_with(kLine) ? 0 : makefile.find("\n" + std::string(kLine));
+  if (at == std::string::npos) return false;
+  if (at != 0 || !makefile.starts_with(kLine)) ++at;
+  makefile.replace(at, kLine.size(), "LESSON_MARKERS := no\n");
   return true;
 }
 

@@ -10,6 +10,10 @@
 //  4. a path written as a code span (`src/net/fd.hpp`) exists;
 //  5. no citation uses a line number (`fd.cpp:42`, `#L42`);
 //  6. every anchor comment in the tree is defined exactly once.
+// Every file is read as of this tree's lesson (DUPLEX_LESSON, docs/lessons-tool.md): in the
+// repository, a passage or block of an earlier lesson that a later one replaces (`#else`,
+// `<!-- @else -->`) is left out, as it is from tree 15; each lesson's own tree checks its own
+// (CI derives and tests every one). So an anchor may stand in both branches of a lesson block.
 // Suite L00_ runs with every `make test LESSON=NN`.
 #include <gtest/gtest.h>
 
@@ -22,17 +26,27 @@
 #include <string>
 #include <vector>
 
+#include "src/lessons_tool/file_lesson.hpp"
+#include "src/lessons_tool/lesson_blocks.hpp"
+#include "src/lessons_tool/source_kind.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kRoot = DUPLEX_SOURCE_DIR;
 
+// The file as this tree's lesson has it: lesson blocks resolved, markers gone.
 std::string read_file(const fs::path& path) {
+  namespace lt = duplex::lessons_tool;
   std::ifstream in(path, std::ios::binary);
   std::ostringstream contents;
   contents << in.rdbuf();
-  return contents.str();
+  std::string text = contents.str();
+  std::string relative = fs::relative(path, kRoot).generic_string();
+  lt::MarkerSyntax syntax = lt::marker_syntax_of(relative, text);
+  int lesson = lt::file_lesson(relative, text, syntax).lesson;
+  return lt::resolve_lesson_blocks(text, syntax, DUPLEX_LESSON, lesson).text;
 }
 
 bool is_source(const fs::path& path) {

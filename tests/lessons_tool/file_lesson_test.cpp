@@ -27,7 +27,8 @@ TEST(L00_LessonTree, SyntaxFollowsTheFileName) {
   EXPECT_EQ(marker_syntax_of("tests/bench/run", "#!/bin/bash\n"), kHash);
   EXPECT_EQ(marker_syntax_of("tests/bench/expected", "plain data\n"), MarkerSyntax::kNone);
   EXPECT_EQ(marker_syntax_of("lessons/09-frames/README.md", "#!not a script\n"),
-            MarkerSyntax::kNone);
+            MarkerSyntax::kHtmlComment);
+  EXPECT_EQ(marker_syntax_of("docs/ws.md", ""), MarkerSyntax::kHtmlComment);
   EXPECT_EQ(marker_syntax_of("src/www/index.html", ""), MarkerSyntax::kNone);
 }
 
@@ -93,6 +94,56 @@ TEST(L00_LessonTree, WordsThatOnlyStartLikeAMarkerAreProse) {
   auto prose = file_lesson("src/a.cpp", "// @lessons are numbered\n// see @lesson 3\n", kCpp);
   EXPECT_TRUE(prose.errors.empty());
   EXPECT_EQ(prose.lesson, 1);
+}
+
+TEST(L00_LessonTree, PageMarkerOnTheFirstLines) {
+  constexpr auto kMd = MarkerSyntax::kHtmlComment;
+  EXPECT_EQ(file_lesson("docs/deflate.md", "<!-- @lesson 14 -->\n# DEFLATE\n", kMd).lesson, 14);
+  std::string after_title =
+      "# Redis\n"
+      "\n"
+      "<!-- a note for editors -->\n"
+      "<!-- @lesson 15: the connector -->\n"
+      "Prose.\n";
+  auto redis = file_lesson("docs/redis.md", after_title, kMd);
+  EXPECT_EQ(redis.lesson, 15);
+  EXPECT_TRUE(redis.errors.empty());
+  EXPECT_EQ(file_lesson("docs/net.md", "# Net\nProse.\n", kMd).lesson, 1);
+  EXPECT_EQ(file_lesson("lessons/09-frames/README.md", "# Frames\n", kMd).lesson, 9);
+
+  auto late = file_lesson("docs/a.md", "# A\nProse.\n<!-- @lesson 12 -->\n", kMd);
+  ASSERT_EQ(late.errors.size(), 1U);
+  EXPECT_EQ(late.errors[0].line, 3);
+  EXPECT_EQ(late.errors[0].message, "`@lesson` marker outside the page's opening lines");
+  EXPECT_EQ(late.lesson, 1);
+
+  auto unreadable = file_lesson("docs/a.md", "<!-- @lesson twelve -->\n", kMd);
+  ASSERT_EQ(unreadable.errors.size(), 1U);
+  EXPECT_EQ(unreadable.errors[0].message,
+            "unreadable `@lesson` marker: write `<!-- @lesson NN -->`");
+  auto unclosed = file_lesson("docs/a.md", "<!-- @lesson 12\n", kMd);
+  ASSERT_EQ(unclosed.errors.size(), 1U);
+  EXPECT_EQ(unclosed.errors[0].message, unreadable.errors[0].message);
+
+  auto twice = file_lesson("docs/a.md", "<!-- @lesson 3 -->\n<!-- @lesson 4 -->\n", kMd);
+  ASSERT_EQ(twice.errors.size(), 1U);
+  EXPECT_EQ(twice.errors[0].message, "second `@lesson` marker in one file");
+  auto range = file_lesson("docs/a.md", "<!-- @lesson 16 -->\n", kMd);
+  ASSERT_EQ(range.errors.size(), 1U);
+  EXPECT_EQ(range.errors[0].message, "lesson 16 is outside 1..15");
+  auto folder = file_lesson("lessons/01-sockets/README.md", "<!-- @lesson 3 -->\n", kMd);
+  ASSERT_EQ(folder.errors.size(), 1U);
+  EXPECT_EQ(folder.errors[0].message, "`@lesson 3` disagrees with the folder of lesson 1");
+
+  // A page about the notation shows the marker in a code fence.
+  std::string shown =
+      "# Notation\n"
+      "```markdown\n"
+      "<!-- @lesson 12 -->\n"
+      "```\n";
+  auto example = file_lesson("docs/lessons-tool.md", shown, kMd);
+  EXPECT_TRUE(example.errors.empty());
+  EXPECT_EQ(example.lesson, 1);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ using duplex::lessons_tool::resolve_lesson_blocks;
 
 constexpr auto kCpp = MarkerSyntax::kPreprocessor;
 constexpr auto kHash = MarkerSyntax::kHashComment;
+constexpr auto kMd = MarkerSyntax::kHtmlComment;
 
 std::string at(std::string_view text, int level, MarkerSyntax syntax = kCpp, int file_lesson = 1) {
   BlockResolution result = resolve_lesson_blocks(text, syntax, level, file_lesson);
@@ -223,6 +224,82 @@ TEST(L00_LessonTree, MakefileMarkerErrors) {
             "1: lesson block has no matching end marker");
   // The preprocessor's own directives mean nothing to a Makefile (they are comments there).
   EXPECT_EQ(at("#if DUPLEX_LESSON >= 3\n", 1, kHash), "#if DUPLEX_LESSON >= 3\n");
+}
+
+const std::string kPage =
+    "# Duplex\n"
+    "Run the server:\n"
+    "<!-- @if lesson >= 6: the HTTP server exists -->\n"
+    "    make run   # the HTTP server\n"
+    "<!-- @elif lesson >= 3 -->\n"
+    "    make run   # the echo server\n"
+    "<!-- @else -->\n"
+    "    build/lessons/01-sockets/echo\n"
+    "<!-- @endif -->\n"
+    "<!-- a comment that is no marker -->\n"
+    "<!-- @note not a lesson marker -->\n"
+    "The end.\n";
+
+TEST(L00_LessonTree, MarkdownMarkersAreHtmlCommentLines) {
+  const std::string tail =
+      "<!-- a comment that is no marker -->\n<!-- @note not a lesson marker -->\nThe end.\n";
+  EXPECT_EQ(at(kPage, 1, kMd),
+            "# Duplex\nRun the server:\n    build/lessons/01-sockets/echo\n" + tail);
+  EXPECT_EQ(at(kPage, 5, kMd),
+            "# Duplex\nRun the server:\n    make run   # the echo server\n" + tail);
+  EXPECT_EQ(at(kPage, 15, kMd),
+            "# Duplex\nRun the server:\n    make run   # the HTTP server\n" + tail);
+  // Blank space inside the comment is free; the rendered page never shows the markers.
+  EXPECT_EQ(at("<!--@if lesson < 4-->\nold\n<!--   @endif   -->\n", 3, kMd), "old\n");
+  EXPECT_EQ(at("<!--@if lesson < 4-->\nold\n<!--   @endif   -->\n", 4, kMd), "");
+}
+
+TEST(L00_LessonTree, MarkdownMarkerErrorsAreTheSameAsElsewhere) {
+  EXPECT_EQ(only_error("<!-- @if lesson == 3 -->\n<!-- @endif -->\n", kMd),
+            "1: unsupported lesson marker: use `<!-- @if lesson >= NN -->`, "
+            "`<!-- @if lesson < NN -->`, `<!-- @elif lesson >= NN -->`, `<!-- @else -->` or "
+            "`<!-- @endif -->`");
+  EXPECT_EQ(only_error("a\n<!-- @if lesson >= 3 -->\nx\n", kMd),
+            "2: lesson block has no matching end marker");
+  EXPECT_EQ(only_error("<!-- @endif -->\n", kMd), "1: `endif` without an open block");
+  EXPECT_EQ(only_error("<!-- @if lesson >= 16 -->\n<!-- @endif -->\n", kMd),
+            "1: lesson 16 is outside 1..15");
+  EXPECT_EQ(
+      only_error("<!-- @if lesson >= 9 -->\n<!-- @elif lesson >= 12 -->\n<!-- @endif -->\n", kMd),
+      "2: `>= 12` is never true here (reached only in lessons 1..8)");
+  EXPECT_EQ(only_error("<!-- @if lesson >= 9 -->\nx\n<!-- @endif -->\n", kMd, 12),
+            "1: `>= 9` is always true here (reached only in lessons 12..15)");
+  // An unclosed comment would hide the rest of the rendered page.
+  EXPECT_EQ(only_error("<!-- @if lesson >= 3 -->\nx\n<!-- @endif\n", kMd),
+            "3: unsupported lesson marker: use `<!-- @if lesson >= NN -->`, "
+            "`<!-- @if lesson < NN -->`, `<!-- @elif lesson >= NN -->`, `<!-- @else -->` or "
+            "`<!-- @endif -->`");
+  // Markers of the other syntaxes mean nothing in a page.
+  EXPECT_EQ(at("# @if lesson >= 3\n#if DUPLEX_LESSON >= 3\n", 1, kMd),
+            "# @if lesson >= 3\n#if DUPLEX_LESSON >= 3\n");
+}
+
+TEST(L00_LessonTree, MarkdownCodeFencesShowMarkersWithoutReadingThem) {
+  std::string text =
+      "Wrap a passage like this:\n"
+      "```markdown\n"
+      "<!-- @if lesson >= 12 -->\n"
+      "~~~\n"
+      "<!-- @endif -->\n"
+      "```\n"
+      "<!-- @if lesson >= 12 -->\n"
+      "~~~~\n"
+      "<!-- @else -->\n"
+      "```\n"
+      "~~~~~\n"
+      "<!-- @endif -->\n"
+      "end\n";
+  EXPECT_EQ(at(text, 11, kMd),
+            "Wrap a passage like this:\n```markdown\n<!-- @if lesson >= 12 -->\n~~~\n"
+            "<!-- @endif -->\n```\nend\n");
+  EXPECT_EQ(at(text, 12, kMd),
+            "Wrap a passage like this:\n```markdown\n<!-- @if lesson >= 12 -->\n~~~\n"
+            "<!-- @endif -->\n```\n~~~~\n<!-- @else -->\n```\n~~~~~\nend\n");
 }
 
 TEST(L00_LessonTree, LastLineWithoutNewlineAndCarriageReturns) {

@@ -11,6 +11,7 @@ namespace {
 using duplex::lessons_tool::check_file;
 using duplex::lessons_tool::derive_file;
 using duplex::lessons_tool::lesson_readmes;
+using duplex::lessons_tool::mark_derived;
 using duplex::lessons_tool::set_lesson_level;
 using duplex::lessons_tool::TreeRequest;
 
@@ -49,6 +50,26 @@ TEST(L00_LessonTree, FilesOfLaterLessonsAreLeftOut) {
   EXPECT_TRUE(derive_file("README.md", "# Duplex\n", tree(1)).kept);
 }
 
+TEST(L00_LessonTree, MarkdownPagesAndPassagesFollowTheirLesson) {
+  std::string page =
+      "<!-- @lesson 14 -->\n"
+      "# DEFLATE\n";
+  EXPECT_FALSE(derive_file("docs/deflate.md", page, tree(13)).kept);
+  EXPECT_EQ(derive_file("docs/deflate.md", page, tree(14)).text, page);
+  std::string readme =
+      "See [the frames](docs/ws.md).\n"
+      "<!-- @if lesson >= 14 -->\n"
+      "And [DEFLATE](docs/deflate.md).\n"
+      "<!-- @endif -->\n";
+  EXPECT_EQ(derive_file("README.md", readme, tree(13)).text, "See [the frames](docs/ws.md).\n");
+  EXPECT_EQ(derive_file("README.md", readme, tree(14)).text,
+            "See [the frames](docs/ws.md).\nAnd [DEFLATE](docs/deflate.md).\n");
+  EXPECT_TRUE(check_file("README.md", readme, kReadmes).empty());
+  auto bad = check_file("README.md", "<!-- @if lesson >= 3 -->\n", kReadmes);
+  ASSERT_EQ(bad.size(), 1U);
+  EXPECT_EQ(bad[0].message, "lesson block has no matching end marker");
+}
+
 TEST(L00_LessonTree, ATreeResolvesBlocksAndDropsExerciseMarkers) {
   auto early = derive_file("src/net/connection.cpp", kConnection, tree(3));
   EXPECT_TRUE(early.errors.empty());
@@ -82,11 +103,16 @@ TEST(L00_LessonTree, TheMakefileLearnsItsLevel) {
       "POOL := yes\n"
       "# @endif\n"
       "LESSON_LEVEL ?= 15\n"
+      "LESSON_MARKERS := yes\n"
       "CPPFLAGS += -DDUPLEX_LESSON=$(LESSON_LEVEL)\n";
   auto derived = derive_file("Makefile", makefile, tree(3));
   EXPECT_EQ(derived.text,
             "LESSON_LEVEL ?= 3\n"
+            "LESSON_MARKERS := no\n"
             "CPPFLAGS += -DDUPLEX_LESSON=$(LESSON_LEVEL)\n");
+  // Tree 15 holds the same code as the repository, but no markers: it says so too.
+  EXPECT_NE(derive_file("Makefile", makefile, tree(15)).text.find("LESSON_MARKERS := no\n"),
+            std::string::npos);
   // Only the root Makefile carries the level.
   EXPECT_NE(derive_file("tests/lessons_tool/lessons.mk", makefile, tree(3)).text.find("?= 15"),
             std::string::npos);
@@ -97,6 +123,11 @@ TEST(L00_LessonTree, TheMakefileLearnsItsLevel) {
   std::string none = "OTHER_LESSON_LEVEL ?= 15\n";
   EXPECT_FALSE(set_lesson_level(none, 9));
   EXPECT_EQ(none, "OTHER_LESSON_LEVEL ?= 15\n");
+  std::string markers = "LESSON_MARKERS := yes\n";
+  EXPECT_TRUE(mark_derived(markers));
+  EXPECT_EQ(markers, "LESSON_MARKERS := no\n");
+  std::string other = "MY_LESSON_MARKERS := yes\n";
+  EXPECT_FALSE(mark_derived(other));
 }
 
 TEST(L00_LessonTree, CheckReportsEveryMarkerErrorInLineOrder) {
