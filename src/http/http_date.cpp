@@ -1,4 +1,5 @@
 // HTTP dates (lesson 06): IMF-fixdate out, the three RFC 9110 §5.6.7 forms in.
+// @lesson 06
 #include "src/http/http_date.hpp"
 
 #include <array>

@@ -3,6 +3,7 @@
 // RFC 9110 §5.6.7: a sender writes IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); a recipient
 // must also accept the obsolete RFC 850 form ("Sunday, 06-Nov-94 08:49:37 GMT") and the asctime
 // form ("Sun Nov  6 08:49:37 1994"). RFC 9110 §6.6.1: an origin server sends Date.
+// @lesson 06
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // HttpServer (lesson 06): accepting, the connection limit, and the graceful stop.
+// @lesson 06
 #include "src/http/http_server.hpp"
 
 #include <unistd.h>

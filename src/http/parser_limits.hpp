@@ -2,6 +2,7 @@
 //
 // A limit is the difference between a server and a memory-exhaustion bug. Each one maps to the
 // status RFC 9110 §15 gives for it; docs/http.md lists them all.
+// @lesson 04
 #pragma once
 
 #include <cstddef>

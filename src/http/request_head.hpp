@@ -3,6 +3,7 @@
 // RFC 9112 §3 (request line), §9.3 (persistence), RFC 9110 §9 (methods), §10.1.1 (Expect).
 // The string_views point into the buffer the parser was last given; `path` is owned because
 // decoding changes it.
+// @lesson 04
 #pragma once
 
 #include <string>

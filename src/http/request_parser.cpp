@@ -1,4 +1,5 @@
 // The request head parser (lessons 04-05). See request_parser.hpp.
+// @lesson 04
 #include "src/http/request_parser.hpp"
 
 #include <optional>

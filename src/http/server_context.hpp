@@ -3,6 +3,7 @@
 // The options, the handler, the cached Date value, the log sink, and the set of live
 // connections (so a graceful stop can reach each of them). One per server, owned by it, used
 // only on the loop thread.
+// @lesson 06
 #pragma once
 
 #include <chrono>

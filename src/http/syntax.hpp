@@ -3,6 +3,7 @@
 // RFC 9110 §5.6.2 (tokens), §5.5 (field values), §5.6.1 (comma-separated lists), §5.6.3
 // (whitespace); RFC 3986 §2.1 (percent-encoding). Everything here is a pure function over
 // bytes, with no locale; only percent_decode() writes (into the caller's string).
+// @lesson 04
 #pragma once
 
 #include <array>

@@ -7,6 +7,7 @@
 //  - a parsed path starts with '/', and has no dot-segment, empty segment or NUL;
 //  - a chunked body after the head decodes the same whole and split in two.
 // Small limits make the fuzzer reach the 414, 431 and 413 paths quickly.
+// @lesson 04
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

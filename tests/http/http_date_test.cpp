@@ -1,4 +1,5 @@
 // Tests for HTTP dates (lesson 06): RFC 9110 §5.6.7's example in its three forms.
+// @lesson 06
 #include <gtest/gtest.h>
 
 #include <ctime>

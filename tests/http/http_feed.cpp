@@ -1,5 +1,6 @@
 // Feeding the HTTP head parsers every way the network could (tests for lessons 04-05).
 // See http_feed.hpp.
+// @lesson 04
 #include "tests/http/http_feed.hpp"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,7 @@
 // The head parsers are given all unconsumed bytes at each call. These helpers grow the buffer
 // chunk by chunk as a server would, put each call's bytes in a GuardedBuffer (so a one-byte
 // over-read crashes), and reduce what the parser said to an `Outcome` that two runs can compare.
+// @lesson 04
 #pragma once
 
 #include <cstddef>

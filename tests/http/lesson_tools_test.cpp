@@ -1,6 +1,7 @@
 // Tests for the throwaway tools of lessons 04 and 05, run as a learner runs them: bytes on
 // stdin, text on stdout. They pin the outputs the lesson READMEs show, so prose and program
 // cannot drift apart.
+// @lesson 04
 #include <gtest/gtest.h>
 
 #include <unistd.h>

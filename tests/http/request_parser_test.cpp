@@ -2,6 +2,7 @@
 //
 // Every input goes through parse_request_everywhere(): whole, one byte at a time, split at every
 // index and at random points, each call's bytes in a GuardedBuffer. All must agree.
+// @lesson 04
 #include "src/http/request_parser.hpp"
 
 #include <gtest/gtest.h>

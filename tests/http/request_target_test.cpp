@@ -1,5 +1,6 @@
 // Tests for the request target forms and path normalisation (lesson 04; RFC 9112 §3.2,
 // RFC 3986 §2.1 and §5.2.4).
+// @lesson 04
 #include "src/http/request_target.hpp"
 
 #include <gtest/gtest.h>
