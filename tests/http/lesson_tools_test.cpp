@@ -17,7 +17,9 @@ namespace {
 using duplex::testing::ChildProcess;
 
 const std::string kParseRequest = DUPLEX_LESSON_BIN_DIR "/04-request-head/parse_request";
+#if DUPLEX_LESSON >= 5
 const std::string kBodies = DUPLEX_LESSON_BIN_DIR "/05-message-bodies/bodies";
+#endif
 
 struct ToolRun {
   std::string out;
@@ -49,10 +51,12 @@ class L04_ParseRequestTool : public ToolTest {
  protected:
   L04_ParseRequestTool() : ToolTest(kParseRequest) {}
 };
+#if DUPLEX_LESSON >= 5
 class L05_BodiesTool : public ToolTest {
  protected:
   L05_BodiesTool() : ToolTest(kBodies) {}
 };
+#endif
 
 TEST_F(L04_ParseRequestTool, PrintsTheNormalisedPath) {
   ToolRun r =
@@ -101,6 +105,7 @@ TEST_F(L04_ParseRequestTool, IncompleteExitsWithTwo) {
   EXPECT_EQ(r.out, "incomplete: 25 bytes and no empty line yet\n");
 }
 
+#if DUPLEX_LESSON >= 5
 TEST_F(L05_BodiesTool, SmuggleDemoShowsTwoReadingsAndTheRefusal) {
   ToolRun r = run(kBodies, {"--smuggle"}, "");
   EXPECT_EQ(r.exit_code, 0);
@@ -136,6 +141,8 @@ TEST_F(L05_BodiesTool, LyingChunkSizeIsCaught) {
   EXPECT_NE(r.out.find("body rejected: 400 chunk data not followed by CRLF"), std::string::npos)
       << r.out;
 }
+
+#endif
 
 }  // namespace
 }  // namespace duplex::http
