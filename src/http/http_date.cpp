@@ -170,6 +170,7 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
   return std::nullopt;
 }
 
+#if DUPLEX_LESSON >= 12
 std::string_view DateCache::now() {
   std::time_t second = std::time(nullptr);
   if (second != second_) {
@@ -178,5 +179,6 @@ std::string_view DateCache::now() {
   }
   return text_;
 }
+#endif
 
 }  // namespace duplex::http
