@@ -195,8 +195,8 @@ unsigned online_cpus() {
   long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   return cpus >= 1 ? static_cast<unsigned>(cpus) : 1;
 }
-#endif
 
+#endif
 using namespace duplex;
 
 #if DUPLEX_LESSON >= 12
@@ -214,8 +214,8 @@ struct Shard {
 #else
   explicit Shard(const std::string& root) : files(root) {}
 #endif
-
 #if DUPLEX_LESSON >= 10
+
   static ws::WsOptions traced(const Options& options, ws::WsOptions ws_options) {
     // --trace shows WebSocket frames too, field by field (lesson 09).
     ws_options.trace = options.trace;
@@ -480,7 +480,7 @@ int serve(const Options& options) {
 #endif
   std::cout << "http://" << shard.server->local_address().to_string() << "/" << std::endl;
   shard.loop.run();
-  // The server goes first: its last closes may still reach the endpoints.
+  // The server goes first: its connections still refer to the routes.
   shard.server.reset();
   return 0;
 }
