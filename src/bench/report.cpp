@@ -1,4 +1,5 @@
 // The report writer (lesson 12). See report.hpp.
+// @lesson 12
 #include "src/bench/report.hpp"
 
 #include <algorithm>
@@ -170,6 +171,7 @@ std::string bound_side(double server_cpu, double client_cpu) {
   return "neither";
 }
 
+#if DUPLEX_LESSON >= 14
 namespace {
 
 // Lesson 14's section: permessage-deflate's memory per idle connection, the ratio on the chat,
@@ -329,6 +331,7 @@ std::string deflate_section(const std::vector<Result>& results) {
 }
 
 }  // namespace
+#endif
 
 Report build_report(const std::vector<Result>& results, const MachineInfo& machine) {
   Report report;
@@ -546,7 +549,9 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   md += fanout_section(results);
 #endif
   md += article_section(results, report.images);
+#if DUPLEX_LESSON >= 14  // lesson 14: compression
   md += deflate_section(results);
+#endif
 
   md +=
       "The raw result lines of this run, one per measurement: "

@@ -1,4 +1,5 @@
 # tests/bench/deflate.mk: the zlib comparison for src/deflate (lesson 14).
+# @lesson 14
 #
 # deflate_compare links zlib, and nothing that links zlib may be part of the server or of the
 # test binary, so the Makefile leaves tests/bench/deflate_compare.cpp out of TEST_SRCS and

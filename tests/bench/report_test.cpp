@@ -1,6 +1,7 @@
 // Tests for the report writer and its SVG charts (lesson 12): ratios pair rows of the same run,
 // a missing or failed row is said to be missing (never shown as a small number), and the SVG is
 // well-formed text with escaped labels.
+// @lesson 12
 #include "src/bench/report.hpp"
 
 #include <gtest/gtest.h>
