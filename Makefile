@@ -211,9 +211,7 @@ bench: $(BINS) ## run the benchmark matrix (a few minutes) and write docs/benchm
 
 # Lesson 14's DEFLATE against zlib (`make deflate-compare`), and lesson trees and exercises
 # (`make lesson-tree`, `make exercise`, `make lessons-check`).
-# @if lesson >= 14: the zlib comparison
 include tests/bench/deflate.mk
-# @endif
 include tests/lessons_tool/lessons.mk
 
 # ---------------------------------------------------------------------------------------------
