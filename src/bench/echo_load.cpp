@@ -5,6 +5,7 @@
 // exactly which bytes must come back next and compares every one of them. For WebSocket the
 // frames are masked (RFC 6455 §5.3: a client MUST mask) with a per-connection key; the masked
 // payloads are computed once, because the client's cost must stay far below the server's.
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -7,6 +7,7 @@
 //   raw TCP:   32 bytes written, the same 32 read back, then close()
 // Both close the same way, so the difference between them is what HTTP parsing, SHA-1, the
 // response and the WebSocket connection's setup cost.
+// @lesson 12
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>

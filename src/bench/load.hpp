@@ -24,6 +24,7 @@
 //
 // Single-threaded epoll clients: cheap enough that, pinned to their own core, they outrun the
 // server under test (check with `top` that the server's core is the one at 100 %).
+// @lesson 12
 #pragma once
 
 #include <sys/types.h>

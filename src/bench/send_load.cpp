@@ -8,6 +8,7 @@
 // route drops every message, so neither side pays for an echo. The sends are open-loop, spread
 // evenly over each period, like users typing: a POST whose answer has not come back when the
 // next is due is pipelined behind it (RFC 9112 §9.3.2).
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -11,6 +11,7 @@
 // An update counts once per subscriber that received it inside the window. Polling subscribers
 // ask again as soon as an answer arrives (long-poll) or every --poll-interval (short poll,
 // spread over the interval); a connection the server closes is opened again and counted.
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
