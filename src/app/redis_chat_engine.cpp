@@ -223,11 +223,17 @@ void RedisChatEngine::apply(const std::string& room, FeedStep step) {
 // room's feed (what it has that the feed had not delivered yet reaches the members already
 // there, as it would have through Pub/Sub), and cut at the feed's last delivered offset: what
 // comes after reaches the member live, once it has joined its group, and never twice.
+//
+// In a room this process does not hear yet, the read waits for Redis to confirm the
+// subscription. A message (the member's own, said while its history loads) published before
+// the read is then in the read, and one published after it is heard live; read before the
+// subscription took, a message published in between would be in neither.
 void RedisChatEngine::join(MemberId member, std::string_view room_name, std::string_view nick,
                            const std::optional<ChatResume>& resume) {
   if (!io_) return;
   std::string room(room_name);
-  auto [found, fresh] = rooms_.try_emplace(room, Room{ChatFeed({.recent = options_.history}), {}});
+  auto [found, fresh] =
+      rooms_.try_emplace(room, Room{ChatFeed({.recent = options_.history}), {}, false, {}});
   found->second.members[member] = std::string(nick);
   if (fresh) {
     std::string name = channel(room);
@@ -240,7 +246,16 @@ void RedisChatEngine::join(MemberId member, std::string_view room_name, std::str
   std::string expiry = std::to_string(now_ms() + options_.presence_ttl.count());
   io_->commands.command({"ZADD", key(room, "presence"), expiry, nick}, nullptr);
   ping_presence(room);
+  // Redis away: no confirmation will come soon; the read fails now and says so (live only).
+  if (!found->second.subscribed && io_->subscriber.connected()) {
+    found->second.waiting.emplace_back(member, resume);
+    return;
+  }
+  read_history(member, room, resume);
+}
 
+void RedisChatEngine::read_history(MemberId member, const std::string& room,
+                                   const std::optional<ChatResume>& resume) {
   read_stream(room, std::nullopt, [this, member, room, resume](bool ok, StreamRead read) {
     auto again = rooms_.find(room);
     if (again == rooms_.end() || !again->second.members.contains(member)) return;
@@ -261,7 +276,9 @@ void RedisChatEngine::join(MemberId member, std::string_view room_name, std::str
       if (entry.offset <= current.last()) history.push_back(std::move(entry));
     }
     std::uint64_t newest = history.empty() ? 0 : history.back().offset;
-    if (read.epoch == current.epoch()) {
+    // No epoch in the read: the room was unused when Redis read it; anything the feed has
+    // delivered since (the member's own first message) came after, and is owed.
+    if (read.epoch.empty() || read.epoch == current.epoch()) {
       for (ChatEntry& entry : current.recent_after(newest)) {
         history.push_back(std::move(entry));
       }
@@ -328,7 +345,10 @@ void RedisChatEngine::on_push(const redis::SessionEvent& event) {
   if (found == rooms_.end()) return;
   if (event.kind == redis::SessionEvent::Kind::kSubscribed) {
     // Subscribed again after an outage: what was published meanwhile is only in the stream.
+    found->second.subscribed = true;
+    auto waiting = std::exchange(found->second.waiting, {});
     apply(room, found->second.feed.on_reconnected());
+    for (const auto& [member, resume] : waiting) read_history(member, room, resume);
   } else if (event.kind == redis::SessionEvent::Kind::kMessage) {
     on_live(room, event.payload);
   }

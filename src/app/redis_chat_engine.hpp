@@ -33,6 +33,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "src/app/chat_engine.hpp"
@@ -82,6 +83,10 @@ class RedisChatEngine : public ChatEngine {
   struct Room {
     ChatFeed feed;
     std::map<MemberId, std::string> members;  // this process's
+    // Redis has confirmed the room's subscription: a message published from now on is heard.
+    bool subscribed = false;
+    // Joins whose history is read once it is (join() says why).
+    std::vector<std::pair<MemberId, std::optional<ChatResume>>> waiting;
   };
   struct StreamRead {
     std::string epoch;
@@ -93,6 +98,8 @@ class RedisChatEngine : public ChatEngine {
   void read_stream(std::string_view room, std::optional<FeedRead> range,
                    std::function<void(bool ok, StreamRead read)> done);
   void apply(const std::string& room, FeedStep step);
+  void read_history(MemberId member, const std::string& room,
+                    const std::optional<ChatResume>& resume);
   void on_push(const redis::SessionEvent& event);
   void on_live(const std::string& room, std::string_view payload);
   void refresh_presence();

@@ -182,6 +182,27 @@ TEST_F(L15_RedisChatEngine, AMemberThatComesBackElsewhereGetsWhatItMissed) {
   EXPECT_EQ(got.back(), "204:x");
 }
 
+// A member that speaks while its history is still loading (Redis has not answered the join's
+// read yet) hears its own message once: in its history or live, never neither. In a room that
+// nobody has used yet, and in one that the other process already uses.
+TEST_F(L15_RedisChatEngine, AMemberThatSpeaksWhileItsHistoryLoadsHearsItself) {
+  a_->join(1, "ada");
+  a_->say(1, "first words");
+  ASSERT_FALSE(a_->in_room(1)) << "the history is read over the network: not yet here";
+  ASSERT_TRUE(until([&] { return a_->in_room(1) && !a_->out.of_type(1, "message").empty(); }))
+      << "ada never heard her own message";
+  b_->join(2, "bob");
+  b_->say(2, "hello");
+  ASSERT_FALSE(b_->in_room(2));
+  ASSERT_TRUE(until([&] {
+    return b_->out.of_type(2, "message").size() == 2 && a_->out.of_type(1, "message").size() == 2;
+  })) << "bob heard "
+      << b_->out.of_type(2, "message").size() << " messages";
+  EXPECT_EQ(b_->out.of_type(2, "message"), (std::vector<std::string>{"1:first words", "2:hello"}));
+  EXPECT_EQ(a_->out.of_type(1, "message"), (std::vector<std::string>{"1:first words", "2:hello"}));
+  EXPECT_TRUE(a_->out.of_type(1, "history").empty()) << "nothing was lost: no notice";
+}
+
 // @anchor lesson15-restart-test
 TEST_F(L15_RedisChatEngine, ARedisRestartIsSurvivedAndSaidSo) {
   a_->join(1, "ada");
