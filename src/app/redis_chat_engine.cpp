@@ -44,6 +44,30 @@ return {epoch, redis.call('XRANGE', KEYS[2], ARGV[2], ARGV[3], 'COUNT', ARGV[4])
 
 constexpr std::string_view kPresencePing = "presence";
 
+// @anchor lesson15-presence-clock
+// Presence on one clock: Redis's. Each process stamping expiry times from its own clock would
+// make a member's presence last longer or shorter depending on which machine wrote it and which
+// one reads it (clocks drift; one set an hour wrong keeps its dead members listed for an hour).
+// The scripts read TIME on the Redis server instead, so every expiry time is written and
+// compared on the one clock they all share. (Since Redis 5 a script may call TIME before it
+// writes: scripts are replicated by their effects, not re-run.)
+// KEYS: presence. ARGV: ttl (ms), then the nicks to stamp. Stamps them, drops the expired.
+constexpr std::string_view kPresenceStampScript = R"lua(
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local expiry = string.format('%.0f', now + tonumber(ARGV[1]))
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], expiry, ARGV[i]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+return now
+)lua";
+
+// KEYS: presence. The nicks whose entry has not expired by Redis's clock, in nick order.
+constexpr std::string_view kPresenceReadScript = R"lua(
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%.0f', now), '+inf')
+)lua";
+
 std::uint64_t parse_offset(std::string_view text) {
   std::uint64_t offset = 0;
   for (char c : text) {
@@ -51,12 +75,6 @@ std::uint64_t parse_offset(std::string_view text) {
     offset = offset * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return offset;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -243,8 +261,7 @@ void RedisChatEngine::join(MemberId member, std::string_view room_name, std::str
   // @anchor lesson15-presence
   // Presence: the nick in the room's sorted set with an expiry time as its score (refreshed by
   // the presence timer), and a ping on the room's channel so that every process re-reads it.
-  std::string expiry = std::to_string(now_ms() + options_.presence_ttl.count());
-  io_->commands.command({"ZADD", key(room, "presence"), expiry, nick}, nullptr);
+  stamp_presence(room, {std::string(nick)});
   ping_presence(room);
   // Redis away: no confirmation will come soon; the read fails now and says so (live only).
   if (!found->second.subscribed && io_->subscriber.connected()) {
@@ -314,8 +331,7 @@ void RedisChatEngine::ping_presence(const std::string& room) {
 // Every process re-reads the room's set when pinged: the entries not expired, in nick order.
 void RedisChatEngine::report_presence(const std::string& room) {
   io_->commands.command(
-      {"ZRANGEBYSCORE", key(room, "presence"), std::to_string(now_ms()), "+inf"},
-      [this, room](redis::Reply reply) {
+      {"EVAL", kPresenceReadScript, "1", key(room, "presence")}, [this, room](redis::Reply reply) {
         if (!reply.ok() || reply.value.type != redis::Type::kArray || sink_ == nullptr) return;
         if (!rooms_.contains(room)) return;
         std::vector<std::string> nicks;
@@ -324,17 +340,19 @@ void RedisChatEngine::report_presence(const std::string& room) {
       });
 }
 
+void RedisChatEngine::stamp_presence(const std::string& room, std::vector<std::string> nicks) {
+  std::vector<std::string> args = {"EVAL", std::string(kPresenceStampScript), "1",
+                                   key(room, "presence"),
+                                   std::to_string(options_.presence_ttl.count())};
+  for (std::string& nick : nicks) args.push_back(std::move(nick));
+  io_->commands.command(std::span<const std::string>(args), nullptr);
+}
+
 void RedisChatEngine::refresh_presence() {
-  std::string expiry = std::to_string(now_ms() + options_.presence_ttl.count());
-  std::string now = std::to_string(now_ms());
   for (const auto& [room, state] : rooms_) {
-    std::vector<std::string> args = {"ZADD", key(room, "presence")};
-    for (const auto& [member, nick] : state.members) {
-      args.push_back(expiry);
-      args.push_back(nick);
-    }
-    if (args.size() > 2) io_->commands.command(std::span<const std::string>(args), nullptr);
-    io_->commands.command({"ZREMRANGEBYSCORE", key(room, "presence"), "-inf", now}, nullptr);
+    std::vector<std::string> nicks;
+    for (const auto& [member, nick] : state.members) nicks.push_back(nick);
+    stamp_presence(room, std::move(nicks));
   }
 }
 

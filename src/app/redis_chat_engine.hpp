@@ -9,7 +9,8 @@
 //   R:seq       INCR'd for every message: the offset
 //   R:stream    a Redis Stream of the last ~history messages, entry ID "<offset>-0"
 //   R:epoch     made once (a random name); when it is missing the stream was lost: new epoch
-//   R:presence  a sorted set: nick -> the time (ms) its entry expires unless refreshed
+//   R:presence  a sorted set: nick -> the time (ms, Redis's clock) its entry expires unless
+//               refreshed
 //   channel R   Pub/Sub: every message ("<epoch>\n<offset>\n<nick>\n<text>") and presence pings
 //
 // A message is published by one EVAL script (epoch, INCR, XADD MAXLEN ~, PUBLISH): atomic, so
@@ -103,6 +104,7 @@ class RedisChatEngine : public ChatEngine {
   void on_push(const redis::SessionEvent& event);
   void on_live(const std::string& room, std::string_view payload);
   void refresh_presence();
+  void stamp_presence(const std::string& room, std::vector<std::string> nicks);
   void report_presence(const std::string& room);
   void ping_presence(const std::string& room);
   static std::optional<StreamRead> parse_read(const redis::Value& value);
