@@ -31,9 +31,10 @@
 #endif
 #if DUPLEX_LESSON >= 15
 //
-// The chat's rooms live in an engine (lesson 15): in this process by default, or in Redis with
-// --redis HOST:PORT, so that several duplex-server processes share them (one command
-// connection and one subscriber connection per process, on the first loop).
+// The chat's rooms and the ticker live in engines (lesson 15): in this process by default, or in
+// Redis with --redis HOST:PORT, so that several duplex-server processes share the rooms and
+// serve one tick sequence (each engine has one command connection and one subscriber connection
+// per process, on the first loop).
 #endif
 
 #include <cstdint>
@@ -71,6 +72,8 @@
 #if DUPLEX_LESSON >= 15
 #include "src/app/memory_chat_engine.hpp"
 #include "src/app/redis_chat_engine.hpp"
+#include "src/app/redis_ticker_engine.hpp"
+#include "src/app/ticker_engine.hpp"
 #endif
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
@@ -105,8 +108,8 @@ constexpr std::string_view kUsage =
     "  --no-deflate    decline permessage-deflate (RFC 7692): WebSocket messages uncompressed\n"
 #endif
 #if DUPLEX_LESSON >= 15
-    "  --redis H:P     share the chat's rooms with other processes through Redis at H:P\n"
-    "                  (default: the rooms live in this process)\n"
+    "  --redis H:P     share the chat's rooms and the ticker with other processes through\n"
+    "                  Redis at H:P (default: both live in this process)\n"
 #endif
     ;
 
@@ -315,6 +318,9 @@ int serve(const Options& options) {
   // whose rooms detach from it as they are destroyed.
   std::unique_ptr<app::ChatEngine> engine;
   app::RedisChatEngine* redis_engine = nullptr;
+  // The ticker's engine feeds the first loop's Ticker (the relay copies it to the others).
+  std::unique_ptr<app::TickerEngine> ticker_engine;
+  app::RedisTickerEngine* redis_ticker = nullptr;
 #endif
   // Declared before the shards, destroyed after them: a connection closed while the shards
   // are torn down still posts its goodbye to the hub.
@@ -327,6 +333,7 @@ int serve(const Options& options) {
 #if DUPLEX_LESSON >= 15
   if (options.redis.empty()) {
     engine = std::make_unique<app::MemoryChatEngine>();
+    ticker_engine = std::make_unique<app::MemoryTickerEngine>(first.ticker);
   } else {
     // @anchor lesson15-redis-flag
     auto colon = options.redis.rfind(':');
@@ -343,6 +350,9 @@ int serve(const Options& options) {
     auto redis = std::make_unique<app::RedisChatEngine>(first.loop, redis_address);
     redis_engine = redis.get();
     engine = std::move(redis);
+    auto ticks = std::make_unique<app::RedisTickerEngine>(first.loop, redis_address, first.ticker);
+    redis_ticker = ticks.get();
+    ticker_engine = std::move(ticks);
   }
 #endif
   std::optional<app::TickerRelay> relay;
@@ -386,6 +396,7 @@ int serve(const Options& options) {
     first.ticker.stop();  // no more events for anyone
 #if DUPLEX_LESSON >= 15
     if (redis_engine != nullptr) redis_engine->stop();
+    ticker_engine->stop();
 #endif
     for (auto& shard : shards) {
       Shard* each = shard.get();
@@ -419,13 +430,17 @@ int serve(const Options& options) {
         net::TcpListener::listen(first.server->local_address(), SOMAXCONN, net::PortSharing::kJoin),
         server_options);
   }
-  first.ticker.start();
 #if DUPLEX_LESSON >= 15
+  ticker_engine->start();
   if (redis_engine != nullptr) redis_engine->start();
+#else
+  first.ticker.start();
 #endif
   std::cout << "http://" << first.server->local_address().to_string() << "/" << std::endl;
 #if DUPLEX_LESSON >= 15
-  if (redis_engine != nullptr) std::cerr << "chat engine: redis at " << options.redis << std::endl;
+  if (redis_engine != nullptr) {
+    std::cerr << "chat and ticker engines: redis at " << options.redis << std::endl;
+  }
 #endif
 
   std::vector<std::thread> loop_threads;
@@ -442,6 +457,8 @@ int serve(const Options& options) {
   for (auto& shard : shards) shard->server.reset();
 #if DUPLEX_LESSON >= 15
   if (redis_engine != nullptr) redis_engine->close();  // its connections belong to the first loop
+  if (redis_ticker != nullptr) redis_ticker->close();
+  ticker_engine.reset();  // before the Ticker it feeds
 #endif
   relay.reset();
   while (!shards.empty()) shards.pop_back();
