@@ -36,18 +36,26 @@
 #include <thread>
 #include <vector>
 
+#if DUPLEX_LESSON >= 11
 #include "src/app/chat_endpoint.hpp"
 #include "src/app/chat_hub.hpp"
+#endif
+#if DUPLEX_LESSON >= 10
 #include "src/app/echo_endpoint.hpp"
+#endif
+#if DUPLEX_LESSON >= 11
 #include "src/app/echo_trace_endpoint.hpp"
+#endif
 #if DUPLEX_LESSON >= 15
 #include "src/app/memory_chat_engine.hpp"
 #include "src/app/redis_chat_engine.hpp"
 #endif
 #include "src/app/push_endpoints.hpp"
 #include "src/app/ticker.hpp"
+#if DUPLEX_LESSON >= 11
 #include "src/app/ticker_relay.hpp"
 #include "src/app/ticker_socket.hpp"
+#endif
 #include "src/http/http_server.hpp"
 #include "src/http/router.hpp"
 #include "src/http/static_files.hpp"
@@ -158,13 +166,16 @@ using namespace duplex;
 // One event loop and everything it serves: a server of its own on the shared port. Built on
 // the main thread before any loop runs; afterwards touched only by its loop's thread.
 struct Shard {
-  Shard(const Options& options, const std::string& root)
+  Shard([[maybe_unused]] const Options& options, const std::string& root)
       : ticker(loop),
         push(ticker),
+#if DUPLEX_LESSON >= 11
         ticker_socket(ticker, traced(options, app::ticker_socket_options())),
         echo_trace(traced(options, app::echo_trace_options())),
+#endif
         files(root) {}
 
+#if DUPLEX_LESSON >= 10
   static ws::WsOptions traced(const Options& options, ws::WsOptions ws_options) {
     // --trace shows WebSocket frames too, field by field (lesson 09).
     ws_options.trace = options.trace;
@@ -173,15 +184,20 @@ struct Shard {
 #endif
     return ws_options;
   }
+#endif
 
   // Adds the routes and the server; `chat` is built before, with or without a hub.
-  void open(const Options& options, net::TcpListener listener,
+  void open([[maybe_unused]] const Options& options, net::TcpListener listener,
             const http::HttpServerOptions& server_options) {
     push.install(router);
+#if DUPLEX_LESSON >= 10
     echo.emplace(app::install_echo_endpoint(router, traced(options, app::echo_options())));
+#endif
+#if DUPLEX_LESSON >= 11
     echo_trace.install(router);
     chat->install(router);
     ticker_socket.install(router);
+#endif
     router.fallback(files.handler());
     server.emplace(loop, std::move(listener), router.handler(), server_options);
     server->start();
@@ -193,10 +209,14 @@ struct Shard {
   // waiting long-polls are answered and the streams ended, which lets them finish and close.
   void stop(std::function<void()> on_stopped) {
     ticker.stop();
+#if DUPLEX_LESSON >= 11
     ticker_socket.shutdown();
     chat->shutdown();
     echo_trace.shutdown();
+#endif
+#if DUPLEX_LESSON >= 10
     echo->close_all();
+#endif
     server->stop(std::move(on_stopped));
     push.shutdown();
   }
@@ -204,10 +224,14 @@ struct Shard {
   net::EventLoop loop;
   app::Ticker ticker;  // the first loop's makes the events; the others' follow it
   app::PushEndpoints push;
+#if DUPLEX_LESSON >= 11
   app::TickerSocket ticker_socket;
   std::optional<app::ChatEndpoint> chat;
   app::EchoTraceEndpoint echo_trace;
+#endif
+#if DUPLEX_LESSON >= 10
   std::optional<ws::WsEndpoint> echo;
+#endif
   http::StaticFiles files;
   http::Router router;
   std::optional<http::HttpServer> server;
@@ -222,9 +246,11 @@ int serve(const Options& options) {
   std::unique_ptr<app::ChatEngine> engine;
   app::RedisChatEngine* redis_engine = nullptr;
 #endif
+#if DUPLEX_LESSON >= 11
   // Declared before the shards, destroyed after them: a connection closed while the shards
   // are torn down still posts its goodbye to the hub.
   std::optional<app::ChatHub> hub;
+#endif
   std::vector<std::unique_ptr<Shard>> shards;
   for (unsigned i = 0; i < threads; ++i) {
     shards.push_back(std::make_unique<Shard>(options, options.root));
@@ -251,6 +277,7 @@ int serve(const Options& options) {
     engine = std::move(redis);
   }
 #endif
+#if DUPLEX_LESSON >= 11
   std::optional<app::TickerRelay> relay;
   if (threads == 1) {
 #if DUPLEX_LESSON >= 15
@@ -270,6 +297,7 @@ int serve(const Options& options) {
       if (shard.get() != &first) relay->add(shard->ticker);
     }
   }
+#endif
 
   int signals_seen = 0;
   unsigned stopped = 0;
@@ -349,7 +377,9 @@ int serve(const Options& options) {
 #if DUPLEX_LESSON >= 15
   if (redis_engine != nullptr) redis_engine->close();  // its connections belong to the first loop
 #endif
+#if DUPLEX_LESSON >= 11
   relay.reset();
+#endif
   while (!shards.empty()) shards.pop_back();
   return 0;
 }
