@@ -1,4 +1,5 @@
 // WsRawClient: a WebSocket client for tests that can send any bytes at all (lesson 10).
+// @lesson 10
 //
 // The conformance tests need a peer that breaks rules on purpose: unmasked frames, reserved
 // bits, bad UTF-8, a continuation without a start. This client does the opening handshake, then
