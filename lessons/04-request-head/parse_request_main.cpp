@@ -16,7 +16,6 @@
 
 namespace {
 
-using duplex::http::BodyFraming;
 using duplex::http::TargetForm;
 
 std::string_view form_name(TargetForm form) {
@@ -29,20 +28,6 @@ std::string_view form_name(TargetForm form) {
       return "authority-form";
     case TargetForm::kAsterisk:
       return "asterisk-form";
-  }
-  return "?";
-}
-
-std::string framing_name(const BodyFraming& body) {
-  switch (body.kind) {
-    case BodyFraming::Kind::kNone:
-      return "none";
-    case BodyFraming::Kind::kContentLength:
-      return "Content-Length " + std::to_string(body.length);
-    case BodyFraming::Kind::kChunked:
-      return "chunked";
-    case BodyFraming::Kind::kUntilClose:
-      return "until close";
   }
   return "?";
 }
@@ -103,7 +88,6 @@ int main(int argc, char** argv) {
   for (const auto& field : head.headers) {
     std::cout << "  [" << field.name << "] [" << field.value << "]\n";
   }
-  std::cout << "body       " << framing_name(head.body) << "\n";
   std::cout << "keep-alive " << (head.keep_alive() ? "yes" : "no") << "\n";
   return 0;
 }

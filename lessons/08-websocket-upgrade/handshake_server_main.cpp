@@ -2,15 +2,18 @@
 //
 // A throwaway program to watch the upgrade before the real server exists: it accepts a
 // connection, reads the request head with http::RequestParser, checks it with
-// ws::validate_handshake (RFC 6455 §4.2.1), answers 101 or the error, and then echoes every
-// message with ws::Protocol in the server role until the client closes. Blocking I/O, no event
-// loop: the point is the handshake, not concurrency (lesson 03 already did that).
+// ws::validate_handshake (RFC 6455 §4.2.1), answers 101 or the error, and then shows what the
+// client sends next: in lesson 08 the frames' raw bytes, in hex (lesson 09 decodes them); from
+// lesson 10 on it echoes every message with ws::Protocol in the server role until the client
+// closes. Blocking I/O, no event loop: the point is the handshake, not concurrency (lesson 03
+// already did that).
 //
 //   handshake_server [--host H] [--port N] [--subprotocol P]...
 //
 // The first line of output is the address, e.g. "ws://127.0.0.1:9008/". Logs go to stderr.
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -25,7 +28,9 @@
 #include "src/net/system_error.hpp"
 #include "src/net/tcp_listener.hpp"
 #include "src/ws/handshake.hpp"
+#if DUPLEX_LESSON >= 10
 #include "src/ws/protocol.hpp"
+#endif
 
 namespace {
 
@@ -53,6 +58,7 @@ http::ParseResult read_head(net::TcpStream& client, http::RequestParser& parser,
   }
 }
 
+#if DUPLEX_LESSON >= 10
 // After the 101: frames in, echoes out, until the closing handshake is done.
 // @anchor lesson08-echo
 void echo(net::TcpStream& client, std::string_view leftover) {
@@ -85,6 +91,32 @@ void echo(net::TcpStream& client, std::string_view leftover) {
     }
   }
 }
+#else
+// After the 101 the bytes are frames (lesson 09 reads them): shown in hex, 16 to a line, until
+// the client leaves. Its first bytes may have arrived in the same read as its request.
+// @anchor lesson08-echo
+void echo(net::TcpStream& client, std::string_view leftover) {
+  std::string bytes(leftover);
+  char block[16 * 1024];
+  for (;;) {
+    for (std::size_t at = 0; at < bytes.size(); at += 16) {
+      std::string line = "  frame bytes:";
+      for (std::size_t i = at; i < bytes.size() && i < at + 16; ++i) {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, " %02x", static_cast<unsigned char>(bytes[i]));
+        line += hex;
+      }
+      std::cerr << line << "\n";
+    }
+    std::size_t n = client.read_some(block);
+    if (n == 0) {
+      std::cerr << "  the client closed the connection\n";
+      return;
+    }
+    bytes.assign(block, n);
+  }
+}
+#endif
 
 // @anchor lesson08-serve-one
 void serve_one(net::TcpStream client, const ws::HandshakeOptions& options) {

@@ -1,4 +1,5 @@
 // ChatEndpoint (lesson 11): ChatRooms on WebSocket connections. See chat_endpoint.hpp.
+// @lesson 11
 #include "src/app/chat_endpoint.hpp"
 
 #include <map>

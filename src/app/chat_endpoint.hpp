@@ -1,4 +1,5 @@
 // ChatEndpoint: the chat of the demo on a WebSocket route (lesson 11).
+// @lesson 11
 //
 //   GET /chat  (WebSocket) the JSON protocol of ChatRooms; one Group per room, so a message
 //              is encoded once and queued on every member (ws::Group::broadcast_text)

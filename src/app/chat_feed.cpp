@@ -70,6 +70,9 @@ FeedStep ChatFeed::on_read(std::string_view epoch, std::vector<ChatEntry> entrie
                            std::optional<FeedRead> asked) {
   FeedStep step;
   if (asked) reading_ = false;
+  // A join's read that found no epoch (the room had never been written when Redis read it) says
+  // nothing about an epoch this feed heard live since: it is older news, not a lost history.
+  if (!asked && epoch.empty()) return step;
   if (!started_ || epoch != epoch_) {
     if (epoch.empty() && !started_) return step;  // nothing ever written: nothing to learn
     switch_epoch(epoch, step);

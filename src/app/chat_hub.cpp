@@ -1,4 +1,5 @@
 // ChatHub (lessons 11-12): one ChatRooms serving several loops by message passing. See
+// @lesson 11
 // chat_hub.hpp.
 #include "src/app/chat_hub.hpp"
 

@@ -1,4 +1,5 @@
 // ChatHub: one chat (one ChatRooms) for the chat endpoints of several event loops (lessons
+// @lesson 11
 // 11-12).
 //
 // With one event loop per core (duplex-server --threads N) two members of a room may sit on

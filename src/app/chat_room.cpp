@@ -1,4 +1,5 @@
 // ChatRooms (lesson 11): the chat protocol and its rules, without I/O. See chat_room.hpp.
+// @lesson 11
 #include "src/app/chat_room.hpp"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 // ChatRooms: the chat of the demo as a sans-I/O state machine (lesson 11).
+// @lesson 11
 //
 // Members (one per WebSocket connection) join rooms under a nickname and say things; everyone
 // in the room hears it, and a newcomer first gets the room's last messages. ChatRooms knows the

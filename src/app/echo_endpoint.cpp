@@ -1,4 +1,5 @@
 // The /echo WebSocket endpoint (lesson 10). See echo_endpoint.hpp.
+// @lesson 10
 #include "src/app/echo_endpoint.hpp"
 
 #include <utility>

@@ -1,4 +1,5 @@
 // The echo endpoint of the demo server (lesson 10): every message comes back as it was sent.
+// @lesson 10
 //
 //   GET /echo  (WebSocket) text stays text, binary stays binary; messages up to 16 MiB
 //

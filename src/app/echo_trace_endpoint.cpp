@@ -1,4 +1,5 @@
 // EchoTraceEndpoint (lesson 11): an echo that also sends back its frame trace. See
+// @lesson 11
 // echo_trace_endpoint.hpp.
 #include "src/app/echo_trace_endpoint.hpp"
 

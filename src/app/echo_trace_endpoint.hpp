@@ -1,4 +1,5 @@
 // EchoTraceEndpoint: the echo playground's server side (lesson 11).
+// @lesson 11
 //
 //   GET /echo-trace  (WebSocket) every message comes back twice: first the echo (text stays
 //                    text, binary stays binary), then a text message {"type":"trace","text":

@@ -1,4 +1,5 @@
 // FlatJson: the small JSON subset of the chat protocol (lesson 11).
+// @lesson 11
 //
 // A chat message is one flat JSON object whose values are all strings:
 //   {"type":"say","text":"hello \u00e9"}

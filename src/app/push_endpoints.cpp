@@ -1,5 +1,6 @@
 // The lesson-07 push endpoints: short polling, long-polling, HTTP streaming and Server-Sent
 // Events over the same Ticker. See push_endpoints.hpp.
+// @lesson 07
 #include "src/app/push_endpoints.hpp"
 
 #include <charconv>

@@ -10,6 +10,7 @@
 //                           reconnects sends Last-Event-ID to resume where it stopped
 //
 // Poll answers are JSON: {"last":12,"events":[{"id":11,"value":998},{"id":12,"value":1001}]}.
+// @lesson 07
 #pragma once
 
 #include <chrono>

@@ -44,6 +44,30 @@ return {epoch, redis.call('XRANGE', KEYS[2], ARGV[2], ARGV[3], 'COUNT', ARGV[4])
 
 constexpr std::string_view kPresencePing = "presence";
 
+// @anchor lesson15-presence-clock
+// Presence on one clock: Redis's. Each process stamping expiry times from its own clock would
+// make a member's presence last longer or shorter depending on which machine wrote it and which
+// one reads it (clocks drift; one set an hour wrong keeps its dead members listed for an hour).
+// The scripts read TIME on the Redis server instead, so every expiry time is written and
+// compared on the one clock they all share. (Since Redis 5 a script may call TIME before it
+// writes: scripts are replicated by their effects, not re-run.)
+// KEYS: presence. ARGV: ttl (ms), then the nicks to stamp. Stamps them, drops the expired.
+constexpr std::string_view kPresenceStampScript = R"lua(
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local expiry = string.format('%.0f', now + tonumber(ARGV[1]))
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], expiry, ARGV[i]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+return now
+)lua";
+
+// KEYS: presence. The nicks whose entry has not expired by Redis's clock, in nick order.
+constexpr std::string_view kPresenceReadScript = R"lua(
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%.0f', now), '+inf')
+)lua";
+
 std::uint64_t parse_offset(std::string_view text) {
   std::uint64_t offset = 0;
   for (char c : text) {
@@ -51,12 +75,6 @@ std::uint64_t parse_offset(std::string_view text) {
     offset = offset * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return offset;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -223,11 +241,17 @@ void RedisChatEngine::apply(const std::string& room, FeedStep step) {
 // room's feed (what it has that the feed had not delivered yet reaches the members already
 // there, as it would have through Pub/Sub), and cut at the feed's last delivered offset: what
 // comes after reaches the member live, once it has joined its group, and never twice.
+//
+// In a room this process does not hear yet, the read waits for Redis to confirm the
+// subscription. A message (the member's own, said while its history loads) published before
+// the read is then in the read, and one published after it is heard live; read before the
+// subscription took, a message published in between would be in neither.
 void RedisChatEngine::join(MemberId member, std::string_view room_name, std::string_view nick,
                            const std::optional<ChatResume>& resume) {
   if (!io_) return;
   std::string room(room_name);
-  auto [found, fresh] = rooms_.try_emplace(room, Room{ChatFeed({.recent = options_.history}), {}});
+  auto [found, fresh] =
+      rooms_.try_emplace(room, Room{ChatFeed({.recent = options_.history}), {}, false, {}});
   found->second.members[member] = std::string(nick);
   if (fresh) {
     std::string name = channel(room);
@@ -237,10 +261,18 @@ void RedisChatEngine::join(MemberId member, std::string_view room_name, std::str
   // @anchor lesson15-presence
   // Presence: the nick in the room's sorted set with an expiry time as its score (refreshed by
   // the presence timer), and a ping on the room's channel so that every process re-reads it.
-  std::string expiry = std::to_string(now_ms() + options_.presence_ttl.count());
-  io_->commands.command({"ZADD", key(room, "presence"), expiry, nick}, nullptr);
+  stamp_presence(room, {std::string(nick)});
   ping_presence(room);
+  // Redis away: no confirmation will come soon; the read fails now and says so (live only).
+  if (!found->second.subscribed && io_->subscriber.connected()) {
+    found->second.waiting.emplace_back(member, resume);
+    return;
+  }
+  read_history(member, room, resume);
+}
 
+void RedisChatEngine::read_history(MemberId member, const std::string& room,
+                                   const std::optional<ChatResume>& resume) {
   read_stream(room, std::nullopt, [this, member, room, resume](bool ok, StreamRead read) {
     auto again = rooms_.find(room);
     if (again == rooms_.end() || !again->second.members.contains(member)) return;
@@ -261,7 +293,9 @@ void RedisChatEngine::join(MemberId member, std::string_view room_name, std::str
       if (entry.offset <= current.last()) history.push_back(std::move(entry));
     }
     std::uint64_t newest = history.empty() ? 0 : history.back().offset;
-    if (read.epoch == current.epoch()) {
+    // No epoch in the read: the room was unused when Redis read it; anything the feed has
+    // delivered since (the member's own first message) came after, and is owed.
+    if (read.epoch.empty() || read.epoch == current.epoch()) {
       for (ChatEntry& entry : current.recent_after(newest)) {
         history.push_back(std::move(entry));
       }
@@ -297,8 +331,7 @@ void RedisChatEngine::ping_presence(const std::string& room) {
 // Every process re-reads the room's set when pinged: the entries not expired, in nick order.
 void RedisChatEngine::report_presence(const std::string& room) {
   io_->commands.command(
-      {"ZRANGEBYSCORE", key(room, "presence"), std::to_string(now_ms()), "+inf"},
-      [this, room](redis::Reply reply) {
+      {"EVAL", kPresenceReadScript, "1", key(room, "presence")}, [this, room](redis::Reply reply) {
         if (!reply.ok() || reply.value.type != redis::Type::kArray || sink_ == nullptr) return;
         if (!rooms_.contains(room)) return;
         std::vector<std::string> nicks;
@@ -307,17 +340,19 @@ void RedisChatEngine::report_presence(const std::string& room) {
       });
 }
 
+void RedisChatEngine::stamp_presence(const std::string& room, std::vector<std::string> nicks) {
+  std::vector<std::string> args = {"EVAL", std::string(kPresenceStampScript), "1",
+                                   key(room, "presence"),
+                                   std::to_string(options_.presence_ttl.count())};
+  for (std::string& nick : nicks) args.push_back(std::move(nick));
+  io_->commands.command(std::span<const std::string>(args), nullptr);
+}
+
 void RedisChatEngine::refresh_presence() {
-  std::string expiry = std::to_string(now_ms() + options_.presence_ttl.count());
-  std::string now = std::to_string(now_ms());
   for (const auto& [room, state] : rooms_) {
-    std::vector<std::string> args = {"ZADD", key(room, "presence")};
-    for (const auto& [member, nick] : state.members) {
-      args.push_back(expiry);
-      args.push_back(nick);
-    }
-    if (args.size() > 2) io_->commands.command(std::span<const std::string>(args), nullptr);
-    io_->commands.command({"ZREMRANGEBYSCORE", key(room, "presence"), "-inf", now}, nullptr);
+    std::vector<std::string> nicks;
+    for (const auto& [member, nick] : state.members) nicks.push_back(nick);
+    stamp_presence(room, std::move(nicks));
   }
 }
 
@@ -328,7 +363,10 @@ void RedisChatEngine::on_push(const redis::SessionEvent& event) {
   if (found == rooms_.end()) return;
   if (event.kind == redis::SessionEvent::Kind::kSubscribed) {
     // Subscribed again after an outage: what was published meanwhile is only in the stream.
+    found->second.subscribed = true;
+    auto waiting = std::exchange(found->second.waiting, {});
     apply(room, found->second.feed.on_reconnected());
+    for (const auto& [member, resume] : waiting) read_history(member, room, resume);
   } else if (event.kind == redis::SessionEvent::Kind::kMessage) {
     on_live(room, event.payload);
   }

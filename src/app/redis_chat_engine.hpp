@@ -9,7 +9,8 @@
 //   R:seq       INCR'd for every message: the offset
 //   R:stream    a Redis Stream of the last ~history messages, entry ID "<offset>-0"
 //   R:epoch     made once (a random name); when it is missing the stream was lost: new epoch
-//   R:presence  a sorted set: nick -> the time (ms) its entry expires unless refreshed
+//   R:presence  a sorted set: nick -> the time (ms, Redis's clock) its entry expires unless
+//               refreshed
 //   channel R   Pub/Sub: every message ("<epoch>\n<offset>\n<nick>\n<text>") and presence pings
 //
 // A message is published by one EVAL script (epoch, INCR, XADD MAXLEN ~, PUBLISH): atomic, so
@@ -33,6 +34,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "src/app/chat_engine.hpp"
@@ -82,6 +84,10 @@ class RedisChatEngine : public ChatEngine {
   struct Room {
     ChatFeed feed;
     std::map<MemberId, std::string> members;  // this process's
+    // Redis has confirmed the room's subscription: a message published from now on is heard.
+    bool subscribed = false;
+    // Joins whose history is read once it is (join() says why).
+    std::vector<std::pair<MemberId, std::optional<ChatResume>>> waiting;
   };
   struct StreamRead {
     std::string epoch;
@@ -93,9 +99,12 @@ class RedisChatEngine : public ChatEngine {
   void read_stream(std::string_view room, std::optional<FeedRead> range,
                    std::function<void(bool ok, StreamRead read)> done);
   void apply(const std::string& room, FeedStep step);
+  void read_history(MemberId member, const std::string& room,
+                    const std::optional<ChatResume>& resume);
   void on_push(const redis::SessionEvent& event);
   void on_live(const std::string& room, std::string_view payload);
   void refresh_presence();
+  void stamp_presence(const std::string& room, std::vector<std::string> nicks);
   void report_presence(const std::string& room);
   void ping_presence(const std::string& room);
   static std::optional<StreamRead> parse_read(const redis::Value& value);

@@ -1,4 +1,5 @@
 // Ticker (lesson 07): the event source behind /poll, /long-poll, /stream and /events.
+// @lesson 07
 #include "src/app/ticker.hpp"
 
 namespace duplex::app {
@@ -36,6 +37,8 @@ const TickerEvent& Ticker::publish() {
   return history_.back();
 }
 
+#if DUPLEX_LESSON >= 11
+// Lesson 11: a follower on another loop is fed its source's events by a TickerRelay.
 void Ticker::publish(const TickerEvent& event) {
   next_id_ = event.id + 1;
   value_ = event.value;
@@ -43,6 +46,7 @@ void Ticker::publish(const TickerEvent& event) {
   if (history_.size() > history_size_) history_.pop_front();
   notify(event);
 }
+#endif
 
 void Ticker::notify(const TickerEvent& published) {
   TickerEvent event = published;  // a subscriber may publish, and history_ move under us

@@ -4,6 +4,7 @@
 // random walk, like a price). The last few hundred events are kept, so a client that polls
 // with "since=N", or reconnects with Last-Event-ID: N, gets what it missed. The four push
 // techniques of lesson 07 all read from this one source, so they can be compared fairly.
+// @lesson 07
 #pragma once
 
 #include <chrono>
@@ -45,9 +46,11 @@ class Ticker {
   void stop();
   // Publishes the next event now (the timer calls it; tests call it directly).
   const TickerEvent& publish();
+#if DUPLEX_LESSON >= 11
   // Publishes an event another loop's Ticker made (a follower fed by a TickerRelay): kept and
   // handed to the subscribers as if it were this ticker's own, with the same id and value.
   void publish(const TickerEvent& event);
+#endif
 
   std::uint64_t last_id() const { return next_id_ - 1; }
   // The kept events with an id above `id`, oldest first.

@@ -1,4 +1,5 @@
 // TickerRelay (lessons 11-12): a source Ticker fanned out to other loops. See ticker_relay.hpp.
+// @lesson 11
 #include "src/app/ticker_relay.hpp"
 
 namespace duplex::app {

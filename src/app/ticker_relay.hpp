@@ -1,4 +1,5 @@
 // TickerRelay: one Ticker's events copied to Tickers on other event loops (lessons 11-12).
+// @lesson 11
 //
 // With one event loop per core (duplex-server --threads N) each loop serves its own clients
 // and must not touch another loop's objects. So each loop gets a follower Ticker of its own,

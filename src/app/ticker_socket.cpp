@@ -1,4 +1,5 @@
 // TickerSocket (lesson 11): ticks to WebSocket subscribers. See ticker_socket.hpp.
+// @lesson 11
 #include "src/app/ticker_socket.hpp"
 
 #include <utility>

@@ -1,4 +1,5 @@
 // TokenBucket (lesson 11). See token_bucket.hpp.
+// @lesson 11
 #include "src/app/token_bucket.hpp"
 
 #include <algorithm>

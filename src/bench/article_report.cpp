@@ -1,4 +1,5 @@
 // The article's question in docs/benchmarks.md (lesson 12). See article_report.hpp.
+// @lesson 12
 #include "src/bench/article_report.hpp"
 
 #include <algorithm>

@@ -7,6 +7,7 @@
 // bytes, memory per subscriber), what one client-to-server message costs as an HTTP POST or a
 // WebSocket message, after how many messages the WebSocket handshake has paid for itself, and
 // a "when to choose which" table in which every cell quotes a measured figure.
+// @lesson 12
 #pragma once
 
 #include <optional>

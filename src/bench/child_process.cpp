@@ -1,4 +1,5 @@
 // Running wrk and strace from duplex-bench (lesson 12). See child_process.hpp.
+// @lesson 12
 #include "src/bench/child_process.hpp"
 
 #include <fcntl.h>

@@ -3,6 +3,7 @@
 //
 // fork + execvp, no shell: the arguments are passed as they are. The child inherits this
 // process's CPU affinity, so `duplex-bench wrk --cpu 1` runs wrk on CPU 1.
+// @lesson 12
 #pragma once
 
 #include <sys/types.h>

@@ -16,6 +16,7 @@
 #include "src/bench/histogram.hpp"
 #include "src/bench/load_loop.hpp"
 #include "src/bench/system.hpp"
+#include "src/bench/ws_frames.hpp"
 #include "src/ws/client_handshake.hpp"
 
 namespace duplex::bench {
@@ -234,21 +235,9 @@ Result run_deflate_idle(const LoadOptions& options, const std::string& corpus) {
 
 namespace {
 
-// A client frame for `payload` (RFC 6455 §5.2), masked with `key`; RSV1 when compressed.
+// A client text frame for `payload`, masked with `key`; RSV1 when compressed (RFC 7692 §6).
 std::string client_frame(std::string_view payload, bool rsv1, const unsigned char key[4]) {
-  std::string frame;
-  frame += static_cast<char>(0x80 | (rsv1 ? 0x40 : 0x00) | 0x1);
-  if (payload.size() < 126) {
-    frame += static_cast<char>(0x80 | payload.size());
-  } else {
-    frame += static_cast<char>(0x80 | 126);
-    frame += static_cast<char>((payload.size() >> 8) & 0xFF);
-    frame += static_cast<char>(payload.size() & 0xFF);
-  }
-  frame.append(reinterpret_cast<const char*>(key), 4);
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    frame += static_cast<char>(payload[i] ^ static_cast<char>(key[i % 4]));
-  return frame;
+  return masked_frame(rsv1 ? kFinText | 0x40 : kFinText, payload, key);
 }
 
 struct EchoState {
@@ -335,31 +324,16 @@ Result run_deflate_echo(const LoadOptions& options, const std::string& corpus, b
   // Takes every whole frame at the front of c.in; false on an error.
   auto take_frames = [&](EchoState& c, std::uint64_t now) {
     std::size_t at = 0;
-    for (;;) {
-      if (c.in.size() - at < 2) break;
-      const auto b0 = static_cast<unsigned char>(c.in[at]);
-      const auto b1 = static_cast<unsigned char>(c.in[at + 1]);
-      std::size_t header = 2;
-      std::size_t length = b1 & 0x7F;
-      if (length == 126) {
-        if (c.in.size() - at < 4) break;
-        length = static_cast<std::size_t>(static_cast<unsigned char>(c.in[at + 2])) << 8 |
-                 static_cast<unsigned char>(c.in[at + 3]);
-        header = 4;
-      } else if (length == 127) {
-        error = "deflate-echo: an echo over 64 KiB";
-        return false;
-      }
-      if (c.in.size() - at < header + length) break;
-      if ((b0 & 0x8F) != 0x81 || (b1 & 0x80) != 0) {
+    while (auto frame = take_server_frame(std::string_view(c.in).substr(at))) {
+      if (frame->opcode != 0x1 || !frame->fin || frame->masked) {
         error = "deflate-echo: expected one unmasked text frame per echo, got byte 0 = " +
-                std::to_string(b0);
+                std::to_string(static_cast<unsigned char>(c.in[at]));
         return false;
       }
-      const std::string_view payload(c.in.data() + at + header, length);
+      const std::string_view payload = frame->payload;
       const std::string& expected = messages[c.next_receive % messages.size()];
       bool same = false;
-      if ((b0 & 0x40) != 0) {
+      if (frame->rsv1) {
         if (!receiver) {
           error = "deflate-echo: RSV1 on a connection without permessage-deflate";
           return false;
@@ -385,10 +359,10 @@ Result run_deflate_echo(const LoadOptions& options, const std::string& corpus, b
         latencies.record(now - sent);
         ++completed;
         text_bytes += expected.size();
-        wire_bytes += length;
+        wire_bytes += payload.size();
       }
       if (window.accepting_new_work(now)) queue_message(c, now);
-      at += header + length;
+      at += frame->length;
     }
     c.in.erase(0, at);
     return true;
@@ -564,29 +538,15 @@ Result run_deflate_broadcast(const LoadOptions& options, const std::string& corp
   // Takes the whole frames at the front of m.in; every text frame is a chat message to us.
   auto take_frames = [&](Member& m) {
     std::size_t at = 0;
-    while (m.in.size() - at >= 2) {
-      const auto b0 = static_cast<unsigned char>(m.in[at]);
-      const auto b1 = static_cast<unsigned char>(m.in[at + 1]);
-      std::size_t header = 2;
-      std::size_t length = b1 & 0x7F;
-      if (length == 126) {
-        if (m.in.size() - at < 4) break;
-        length = static_cast<std::size_t>(static_cast<unsigned char>(m.in[at + 2])) << 8 |
-                 static_cast<unsigned char>(m.in[at + 3]);
-        header = 4;
-      } else if (length == 127) {
-        error = "deflate-broadcast: a message over 64 KiB";
-        return;
-      }
-      if (m.in.size() - at < header + length) break;
-      const std::string_view body(m.in.data() + at + header, length);
-      if ((b0 & 0x0F) == 0x8) {
+    while (auto frame = take_server_frame(std::string_view(m.in).substr(at))) {
+      const std::string_view body = frame->payload;
+      if (frame->opcode == 0x8) {
         error = "deflate-broadcast: the server closed a member";
         return;
       }
-      if ((b0 & 0x0F) == 0x1) {
+      if (frame->opcode == 0x1) {
         std::string_view text = body;
-        if ((b0 & 0x40) != 0) {
+        if (frame->rsv1) {
           if (!codec) {
             error = "deflate-broadcast: RSV1 without permessage-deflate";
             return;
@@ -612,11 +572,11 @@ Result run_deflate_broadcast(const LoadOptions& options, const std::string& corp
         }
         if (window.measuring() && text.find(R"("type":"message")") != std::string_view::npos) {
           ++deliveries;
-          wire_bytes += length;
-          if ((b0 & 0x40) != 0) ++compressed;
+          wire_bytes += body.size();
+          if (frame->rsv1) ++compressed;
         }
       }
-      at += header + length;
+      at += frame->length;
     }
     m.in.erase(0, at);
   };

@@ -5,6 +5,7 @@
 // exactly which bytes must come back next and compares every one of them. For WebSocket the
 // frames are masked (RFC 6455 §5.3: a client MUST mask) with a per-connection key; the masked
 // payloads are computed once, because the client's cost must stay far below the server's.
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,31 +21,13 @@
 #include "src/bench/load.hpp"
 #include "src/bench/load_loop.hpp"
 #include "src/bench/system.hpp"
+#include "src/bench/ws_frames.hpp"
 
 namespace duplex::bench {
 
 namespace {
 
 constexpr std::size_t kPayloadVariants = 13;  // offsets 0, 4, ..., 48: lcm(26 letters, 4-byte key)
-
-// RFC 6455 §5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit, network byte order.
-std::string frame_header(std::size_t size, bool binary, bool masked) {
-  std::string header;
-  header += static_cast<char>(0x80 | (binary ? 0x2 : 0x1));
-  const unsigned char mask_bit = masked ? 0x80 : 0x00;
-  if (size < 126) {
-    header += static_cast<char>(mask_bit | size);
-  } else if (size <= 0xFFFF) {
-    header += static_cast<char>(mask_bit | 126);
-    header += static_cast<char>((size >> 8) & 0xFF);
-    header += static_cast<char>(size & 0xFF);
-  } else {
-    header += static_cast<char>(mask_bit | 127);
-    for (int shift = 56; shift >= 0; shift -= 8)
-      header += static_cast<char>((static_cast<std::uint64_t>(size) >> shift) & 0xFF);
-  }
-  return header;
-}
 
 struct EchoConnection {
   int fd = -1;
@@ -67,7 +50,8 @@ Result run_echo_load(const LoadOptions& options) {
   std::string plain(size + 4 * kPayloadVariants, '\0');
   for (std::size_t i = 0; i < plain.size(); ++i) plain[i] = static_cast<char>('a' + i % 26);
   const std::string receive_header =
-      options.websocket ? frame_header(size, options.binary, false) : std::string();
+      options.websocket ? frame_header(options.binary ? kFinBinary : kFinText, size, false)
+                        : std::string();
   const std::size_t message_length = receive_header.size() + size;
 
   std::mt19937 random(std::random_device{}());
@@ -83,7 +67,7 @@ Result run_echo_load(const LoadOptions& options) {
       std::uint32_t bits = random();
       std::memcpy(key, &bits, 4);
       if (bits == 0) key[0] = 1;
-      c.send_header = frame_header(size, options.binary, true);
+      c.send_header = frame_header(options.binary ? kFinBinary : kFinText, size, true);
       c.send_header.append(reinterpret_cast<const char*>(key), 4);
       c.masked = plain;
       for (std::size_t j = 0; j < c.masked.size(); ++j)

@@ -17,6 +17,7 @@
 #include "src/bench/histogram.hpp"
 #include "src/bench/load.hpp"
 #include "src/bench/system.hpp"
+#include "src/bench/ws_frames.hpp"
 #include "src/redis/resp_parser.hpp"
 #include "src/redis/resp_writer.hpp"
 
@@ -31,53 +32,11 @@ bool parse_u64(std::string_view text, std::uint64_t& value) {
   return ec == std::errc() && end != text.data();
 }
 
-// A client's text frame (RFC 6455 §5.2), masked as a client must (§5.3). Chat messages are far
-// below 64 KiB, so the 16-bit length form is the largest needed.
+// A client's text frame, masked as a client must (RFC 6455 §5.3), with a fresh key.
 std::string masked_text_frame(std::string_view payload, std::mt19937& random) {
-  std::string frame;
-  frame += static_cast<char>(0x81);
-  if (payload.size() < 126) {
-    frame += static_cast<char>(0x80 | payload.size());
-  } else {
-    frame += static_cast<char>(0x80 | 126);
-    frame += static_cast<char>((payload.size() >> 8) & 0xff);
-    frame += static_cast<char>(payload.size() & 0xff);
-  }
-  char key[4];
-  for (char& k : key) k = static_cast<char>(random() & 0xff);
-  frame.append(key, 4);
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    frame += static_cast<char>(payload[i] ^ key[i % 4]);
-  return frame;
-}
-
-// One whole server frame at the front of `in` (unmasked, RFC 6455 §5.1): its opcode and payload
-// and the bytes it took; nullopt while it is incomplete.
-struct ServerFrame {
-  int opcode;
-  std::string_view payload;
-  std::size_t length;
-};
-
-std::optional<ServerFrame> take_frame(std::string_view in) {
-  if (in.size() < 2) return std::nullopt;
-  const auto b0 = static_cast<unsigned char>(in[0]);
-  const auto b1 = static_cast<unsigned char>(in[1]);
-  std::uint64_t size = b1 & 0x7f;
-  std::size_t header = 2;
-  if (size == 126) {
-    if (in.size() < 4) return std::nullopt;
-    size = (static_cast<std::uint64_t>(static_cast<unsigned char>(in[2])) << 8) |
-           static_cast<unsigned char>(in[3]);
-    header = 4;
-  } else if (size == 127) {
-    if (in.size() < 10) return std::nullopt;
-    size = 0;
-    for (int i = 2; i < 10; ++i) size = (size << 8) | static_cast<unsigned char>(in[i]);
-    header = 10;
-  }
-  if (in.size() - header < size) return std::nullopt;
-  return ServerFrame{b0 & 0x0f, in.substr(header, size), header + size};
+  unsigned char key[4];
+  for (unsigned char& k : key) k = static_cast<unsigned char>(random() & 0xff);
+  return masked_frame(kFinText, payload, key);
 }
 
 struct Member {
@@ -228,7 +187,7 @@ Result run_fanout(const FanoutOptions& options) {
     }
   };
   auto on_frames = [&](Member& m) {
-    while (auto frame = take_frame(m.in)) {
+    while (auto frame = take_server_frame(m.in)) {
       if (frame->opcode == 0x8) {
         error = "fanout: the server closed a member's WebSocket";
         return;

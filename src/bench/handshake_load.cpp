@@ -7,6 +7,7 @@
 //   raw TCP:   32 bytes written, the same 32 read back, then close()
 // Both close the same way, so the difference between them is what HTTP parsing, SHA-1, the
 // response and the WebSocket connection's setup cost.
+// @lesson 12
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/bench/histogram.hpp"
@@ -216,47 +218,78 @@ std::string open_files_limit(pid_t pid) {
 
 }  // namespace
 
-int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path,
-                      std::string* early, std::size_t* handshake_bytes) {
-  int fd = connect_tcp(host, port);
+struct WebSocketDial::State {
+  State(int socket, std::string target, ws::ClientHandshakeOptions options)
+      : fd(socket), where(std::move(target)), handshake(std::move(options)) {}
+  ~State() {
+    if (fd >= 0) close(fd);
+  }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  int fd;             // owned until finish() hands it over
+  std::string where;  // host:port/path, for the errors
+  std::string request;
+  ws::ClientHandshake handshake;
+};
+
+WebSocketDial::WebSocketDial(const std::string& host, std::uint16_t port, const std::string& path) {
   ws::ClientHandshakeOptions options;
   options.host = host + ":" + std::to_string(port);
   options.target = path;
-  ws::ClientHandshake handshake(std::move(options));
-  std::string request = handshake.request();
-  std::string in;
-  auto fail = [&](const std::string& why) {
-    close(fd);
-    throw std::runtime_error("WebSocket handshake with " + host + ":" + std::to_string(port) +
-                             path + ": " + why);
-  };
+  const int fd = connect_tcp(host, port);
+  std::string where = options.host + path;
+  state_ = std::make_unique<State>(fd, std::move(where), std::move(options));
+  state_->request = state_->handshake.request();
   std::size_t sent = 0;
-  while (sent < request.size()) {
+  while (sent < state_->request.size()) {
     pollfd waiting{fd, POLLOUT, 0};
-    if (poll(&waiting, 1, 5000) <= 0) fail("timed out sending");
-    ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno != EAGAIN) fail(std::strerror(errno));
+    if (poll(&waiting, 1, 5000) <= 0)
+      throw std::runtime_error("WebSocket handshake with " + state_->where + ": timed out sending");
+    ssize_t n =
+        send(fd, state_->request.data() + sent, state_->request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN)
+      throw std::runtime_error("WebSocket handshake with " + state_->where + ": " +
+                               std::strerror(errno));
     if (n > 0) sent += static_cast<std::size_t>(n);
   }
+}
+
+WebSocketDial::WebSocketDial(WebSocketDial&&) noexcept = default;
+WebSocketDial& WebSocketDial::operator=(WebSocketDial&&) noexcept = default;
+
+WebSocketDial::~WebSocketDial() = default;
+
+int WebSocketDial::finish(std::string* early, std::size_t* handshake_bytes) {
+  State& s = *state_;
+  auto fail = [&](const std::string& why) {
+    throw std::runtime_error("WebSocket handshake with " + s.where + ": " + why);
+  };
+  std::string in;
   for (;;) {
-    pollfd waiting{fd, POLLIN, 0};
+    pollfd waiting{s.fd, POLLIN, 0};
     if (poll(&waiting, 1, 5000) <= 0) fail("timed out waiting for the 101");
     char buffer[4096];
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    ssize_t n = recv(s.fd, buffer, sizeof buffer, 0);
     if (n == 0) fail("connection closed");
     if (n < 0 && errno != EAGAIN) fail(std::strerror(errno));
     if (n > 0) in.append(buffer, static_cast<std::size_t>(n));
-    auto status = handshake.receive(in);
-    if (status == ws::ClientHandshake::Status::kFailed) fail(handshake.error());
+    auto status = s.handshake.receive(in);
+    if (status == ws::ClientHandshake::Status::kFailed) fail(s.handshake.error());
     if (status == ws::ClientHandshake::Status::kAccepted) {
-      if (handshake_bytes != nullptr) *handshake_bytes = request.size() + handshake.consumed();
-      if (handshake.consumed() != in.size()) {
+      if (handshake_bytes != nullptr) *handshake_bytes = s.request.size() + s.handshake.consumed();
+      if (s.handshake.consumed() != in.size()) {
         if (early == nullptr) fail("frames arrived before we sent anything");
-        early->assign(in, handshake.consumed());
+        early->assign(in, s.handshake.consumed());
       }
-      return fd;
+      return std::exchange(s.fd, -1);
     }
   }
+}
+
+int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path,
+                      std::string* early, std::size_t* handshake_bytes) {
+  return WebSocketDial(host, port, path).finish(early, handshake_bytes);
 }
 
 Result run_handshake_load(const LoadOptions& options) {

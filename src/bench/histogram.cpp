@@ -1,4 +1,5 @@
 // LatencyHistogram (lesson 12). See histogram.hpp.
+// @lesson 12
 #include "src/bench/histogram.hpp"
 
 #include <algorithm>

@@ -6,6 +6,7 @@
 // and 64 linear sub-buckets split that range, so any value is known to within 1/64 (1.6 %) of
 // itself, from 1 ns to centuries, in 30 KiB of counters. This is the idea of HdrHistogram, written
 // small.
+// @lesson 12
 #pragma once
 
 #include <array>

@@ -6,6 +6,7 @@
 // bytes. A response with "Connection: close" (the server's max_requests_per_connection, RFC 9112
 // §9.6) ends that connection; the client opens a new one and counts it. With --header
 // "Connection: close" that is every response: the row then measures a connection per request.
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>

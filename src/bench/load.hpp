@@ -24,11 +24,13 @@
 //
 // Single-threaded epoll clients: cheap enough that, pinned to their own core, they outrun the
 // server under test (check with `top` that the server's core is the one at 100 %).
+// @lesson 12
 #pragma once
 
 #include <sys/types.h>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,11 +69,28 @@ Result run_send(const LoadOptions& options);
 // One Result per technique.
 std::vector<Result> run_push(const LoadOptions& options);
 
-// A blocking WebSocket connect for setting up load (5 s timeout on each step). Returns the
-// non-blocking socket; throws std::runtime_error with the handshake's error otherwise. Frames
-// that arrived with the 101 go to `early` (a ticker speaks first); without `early` they are an
-// error (an echo server must not). `handshake_bytes`, when given, receives the bytes of the
-// upgrade request and the 101 response together.
+// A WebSocket opening handshake in two steps, so that a load can have many in flight (a busy
+// server answers a whole batch in one round, instead of one per round): the constructor connects
+// and sends the upgrade request, finish() waits for the 101 (5 s timeout on each step), checks it
+// and returns the non-blocking socket, or throws std::runtime_error with the handshake's error.
+// Frames that arrived with the 101 go to `early` (a ticker speaks first); without `early` they
+// are an error (an echo server must not). `handshake_bytes`, when given, receives the bytes of
+// the upgrade request and the 101 response together. A dial never finished closes its socket.
+class WebSocketDial {
+ public:
+  WebSocketDial(const std::string& host, std::uint16_t port, const std::string& path);
+  WebSocketDial(WebSocketDial&&) noexcept;
+  WebSocketDial& operator=(WebSocketDial&&) noexcept;
+  ~WebSocketDial();
+
+  int finish(std::string* early = nullptr, std::size_t* handshake_bytes = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Both steps at once: the blocking connect for setting up load.
 int websocket_connect(const std::string& host, std::uint16_t port, const std::string& path,
                       std::string* early = nullptr, std::size_t* handshake_bytes = nullptr);
 

@@ -1,4 +1,5 @@
 // The shared parts of the closed-loop load modes (lesson 12). See load_loop.hpp.
+// @lesson 12
 #include "src/bench/load_loop.hpp"
 
 #include <sys/epoll.h>

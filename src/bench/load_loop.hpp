@@ -4,6 +4,7 @@
 //
 // The echo and HTTP loads differ only in what they send and how they check an answer; these
 // three parts are the same in both, so they live here once.
+// @lesson 12
 #pragma once
 
 #include <sys/types.h>

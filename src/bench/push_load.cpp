@@ -6,6 +6,7 @@
 // moment any client saw it (a streaming client, in practice: it sees each event one loopback
 // trip after it was written). A technique's latency per update is how much later it saw the
 // same event. Bytes are everything the technique wrote and read, heads included.
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>

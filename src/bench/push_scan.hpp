@@ -1,6 +1,7 @@
 // Reading the ticker's events off the wire (lesson 12 measuring lesson 07): every push
 // technique carries the same JSON objects, {"id":7,"value":1003}, so counting and timing updates
 // is finding "id": numbers in whatever bytes arrive, whatever framing is around them.
+// @lesson 12
 #pragma once
 
 #include <algorithm>

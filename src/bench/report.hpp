@@ -4,6 +4,7 @@
 // same run (duplex against nginx, WebSocket against raw TCP) moves much less. So the page leads
 // with ratios, each the median over the runs of that run's ratio, and gives the absolute
 // numbers (medians) with a description of the machine after them.
+// @lesson 12
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
 // Result lines (lesson 12). See result.hpp.
+// @lesson 12
 #include "src/bench/result.hpp"
 
 #include <charconv>

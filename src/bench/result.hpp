@@ -6,6 +6,7 @@
 // Every load mode prints its result this way on stdout; tests/bench/run appends the lines to a
 // file and `duplex-bench report` turns the file into docs/benchmarks.md. A value never holds a
 // space (the writer replaces spaces with '_'), so splitting on spaces is the whole parser.
+// @lesson 12
 #pragma once
 
 #include <map>

@@ -8,6 +8,7 @@
 // route drops every message, so neither side pays for an echo. The sends are open-loop, spread
 // evenly over each period, like users typing: a POST whose answer has not come back when the
 // next is due is pipelined behind it (RFC 9112 §9.3.2).
+// @lesson 12
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "src/bench/load_loop.hpp"
 #include "src/bench/push_scan.hpp"
 #include "src/bench/system.hpp"
+#include "src/bench/ws_frames.hpp"
 
 namespace duplex::bench {
 
@@ -79,25 +81,12 @@ Result run_send(const LoadOptions& options) {
       std::size_t handshake = 0;
       s.fd = websocket_connect(options.host, options.port, options.path, nullptr, &handshake);
       handshake_bytes_total += handshake;
-      // RFC 6455 §5.2: FIN + text, MASK + length, the key, the masked payload.
+      if (options.size > 0xFFFF)
+        throw std::invalid_argument("send: --size above 64 KiB is not a message worth comparing");
       std::uint32_t key = random() | 1;
       unsigned char k[4];
       std::memcpy(k, &key, 4);
-      std::string header;
-      header += static_cast<char>(0x81);
-      if (options.size < 126) {
-        header += static_cast<char>(0x80 | options.size);
-      } else if (options.size <= 0xFFFF) {
-        header += static_cast<char>(0x80 | 126);
-        header += static_cast<char>((options.size >> 8) & 0xFF);
-        header += static_cast<char>(options.size & 0xFF);
-      } else {
-        throw std::invalid_argument("send: --size above 64 KiB is not a message worth comparing");
-      }
-      header.append(reinterpret_cast<const char*>(k), 4);
-      s.frame = header;
-      for (std::size_t i = 0; i < payload.size(); ++i)
-        s.frame += static_cast<char>(payload[i] ^ static_cast<char>(k[i % 4]));
+      s.frame = masked_frame(kFinText, payload, k);
     } else {
       s.fd = connect_tcp(options.host, options.port);
     }

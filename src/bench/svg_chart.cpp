@@ -1,4 +1,5 @@
 // SVG bar charts (lesson 12). See svg_chart.hpp.
+// @lesson 12
 #include "src/bench/svg_chart.hpp"
 
 #include <algorithm>

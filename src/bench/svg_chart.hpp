@@ -3,6 +3,7 @@
 //
 // One row per category; each series draws one bar per row in its own colour; an optional
 // target per row draws a dashed line across that row (a goal to reach, like "90 % of TCP").
+// @lesson 12
 #pragma once
 
 #include <string>

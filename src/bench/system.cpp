@@ -1,4 +1,5 @@
 // System helpers of the benchmark tool (lesson 12). See system.hpp.
+// @lesson 12
 #include "src/bench/system.hpp"
 
 #include <arpa/inet.h>

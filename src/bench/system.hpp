@@ -1,5 +1,6 @@
 // The small system calls every load mode needs: a clock, CPU pinning, the descriptor limit, a
 // connected socket, the resident memory of another process (lesson 12).
+// @lesson 12
 #pragma once
 
 #include <sys/types.h>

@@ -1,4 +1,5 @@
 // The raw TCP echo server (lesson 12). See tcp_echo_server.hpp.
+// @lesson 12
 #include "src/bench/tcp_echo_server.hpp"
 
 #include <arpa/inet.h>

@@ -5,6 +5,7 @@
 // (and reading paused until it drains). No framing, no parsing, no allocation per message. It is
 // the ceiling: every WebSocket number in docs/benchmarks.md is also given as a fraction of what
 // this server does on the same machine in the same run.
+// @lesson 12
 #pragma once
 
 #include <cstdint>

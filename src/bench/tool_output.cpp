@@ -1,4 +1,5 @@
 // Parsers for wrk's and strace's output (lesson 12). See tool_output.hpp.
+// @lesson 12
 #include "src/bench/tool_output.hpp"
 
 #include <charconv>

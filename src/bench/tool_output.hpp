@@ -4,6 +4,7 @@
 //
 // Both are pure functions of the text: tests/bench/tool_output_test.cpp feeds them recorded
 // outputs, no tool needed.
+// @lesson 12
 #pragma once
 
 #include <cstdint>

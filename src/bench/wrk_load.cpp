@@ -5,6 +5,7 @@
 // inherits the pinning (--cpu) and its CPU time comes from wait4. The server's CPU comes from
 // /proc/PID/stat over the same wall time, like every other row, so the row still says which
 // side was the bottleneck. wrk checks statuses, not bodies: the duplex-bench rows check bodies.
+// @lesson 12
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>

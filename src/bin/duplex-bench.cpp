@@ -1,4 +1,5 @@
 // duplex-bench: the load generator, the baselines and the report writer of lesson 12.
+// @lesson 12
 //
 //   duplex-bench http        --port N [--path /hello.txt --expect-file F] [-c 50] [-k 1]
 //   duplex-bench ws-echo     --port N [--path /echo] [-c 64] [-k 16] [--size 32] [--binary]
@@ -14,6 +15,7 @@
 //                            syscalls and memory per update / subscriber
 //   duplex-bench send        --port N --technique post|websocket [-c 100] [--rate 10]
 //                            [--size 32] [--strace]    client to server: cost per message
+#if DUPLEX_LESSON >= 14
 //   duplex-bench deflate-idle --port N --server-pid P [-c 10000] [--corpus chat.jsonl]
 //                            lesson 14: server bytes per idle connection that offered
 //                            permessage-deflate, and the chat's ratio under what was agreed
@@ -22,9 +24,12 @@
 //                            lesson 14: F's lines echoed compressed (or plain): msgs/s
 //   duplex-bench deflate-broadcast --port N --corpus F [--technique plain] [-c 200] [--rate 4]
 //                            lesson 14: one /chat room where every member talks: deliveries/s
+#endif
+#if DUPLEX_LESSON >= 15
 //   duplex-bench fanout      --ports N[,N...] [-c 100] [--senders 10] [--rate 1]
 //                            [--redis-port R] [--engine memory|redis]    lesson 15: one chat
 //                            room over 1..n processes: deliveries/s, latency, Redis commands/msg
+#endif
 //   duplex-bench serve-tcp-echo [--port N]    the raw epoll echo server (the baseline)
 //   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
 //                                             answered 204, WebSocket messages dropped)
@@ -49,7 +54,9 @@
 #include <vector>
 
 #include "src/app/echo_endpoint.hpp"
+#if DUPLEX_LESSON >= 14
 #include "src/bench/deflate_load.hpp"
+#endif
 #if DUPLEX_LESSON >= 15
 #include "src/bench/fanout_load.hpp"
 #endif
@@ -72,14 +79,24 @@ using namespace duplex;
 constexpr std::string_view kUsage =
     "usage: duplex-bench MODE [flags]\n"
     "  load modes:  http ws-echo tcp-echo handshake tcp-cycle idle push wrk subscribe send\n"
+#if DUPLEX_LESSON >= 15
     "               deflate-idle deflate-ratio deflate-echo deflate-broadcast fanout\n"
+#elif DUPLEX_LESSON >= 14
+    "               deflate-idle deflate-ratio deflate-echo deflate-broadcast\n"
+#endif
     "  servers:     serve-tcp-echo serve-ws-echo\n"
     "  report:      report --results FILE --docs DIR\n"
     "  flags: --host H --port N --path P -c/--connections N -k/--inflight K --size S --binary\n"
     "         --seconds S --warmup S --expect-body TEXT --expect-file F --server-pid P "
     "--poll-interval S\n"
+#if DUPLEX_LESSON >= 14
     "         --header H --technique T --rate R --strace --corpus F\n"
+#else
+    "         --header H --technique T --rate R --strace\n"
+#endif
+#if DUPLEX_LESSON >= 15
     "         --ports N,N --senders N --redis-port N --engine NAME (fanout)\n"
+#endif
     "         --cpu C --tag key=value --results FILE --docs DIR --pinning TEXT --settings TEXT\n";
 
 struct Flags {
@@ -94,7 +111,9 @@ struct Flags {
   std::string docs;
   std::string pinning = "none";
   std::string settings;
+#if DUPLEX_LESSON >= 14
   std::string corpus;  // deflate modes: one message per line
+#endif
   bool help = false;
 };
 
@@ -129,14 +148,23 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       flags.mode = flag;
       continue;
     }
+    // Four flags a row, whatever the lesson blocks leave of the list.
+    // clang-format off
     static const std::vector<std::string_view> kValueFlags = {
         "--host",        "--port",       "--path",          "-c",
         "--connections", "-k",           "--inflight",      "--size",
         "--seconds",     "--warmup",     "--poll-interval", "--expect-body",
         "--expect-file", "--server-pid", "--cpu",           "--tag",
         "--results",     "--docs",       "--pinning",       "--settings",
-        "--header",      "--technique",  "--rate",          "--corpus",
-        "--ports",       "--senders",    "--redis-port",    "--engine"};
+        "--header",      "--technique",  "--rate",
+#if DUPLEX_LESSON >= 14
+        "--corpus",
+#endif
+#if DUPLEX_LESSON >= 15
+        "--ports",       "--senders",    "--redis-port",    "--engine",
+#endif
+    };
+    // clang-format on
     if (std::find(kValueFlags.begin(), kValueFlags.end(), flag) == kValueFlags.end())
       return "unknown flag " + std::string(flag) + " (try --help)";
     if (i + 1 >= argc) return std::string(flag) + " needs a value";
@@ -209,8 +237,10 @@ std::optional<std::string> parse(int argc, char** argv, Flags& flags) {
       auto v = want_number(0.01, 1e6);
       if (!v) return bad();
       flags.load.rate = *v;
+#if DUPLEX_LESSON >= 14
     } else if (flag == "--corpus") {
       flags.corpus = value;
+#endif
 #if DUPLEX_LESSON >= 15
     } else if (flag == "--ports") {
       try {
@@ -318,10 +348,12 @@ int run(const Flags& flags) {
   }
   if (mode == "serve-ws-echo") return serve_ws_echo(flags);
   if (mode == "report") return report(flags);
+#if DUPLEX_LESSON >= 14
   if (mode == "deflate-ratio") {
     print(bench::run_deflate_ratio(flags.corpus), flags);
     return 0;
   }
+#endif
 #if DUPLEX_LESSON >= 15
   if (mode == "fanout") {
     bench::FanoutOptions fanout = flags.fanout;
@@ -350,6 +382,7 @@ int run(const Flags& flags) {
     load.websocket = true;
     if (load.path == "/") load.path = "/echo";
     print(bench::run_idle(load), flags);
+#if DUPLEX_LESSON >= 14
   } else if (mode == "deflate-idle") {
     if (load.path == "/") load.path = "/echo";
     print(bench::run_deflate_idle(load, flags.corpus), flags);
@@ -363,6 +396,7 @@ int run(const Flags& flags) {
     if (!load.technique.empty() && load.technique != "plain" && load.technique != "deflate")
       throw std::invalid_argument("deflate-broadcast: --technique is deflate (default) or plain");
     print(bench::run_deflate_broadcast(load, flags.corpus, load.technique != "plain"), flags);
+#endif
   } else if (mode == "wrk") {
     if (load.path == "/") load.path = "/hello.txt";
     print(bench::run_wrk_load(load), flags);

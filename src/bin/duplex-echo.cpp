@@ -8,6 +8,7 @@
 //   duplex-echo [--host H] [--port N] [--idle-timeout SECONDS] [--quiet] [--help]
 //
 // The first line of output is the address it listens on, e.g. "tcp://127.0.0.1:8080".
+// @lesson 03
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

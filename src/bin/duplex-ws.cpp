@@ -1,4 +1,5 @@
 // duplex-ws: a command-line WebSocket client (lessons 08 and 10).
+// @lesson 10
 //
 // Connects to a ws:// URL, sends each line typed on stdin as one text message (or binary with
 // --binary), and prints each message received, one per line. --trace shows the handshake and

@@ -1,4 +1,5 @@
 // Deflater (lesson 14; RFC 1951 §3.2.3-§3.2.7 for the blocks, §4 for the matching).
+// @lesson 14
 #include "src/deflate/deflater.hpp"
 
 #include <algorithm>

@@ -11,6 +11,7 @@
 // For RFC 7692: a sync flush ends the data with an empty stored block, 00 00 ff ff (§7.2.1),
 // which the WebSocket layer strips; reset() starts afresh for "no context takeover" (§7.1.1),
 // and release_memory() gives the big tables back between messages.
+// @lesson 14
 #pragma once
 
 #include <array>

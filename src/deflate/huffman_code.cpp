@@ -1,4 +1,5 @@
 // Length-limited Huffman code construction (lesson 14; RFC 1951 §3.2.2, §3.2.7).
+// @lesson 14
 #include "src/deflate/huffman_code.hpp"
 
 #include <algorithm>

@@ -6,6 +6,7 @@
 // frequencies, so the lengths are limited as zlib and miniz do it: leaves deeper than the cap
 // are pulled up to it, then shorter leaves are pushed one level down until Kraft's sum is one
 // again; the lengths are handed out afresh, the longest to the rarest symbols.
+// @lesson 14
 #pragma once
 
 #include <cstdint>

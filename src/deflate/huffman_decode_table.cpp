@@ -1,4 +1,5 @@
 // Building the decoding tables (lesson 14; RFC 1951 §3.2.2, §3.2.5, §3.2.7).
+// @lesson 14
 #include "src/deflate/huffman_decode_table.hpp"
 
 #include <array>

@@ -17,6 +17,7 @@
 //   bits 12-15 the kind: literal, base (a length or distance base), end of block, sub-table,
 //   invalid bits 16-31 the value: the literal byte, the base, or the sub-table's offset in the
 //   table
+// @lesson 14
 #pragma once
 
 #include <cstdint>

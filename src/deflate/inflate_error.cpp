@@ -1,4 +1,5 @@
 // InflateError's text (lesson 14; RFC 1951 §3.2).
+// @lesson 14
 #include "src/deflate/inflate_error.hpp"
 
 namespace duplex::deflate {

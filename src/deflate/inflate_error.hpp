@@ -3,6 +3,7 @@
 // RFC 1951 §3.2.3-§3.2.7 say what a valid stream is; each way to break those rules has one enum
 // value and one line of text, so a test (or a close reason, RFC 7692 §8.1 -> 1007) can say which
 // rule a peer broke. The output limit is the one failure that is not the stream's fault.
+// @lesson 14
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // Inflater (lesson 14; RFC 1951 §3.2.3-§3.2.7).
+// @lesson 14
 #include "src/deflate/inflater.hpp"
 
 #include <algorithm>

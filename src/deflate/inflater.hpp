@@ -13,6 +13,7 @@
 //
 // Decoded bytes land first in the Inflater's own buffer, which keeps the last 2^window_bits bytes
 // a distance may reach back to (RFC 7692 §7.1.2 negotiates that window), then are copied out.
+// @lesson 14
 #pragma once
 
 #include <cstddef>

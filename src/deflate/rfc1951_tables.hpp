@@ -3,6 +3,7 @@
 //
 // RFC 1951 §3.2.5 (length and distance codes), §3.2.6 (the fixed Huffman code), §3.2.7 (the
 // code-length code order). Shared by the Inflater and the Deflater so both read one table.
+// @lesson 14
 #pragma once
 
 #include <array>

@@ -1,4 +1,5 @@
 // The access log and the wire trace (lesson 06). See access_log.hpp.
+// @lesson 06
 #include "src/http/access_log.hpp"
 
 #include <cstdio>

@@ -4,6 +4,7 @@
 // from the end of the request head to the last byte of the response handed to the socket.
 // The trace prints each head as it crosses the wire, prefixed like curl -v ("> " for what the
 // client sent, "< " for what the server answered), so a learner sees exactly the bytes.
+// @lesson 06
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // Where a message body ends: the message-length rules (lesson 05). See body_framing.hpp.
+// @lesson 05
 #include "src/http/body_framing.hpp"
 
 #include <limits>

@@ -5,6 +5,7 @@
 // everything until the server closes (responses only). Getting this wrong, or letting two
 // headers disagree, is how request smuggling happens (RFC 9112 §11.2), so every doubtful case is
 // an error here, and the connection closes after the error response.
+// @lesson 05
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // One body reader for every framing (lesson 05). See body_reader.hpp.
+// @lesson 05
 #include "src/http/body_reader.hpp"
 
 #include <algorithm>

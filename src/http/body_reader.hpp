@@ -5,6 +5,7 @@
 // chunked (ChunkedDecoder), everything until the connection ends for a close-delimited response.
 // Like ChunkedDecoder it is fed each byte once and stops at the end of the body, so pipelined
 // messages that follow are left for the next head parser.
+// @lesson 05
 #pragma once
 
 #include <cstdint>

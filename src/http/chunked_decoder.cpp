@@ -1,4 +1,5 @@
 // The chunked transfer coding, decoded as a stream (lesson 05). See chunked_decoder.hpp.
+// @lesson 05
 #include "src/http/chunked_decoder.hpp"
 
 #include <algorithm>

@@ -9,6 +9,7 @@
 // Unlike the head parsers, the decoder is fed each byte once: `feed` takes new bytes, appends
 // the payload they carry to `payload`, and says how many it used. Once the body is done it stops
 // consuming: what follows belongs to the next message on the connection.
+// @lesson 05
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // The chunked transfer coding, encoded (lesson 05). See chunked_encoder.hpp.
+// @lesson 05
 #include "src/http/chunked_encoder.hpp"
 
 #include <cstdio>

@@ -3,6 +3,7 @@
 // RFC 9112 §7.1: each chunk is its size in hex, CRLF, the data, CRLF; the body ends with a
 // zero-size chunk, an optional trailer section (§7.1.2) and CRLF. Used with
 // serialize_head(response, {BodyFraming::Kind::kChunked}) to stream a body of unknown length.
+// @lesson 05
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
 // Exchange (lesson 06): the handle a handler answers through. See exchange.hpp.
+// @lesson 06
 #include "src/http/exchange.hpp"
 
 #include "src/http/http_connection.hpp"

@@ -8,6 +8,7 @@
 //
 // While an exchange is not finished, the requests pipelined behind it wait, unparsed, in the
 // connection's input buffer: responses go out in request order (RFC 9112 §9.3.2).
+// @lesson 06
 #pragma once
 
 #include <cstdint>

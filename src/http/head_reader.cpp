@@ -1,5 +1,6 @@
 // The incremental line reader shared by the request and the response parser (lesson 04).
 // See head_reader.hpp.
+// @lesson 04
 #include "src/http/head_reader.hpp"
 
 #include "src/http/syntax.hpp"

@@ -11,6 +11,7 @@
 // head one byte at a time costs O(n) in total, not O(n^2) (the slowloris defence). Because the
 // bytes of a line never move, the reader keeps offsets, and the views it builds at the end point
 // into the caller's buffer: nothing is copied.
+// @lesson 04
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // The header fields of one message, in order, as views (lesson 04). See headers.hpp.
+// @lesson 04
 #include "src/http/headers.hpp"
 
 #include "src/http/syntax.hpp"

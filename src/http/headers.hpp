@@ -5,6 +5,7 @@
 // keeps each field exactly as received (original case, order) and answers questions about them.
 // Names and values are string_views: into the parser's input buffer for parsed messages, so no
 // header is copied, or into strings the caller keeps alive.
+// @lesson 04
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // HttpConnection (lesson 06): ServerProtocol on a net::Connection. See http_connection.hpp.
+// @lesson 06
 #include "src/http/http_connection.hpp"
 
 #include <unistd.h>

@@ -11,6 +11,7 @@
 //   kReady ──request complete──> kInHandler ──handler returns──> kReady
 //     │                                                            │
 //     └── close, peer gone ──> kClosed           upgrade ──> kHandedOff
+// @lesson 06
 #pragma once
 
 #include <chrono>

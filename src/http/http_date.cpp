@@ -1,4 +1,5 @@
 // HTTP dates (lesson 06): IMF-fixdate out, the three RFC 9110 §5.6.7 forms in.
+// @lesson 06
 #include "src/http/http_date.hpp"
 
 #include <array>
@@ -169,6 +170,7 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
   return std::nullopt;
 }
 
+#if DUPLEX_LESSON >= 12
 std::string_view DateCache::now() {
   std::time_t second = std::time(nullptr);
   if (second != second_) {
@@ -177,5 +179,6 @@ std::string_view DateCache::now() {
   }
   return text_;
 }
+#endif
 
 }  // namespace duplex::http

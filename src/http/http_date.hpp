@@ -3,6 +3,7 @@
 // RFC 9110 §5.6.7: a sender writes IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); a recipient
 // must also accept the obsolete RFC 850 form ("Sunday, 06-Nov-94 08:49:37 GMT") and the asctime
 // form ("Sun Nov  6 08:49:37 1994"). RFC 9110 §6.6.1: an origin server sends Date.
+// @lesson 06
 #pragma once
 
 #include <cstddef>
@@ -24,8 +25,9 @@ std::string_view write_http_date(std::time_t seconds, char (&out)[kHttpDateSize]
 // If-Modified-Since is ignored, so the caller treats "nothing" as "no condition").
 std::optional<std::time_t> parse_http_date(std::string_view text);
 
-// The Date value for "now", formatted at most once per second: a busy server answers thousands
-// of requests within the same second and formats the string once for all of them.
+#if DUPLEX_LESSON >= 12
+// Lesson 12: the Date value for "now", formatted at most once per second: a busy server answers
+// thousands of requests within the same second and formats the string once for all of them.
 class DateCache {
  public:
   std::string_view now();
@@ -34,5 +36,6 @@ class DateCache {
   std::time_t second_ = -1;
   std::string text_;
 };
+#endif
 
 }  // namespace duplex::http

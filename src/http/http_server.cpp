@@ -1,8 +1,10 @@
 // HttpServer (lesson 06): accepting, the connection limit, and the graceful stop.
+// @lesson 06
 #include "src/http/http_server.hpp"
 
 #include <unistd.h>
 
+#include <ctime>
 #include <vector>
 
 #include "src/http/access_log.hpp"
@@ -60,7 +62,11 @@ void ServerContext::notify_if_drained() {
 ServerProtocolOptions ServerContext::protocol_options(std::size_t output_high_water) {
   ServerProtocolOptions out;
   out.server_name = options.server_name;
+#if DUPLEX_LESSON >= 12
   out.date = [this] { return date.now(); };
+#else
+  out.date = [this] { return write_http_date(std::time(nullptr), date_text); };
+#endif
   out.parser = options.parser;
   out.max_requests_per_connection = options.max_requests_per_connection;
   out.max_pipelined_bytes = options.max_pipelined_bytes;

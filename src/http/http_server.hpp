@@ -10,6 +10,7 @@
 //   }); HttpServer server(loop, net::TcpListener::listen(address), router.handler());
 //   server.start();
 //   loop.run();
+// @lesson 06
 #pragma once
 
 #include <functional>

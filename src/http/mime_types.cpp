@@ -1,4 +1,5 @@
 // MIME types by file extension (lesson 06). See mime_types.hpp.
+// @lesson 06
 #include "src/http/mime_types.hpp"
 
 #include <array>

@@ -1,4 +1,5 @@
 // Showing where the input went wrong (lesson 04). See parse_error.hpp.
+// @lesson 04
 #include "src/http/parse_error.hpp"
 
 #include <algorithm>

@@ -6,6 +6,7 @@
 // `render_error` can print the line with a caret under that byte. After any error the
 // connection's framing can no longer be trusted: the server sends the status and closes
 // (RFC 9112 §9.6, §11.2).
+// @lesson 04
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // A parsed request head (lesson 04). See request_head.hpp.
+// @lesson 04
 #include "src/http/request_head.hpp"
 
 #include "src/http/syntax.hpp"

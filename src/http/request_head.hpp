@@ -1,16 +1,19 @@
-// A parsed request head: method, target, version, fields, body framing (lesson 04).
+// A parsed request head: method, target, version, fields (lesson 04), body framing (lesson 05).
 //
 // RFC 9112 §3 (request line), §9.3 (persistence), RFC 9110 §9 (methods), §10.1.1 (Expect).
 // The string_views point into the buffer the parser was last given; `path` is owned because
 // decoding changes it.
+// @lesson 04
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "src/http/body_framing.hpp"
 #include "src/http/headers.hpp"
 #include "src/http/request_target.hpp"
+#if DUPLEX_LESSON >= 5
+#include "src/http/body_framing.hpp"
+#endif
 
 namespace duplex::http {
 
@@ -33,7 +36,9 @@ struct RequestHead {
   int version_major = 1;
   int version_minor = 1;
   Headers headers;
+#if DUPLEX_LESSON >= 5
   BodyFraming body;  // what follows the head (request_body_framing())
+#endif
 
   // RFC 9112 §9.3: "close" in Connection ends the connection after this exchange; otherwise
   // HTTP/1.1 persists and HTTP/1.0 persists only with "keep-alive".

@@ -1,4 +1,5 @@
 // The request head parser (lessons 04-05). See request_parser.hpp.
+// @lesson 04
 #include "src/http/request_parser.hpp"
 
 #include <optional>
@@ -103,12 +104,16 @@ bool RequestParser::finish(std::string_view buffered) {
     failed({400, "invalid Host", offset_of(*host)});
     return false;
   }
+#if DUPLEX_LESSON >= 5
+  // Lesson 05: the head alone decides where the body ends (RFC 9112 §6.3), so a framing error
+  // is a parse error with a status and an offset like any other.
   ParseError error;
   if (!request_body_framing(head_.headers, head_.version_minor, limits_, buffered, head_.body,
                             error)) {
     failed(error);
     return false;
   }
+#endif
   return true;
 }
 

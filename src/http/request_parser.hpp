@@ -17,6 +17,7 @@
 //
 // The views in head() stay valid while the caller leaves the bytes given to the completing call
 // where they are.
+// @lesson 04
 #pragma once
 
 #include <array>

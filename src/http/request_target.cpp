@@ -1,5 +1,6 @@
 // The request target: its four forms, and the path made safe to use (lesson 04).
 // See request_target.hpp.
+// @lesson 04
 #include "src/http/request_target.hpp"
 
 #include <algorithm>

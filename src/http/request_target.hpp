@@ -5,6 +5,7 @@
 // RFC 3986 §2.1 (percent-encoding) and §5.2.4 (remove_dot_segments): the decoded path can never
 // climb above the root, whatever the encoding (`%2e%2e`, `//`, `%5c`), so a file server may join
 // it to its document root.
+// @lesson 04
 #pragma once
 
 #include <cstddef>

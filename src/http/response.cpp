@@ -1,4 +1,5 @@
 // A response to send, and its serialisation (lesson 05). See response.hpp.
+// @lesson 05
 #include "src/http/response.hpp"
 
 #include <stdexcept>

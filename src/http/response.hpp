@@ -3,6 +3,7 @@
 // RFC 9112 §4 (status line), §5 (field lines), §6 (body framing); RFC 9110 §15 (reason
 // phrases), §8.6 (no Content-Length in 1xx and 204), §9.3.2 (HEAD: same head, no body).
 // Everything is owned, so a handler can build a response and return it.
+// @lesson 05
 #pragma once
 
 #include <string>

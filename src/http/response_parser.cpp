@@ -1,4 +1,5 @@
 // The response head parser (lesson 05). See response_parser.hpp.
+// @lesson 05
 #include "src/http/response_parser.hpp"
 
 namespace duplex::http {

@@ -4,6 +4,7 @@
 // length for a client, which needs the request method: a response to HEAD has no body). Same
 // contract as RequestParser: parse() is given all unconsumed bytes so far; the head's views
 // point into them.
+// @lesson 05
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
 // Router (lesson 06): method + path, 404 / 405 / 501 and OPTIONS. See router.hpp.
+// @lesson 06
 #include "src/http/router.hpp"
 
 #include <algorithm>

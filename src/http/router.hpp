@@ -8,6 +8,7 @@
 //  - OPTIONS: 204 with Allow (§9.3.7); "OPTIONS *" asks about the server as a whole;
 //  - a method the server does not implement at all: 501 Not Implemented (§15.6.2, §9.1).
 // HEAD is answered wherever GET is (§9.3.2); the server leaves the body out.
+// @lesson 06
 #pragma once
 
 #include <functional>

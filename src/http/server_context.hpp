@@ -3,6 +3,7 @@
 // The options, the handler, the cached Date value, the log sink, and the set of live
 // connections (so a graceful stop can reach each of them). One per server, owned by it, used
 // only on the loop thread.
+// @lesson 06
 #pragma once
 
 #include <chrono>
@@ -24,7 +25,11 @@ class HttpConnection;
 struct ServerContext {
   HttpServerOptions options;
   std::function<void(Exchange&)> handler;
-  DateCache date;
+#if DUPLEX_LESSON >= 12
+  DateCache date;  // lesson 12: formatted once per second
+#else
+  char date_text[kHttpDateSize] = {};  // the Date value, written afresh for each response
+#endif
   std::unordered_map<HttpConnection*, std::weak_ptr<HttpConnection>> connections;
   bool stopping = false;
   // Runs when the last HTTP connection has left while stopping.

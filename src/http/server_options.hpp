@@ -3,6 +3,7 @@
 // A server without limits belongs to whoever connects first: a client that never finishes its
 // head (slowloris), one that keeps a connection idle forever, or ten thousand that connect at
 // once. Each limit below names the attack it answers; docs/http.md lists them all.
+// @lesson 06
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
 // ServerProtocol (lesson 06): one HTTP/1.1 server connection, sans-I/O. See server_protocol.hpp.
+// @lesson 06
 #include "src/http/server_protocol.hpp"
 
 #include <utility>

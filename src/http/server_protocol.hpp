@@ -18,6 +18,7 @@
 //   kHead ──head──> kBody ──body──> kResponding ──response done──> kHead (or kClosed)
 //     │               │                  └── send_upgrade ──> kUpgraded
 //     └── malformed ──┴──> error response ──> kClosed
+// @lesson 06
 #pragma once
 
 #include <cstddef>

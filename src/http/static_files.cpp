@@ -1,5 +1,6 @@
 // StaticFiles (lesson 06): files, validators, conditional and range requests. See
 // static_files.hpp.
+// @lesson 06
 #include "src/http/static_files.hpp"
 
 #include <fcntl.h>

@@ -14,6 +14,7 @@
 //    RESOLVE_BENEATH, Linux 5.6), in the same system call; realpath() is the fallback.
 // Large files go out with sendfile() (Exchange::send_file). Since lesson 12, small ones are kept in
 // a FileCache and answered from memory after one fstatat (file_cache.hpp).
+// @lesson 06
 #pragma once
 
 #include <string>

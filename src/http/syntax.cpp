@@ -1,4 +1,5 @@
 // The character classes and small grammar pieces HTTP is built from (lesson 04). See syntax.hpp.
+// @lesson 04
 #include "src/http/syntax.hpp"
 
 namespace duplex::http {

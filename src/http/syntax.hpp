@@ -3,15 +3,19 @@
 // RFC 9110 §5.6.2 (tokens), §5.5 (field values), §5.6.1 (comma-separated lists), §5.6.3
 // (whitespace); RFC 3986 §2.1 (percent-encoding). Everything here is a pure function over
 // bytes, with no locale; only percent_decode() writes (into the caller's string).
+// @lesson 04
 #pragma once
 
+#if DUPLEX_LESSON >= 12
 #include <array>
+#endif
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace duplex::http {
 
+#if DUPLEX_LESSON >= 12
 namespace detail {
 // One bit per class for each of the 256 byte values, computed at compile time: the parser asks
 // these questions for every byte of every request, and a table lookup inlines to two
@@ -49,6 +53,25 @@ constexpr bool is_field_value_char(char c) {
   return (detail::kCharClasses[static_cast<unsigned char>(c)] & detail::kFieldValue) != 0;
 }
 
+#else
+// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
+constexpr bool is_tchar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// A token is one or more tchars (method names, field names, transfer codings).
+bool is_token(std::string_view text);
+
+// RFC 9110 §5.5: field-vchar = VCHAR / obs-text; SP and HTAB may appear between them.
+// Every other control byte (CR, LF and NUL above all) is refused.
+constexpr bool is_field_value_char(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return byte == '\t' || (byte >= 0x20 && byte != 0x7f);
+}
+
+#endif
 // RFC 9110 §5.6.3: OWS is any run of SP and HTAB.
 constexpr bool is_ows(char c) {
   return c == ' ' || c == '\t';

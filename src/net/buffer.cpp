@@ -1,4 +1,5 @@
-// Buffer (lesson 02): see buffer.hpp.
+// Buffer (lesson 02; its storage from a BufferPool: lesson 12): see buffer.hpp.
+// @lesson 02
 #include "src/net/buffer.hpp"
 
 #include <algorithm>
@@ -68,6 +69,8 @@ std::span<char> Buffer::prepare(std::size_t at_least) {
     if (at_least > SIZE_MAX / 2 - readable) throw std::length_error("Buffer: too large");
     // Doubling: the total copying over n appended bytes stays below 2n.
     std::size_t grown = std::max({kMinCapacity, capacity_ * 2, readable + at_least});
+#if DUPLEX_LESSON >= 12
+    // Lesson 12: warm storage from the loop's pool when it has a block large enough.
     BufferBlock bigger;
     if (pool_ != nullptr) bigger = pool_->acquire(grown);
     if (!bigger.storage) bigger = {std::make_unique_for_overwrite<char[]>(grown), grown};
@@ -75,6 +78,12 @@ std::span<char> Buffer::prepare(std::size_t at_least) {
     release_storage();
     storage_ = std::move(bigger.storage);
     capacity_ = bigger.capacity;
+#else
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    if (readable > 0) std::memcpy(bigger.get(), storage_.get() + begin_, readable);
+    storage_ = std::move(bigger);
+    capacity_ = grown;
+#endif
   }
   begin_ = 0;
   end_ = readable;
@@ -114,11 +123,17 @@ void Buffer::release_if_empty() noexcept {
   begin_ = end_ = 0;
 }
 
+#if DUPLEX_LESSON >= 12
 // Gives the storage to the pool, or frees it; leaves capacity_ at 0 but begin_ and end_ alone.
+#else
+// Frees the storage; leaves capacity_ at 0 but begin_ and end_ alone.
+#endif
 void Buffer::release_storage() noexcept {
+#if DUPLEX_LESSON >= 12
   if (pool_ != nullptr && storage_) {
     pool_->release({std::move(storage_), capacity_});
   }
+#endif
   storage_.reset();
   capacity_ = 0;
 }

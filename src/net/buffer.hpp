@@ -14,10 +14,11 @@
 // prepare() either slides the readable bytes to the front (only when that frees enough space and
 // costs no more than the bytes already consumed) or moves them to an allocation twice as large.
 //
-// A buffer may draw its storage from a BufferPool (a Connection's buffers use their loop's
-// pool): it then takes storage from the pool when it needs space and gives it back when
+// Lesson 12: a buffer may draw its storage from a BufferPool (a Connection's buffers use their
+// loop's pool): it then takes storage from the pool when it needs space and gives it back when
 // released or destroyed, instead of calling new[] and delete[]. Without a pool, the default,
-// it allocates on its own (lesson 02).
+// it allocates on its own.
+// @lesson 02
 #pragma once
 
 #include <cstddef>
@@ -25,7 +26,9 @@
 #include <span>
 #include <string_view>
 
+#if DUPLEX_LESSON >= 12
 #include "src/net/buffer_pool.hpp"
+#endif
 
 namespace duplex::net {
 
@@ -35,11 +38,17 @@ class Buffer {
   static constexpr std::size_t kMinCapacity = 4096;
 
   Buffer() = default;
+#if DUPLEX_LESSON >= 12
   // Storage comes from and returns to `pool`, which must outlive the buffer (null: no pool).
   explicit Buffer(BufferPool* pool) noexcept : pool_(pool) {}
+#endif
   ~Buffer();
+#if DUPLEX_LESSON >= 12
   // A moved-from buffer is empty, with no storage. The storage moves; the pool does not: a
   // buffer built by moving has none, and an assigned-to buffer keeps its own.
+#else
+  // A moved-from buffer is empty, with no storage.
+#endif
   Buffer(Buffer&& other) noexcept;
   Buffer& operator=(Buffer&& other) noexcept;
   Buffer(const Buffer&) = delete;
@@ -59,21 +68,33 @@ class Buffer {
   // Drops `n` readable bytes from the front (n <= size()).
   void consume(std::size_t n);
   void clear() noexcept;
+#if DUPLEX_LESSON >= 12
   // Exchanges the contents and storage of two buffers in O(1), without copying a byte; each
   // keeps its own pool. Storage may so move between pools, or between a pool and none: it is
   // all plain new[] memory.
+#else
+  // Exchanges the contents and storage of two buffers in O(1), without copying a byte.
+#endif
   void swap(Buffer& other) noexcept;
 
   std::size_t capacity() const noexcept;
+#if DUPLEX_LESSON >= 12
   // Frees the storage (or returns it to the pool) if there is nothing to read, so an idle
   // connection holds no buffer memory.
+#else
+  // Frees the storage if there is nothing to read, so an idle connection holds no buffer memory.
+#endif
   void release_if_empty() noexcept;
+#if DUPLEX_LESSON >= 12
   BufferPool* pool() const noexcept { return pool_; }
+#endif
 
  private:
   void release_storage() noexcept;
 
+#if DUPLEX_LESSON >= 12
   BufferPool* pool_ = nullptr;
+#endif
   std::unique_ptr<char[]> storage_;
   std::size_t capacity_ = 0;
   std::size_t begin_ = 0;

@@ -1,4 +1,5 @@
-// BufferPool (lesson 03): see buffer_pool.hpp.
+// BufferPool (lesson 12): see buffer_pool.hpp.
+// @lesson 12
 #include "src/net/buffer_pool.hpp"
 
 #include <utility>

@@ -1,5 +1,5 @@
 // BufferPool: a small, bounded stock of buffer storage that one EventLoop's connections share
-// (lesson 03; measured in lesson 12).
+// (lesson 12, where the profile showed why).
 //
 // A Connection gives its input and output storage back as soon as they are empty, so that an
 // idle connection holds no buffer memory (10,000 idle clients must not cost 10,000 x 64 KiB).
@@ -11,6 +11,7 @@
 // The pool is bounded (kMaxBlocks blocks of at most kMaxBlockBytes each), so its memory does not
 // grow with the number of connections. Larger blocks, and blocks beyond the bound, go back to
 // the C library. One pool per EventLoop, used only on that loop's thread: no locks.
+// @lesson 12
 #pragma once
 
 #include <cstddef>

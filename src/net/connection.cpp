@@ -1,6 +1,7 @@
 // Connection (lesson 03): reading, the output queue (bytes and files) flushed once per round,
 // backpressure, idle and send timeouts, graceful close, and the error policy for one
 // non-blocking socket.
+// @lesson 03
 #include "src/net/connection.hpp"
 
 #include <fcntl.h>
@@ -53,10 +54,14 @@ std::shared_ptr<Connection> Connection::create(EventLoop& loop, Fd fd, Connectio
 Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
     : loop_(loop),
       fd_(std::move(fd)),
+#if DUPLEX_LESSON >= 13
       transport_(transport_for_new_connection()),
+#endif
       limits_(limits),
+#if DUPLEX_LESSON >= 12
       input_(&loop.buffer_pool()),
       output_(&loop.buffer_pool()),
+#endif
       idle_timer_(loop),
       linger_timer_(loop),
       send_timer_(loop),
@@ -119,12 +124,21 @@ void Connection::on_events(std::uint32_t events) {
 // @anchor lesson03-read-loop
 // Read until the socket is drained for now or this wake-up's budget is spent, then hand
 // everything to the layer above in one call: a pipelined batch of requests is parsed and
-// answered together. A read() that returns fewer bytes than asked has emptied the socket's
-// receive queue, so we stop there instead of asking again only to be told EAGAIN (that second
-// read() would be a system call per wake-up for nothing). Bytes that arrive a moment later,
-// and the peer's FIN, are not lost: epoll is level-triggered and reports the socket readable
-// on the next round. The budget keeps one fast sender from starving the others, for the same
-// reason. A short read injected by a FaultyTransport (lesson 13) takes this path too.
+// answered together.
+#if DUPLEX_LESSON >= 12
+// A read() that returns fewer bytes than asked has emptied the socket's receive queue, so we
+// stop there instead of asking again only to be told EAGAIN (that second read() would be a
+// system call per wake-up for nothing, lesson 12). Bytes that arrive a moment later, and the
+// peer's FIN, are not lost: epoll is level-triggered and reports the socket readable on the
+// next round.
+#else
+// Drained means read() said EAGAIN.
+#endif
+// The budget keeps one fast sender from starving the others: what it leaves behind is reported
+// again on the next round, since epoll is level-triggered.
+#if DUPLEX_LESSON >= 13
+// A short read injected by a FaultyTransport (lesson 13) takes this path too.
+#endif
 void Connection::handle_readable() {
   std::size_t total = 0;
   int error = 0;
@@ -133,15 +147,21 @@ void Connection::handle_readable() {
     std::size_t want = std::min(kReadChunk, limits_.max_read_per_wakeup - total);
     std::span<char> space = input_.prepare(want);
     std::size_t size = std::min(space.size(), want);
+#if DUPLEX_LESSON >= 13
     // @anchor lesson13-transport-branch
     // Faults are injected only when a transport is set: the usual path is one well-predicted
     // branch and the plain system call.
     ssize_t n = transport_ ? transport_->read(fd_.get(), space.data(), size)
                            : ::read(fd_.get(), space.data(), size);
+#else
+    ssize_t n = ::read(fd_.get(), space.data(), size);
+#endif
     if (n > 0) {
       input_.commit(static_cast<std::size_t>(n));
       total += static_cast<std::size_t>(n);
+#if DUPLEX_LESSON >= 12
       if (static_cast<std::size_t>(n) < size) break;
+#endif
       continue;
     }
     if (n == 0) {
@@ -211,7 +231,11 @@ void Connection::send(std::string_view bytes) {
   if (later_.empty()) {
     output_.append(bytes);
   } else {
+#if DUPLEX_LESSON >= 12
     if (later_.back().file) later_.push_back(Segment{Fd(), 0, 0, Buffer(&loop_.buffer_pool())});
+#else
+    if (later_.back().file) later_.push_back(Segment{Fd(), 0, 0, Buffer()});
+#endif
     later_.back().bytes.append(bytes);
     later_memory_ += bytes.size();
   }
@@ -310,8 +334,12 @@ bool Connection::write_output() {
       later_.pop_front();
       continue;
     }
+#if DUPLEX_LESSON >= 13
     ssize_t n = transport_ ? transport_->send(fd_.get(), output_.data(), output_.size())
                            : ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+#else
+    ssize_t n = ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+#endif
     if (n > 0) {
       output_.consume(static_cast<std::size_t>(n));
       bytes_written_ += static_cast<std::size_t>(n);
@@ -333,9 +361,13 @@ bool Connection::send_file_segment(Segment& segment, std::size_t& budget) {
   while (segment.left > 0 && budget > 0) {
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(segment.left, budget));
     off_t offset = static_cast<off_t>(segment.offset);
+#if DUPLEX_LESSON >= 13
     // Through the transport, so injected faults (lesson 13) reach file bodies too.
     ssize_t n = transport_ ? transport_->sendfile(fd_.get(), segment.file.get(), &offset, want)
                            : ::sendfile(fd_.get(), segment.file.get(), &offset, want);
+#else
+    ssize_t n = ::sendfile(fd_.get(), segment.file.get(), &offset, want);
+#endif
     if (n > 0) {
       auto moved = static_cast<std::uint64_t>(n);
       segment.offset += moved;

@@ -1,8 +1,8 @@
 // Connection: one non-blocking stream socket driven by an EventLoop (lesson 03).
 //
 // It owns the socket, an input Buffer and an output queue (byte runs and file segments; the
-// buffers' storage comes from and goes back to the loop's BufferPool, so an idle connection
-// holds none). The layer above (the echo server, later HTTP and WebSocket) sees three events,
+// buffers give their storage back as soon as they are empty, so an idle connection holds
+// none). The layer above (the echo server, later HTTP and WebSocket) sees three events,
 // "bytes arrived", "output drained" and "closed", and a few verbs: send(), send_file(), close(),
 // abort(), post(). The connection does the rest: reading what the socket holds, writing what the
 // kernel accepts once per round of the loop (the cork), watching for writability only while
@@ -13,6 +13,7 @@
 // Nothing a caller does calls back into it synchronously: send() and send_file() only queue,
 // and the close and drain notifications run at the end of the loop's round, so a caller never
 // needs to guard against being freed in the middle of its own call.
+// @lesson 03
 #pragma once
 
 #include <chrono>
@@ -27,7 +28,9 @@
 #include "src/net/event_loop.hpp"
 #include "src/net/fd.hpp"
 #include "src/net/timer.hpp"
+#if DUPLEX_LESSON >= 13
 #include "src/net/transport.hpp"
+#endif
 
 namespace duplex::net {
 
@@ -126,8 +129,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // True while output waits for the socket to become writable (EPOLLOUT armed).
   bool waiting_to_write() const noexcept { return (interest_ & kWritable) != 0; }
   Buffer& input() noexcept { return input_; }
+#if DUPLEX_LESSON >= 12
   // Bytes of buffer storage held (input + output). Zero once both are empty: an idle connection
   // holds no buffer memory; the storage went back to the loop's BufferPool.
+#else
+  // Bytes of buffer storage held (input + output). Zero once both are empty: an idle connection
+  // holds no buffer memory.
+#endif
   std::size_t buffer_capacity() const noexcept { return input_.capacity() + output_.capacity(); }
   bool is_open() const noexcept { return state_ != State::kClosed; }
   bool is_closing() const noexcept { return state_ == State::kClosing; }
@@ -139,6 +147,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t bytes_read() const noexcept { return bytes_read_; }
   std::uint64_t bytes_written() const noexcept { return bytes_written_; }  // memory and files
 
+#if DUPLEX_LESSON >= 13
   // The system calls this connection moves bytes with (lesson 13). Null means the real ones,
   // called directly; a test puts a FaultyTransport here to inject short reads and writes,
   // EAGAIN, EINTR or a reset. The default comes from the process fault plan (transport.hpp),
@@ -146,6 +155,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_transport(std::unique_ptr<Transport> transport) { transport_ = std::move(transport); }
   Transport* transport() const noexcept { return transport_.get(); }
 
+#endif
   // For the owner (TcpServer) and the layers above: close with a given reason.
   void close_for(CloseReason reason);
   void abort_for(CloseReason reason, int error_number = 0);
@@ -188,7 +198,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   EventLoop& loop_;
   Fd fd_;
+#if DUPLEX_LESSON >= 13
   std::unique_ptr<Transport> transport_;
+#endif
   ConnectionLimits limits_;
   State state_ = State::kCreated;
   Buffer input_;

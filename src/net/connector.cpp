@@ -1,5 +1,6 @@
 // Connector (lesson 15): socket(SOCK_NONBLOCK), connect -> EINPROGRESS, wait for writability,
 // read SO_ERROR; a timer bounds the wait.
+// @lesson 15
 #include "src/net/connector.hpp"
 
 #include <sys/socket.h>

@@ -7,6 +7,7 @@
 // the handshake ended (connect(2), "EINPROGRESS"). A net::Timer bounds the wait. The outcome is
 // handed over, always at a later point of the loop and never from inside connect(), as a started
 // net::Connection or a named ConnectError.
+// @lesson 15
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,7 @@
 // The event loop (lesson 03): epoll for descriptors, a min-heap for timers, an eventfd for
 // work posted from other threads, the end of each round (flushes and notifications), and the
 // error sink.
+// @lesson 03
 #include "src/net/event_loop.hpp"
 
 #include <sys/eventfd.h>
@@ -235,7 +236,12 @@ int EventLoop::next_timeout_ms(std::chrono::milliseconds max_wait) {
   return static_cast<int>(std::min<std::int64_t>(ms, std::numeric_limits<int>::max()));
 }
 
+// @anchor lesson03-dispatch
+// The ready descriptors of this wake-up, each to its watch's callback: the loop's eventfd wakes
+// it for posted work, a stale event (its descriptor closed and reused during this batch) is
+// dropped, and an exception from a callback is reported, never let through to run().
 void EventLoop::dispatch_io(int ready) {
+  // @exercise lesson03-dispatch #step-3-the-reactor
   for (int i = 0; i < ready; ++i) {
     const epoll_event& event = events_[static_cast<std::size_t>(i)];
     int fd = static_cast<int>(event.data.u64 & 0xffffffffU);
@@ -254,6 +260,7 @@ void EventLoop::dispatch_io(int ready) {
       report_exception("I/O callback");
     }
   }
+  // @exercise end
 }
 
 void EventLoop::run_timers() {

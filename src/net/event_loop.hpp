@@ -7,6 +7,7 @@
 // Each round ends in one place: the connections that queued output during the round are
 // flushed there (one write each: the cork), then their close and drain notifications run. And
 // one error policy: no exception from a callback unwinds run(); it goes to the error sink.
+// @lesson 03
 #pragma once
 
 #include <atomic>
@@ -23,7 +24,9 @@
 
 #include <sys/epoll.h>
 
+#if DUPLEX_LESSON >= 12
 #include "src/net/buffer_pool.hpp"
+#endif
 #include "src/net/fd.hpp"
 
 namespace duplex::net {
@@ -93,8 +96,10 @@ class EventLoop {
   std::size_t timer_count() const noexcept { return timers_.size(); }
   // epoll_ctl(EPOLL_CTL_MOD) calls made so far by modify(): a test counts them per request.
   std::uint64_t interest_changes() const noexcept { return interest_changes_; }
+#if DUPLEX_LESSON >= 12
   // Buffer storage shared by this loop's connections (buffer_pool.hpp). Loop thread only.
   BufferPool& buffer_pool() noexcept { return buffer_pool_; }
+#endif
 
  private:
   struct Watch {
@@ -132,9 +137,11 @@ class EventLoop {
     round_end_.push_back(std::move(connection));
   }
 
+#if DUPLEX_LESSON >= 12
   // First, so it is destroyed last: connections destroyed with the loop's callbacks and posted
   // tasks still give their storage back to it.
   BufferPool buffer_pool_;
+#endif
   Fd epoll_;
   Fd wakeup_;  // eventfd: post() and stop() write to it so epoll_wait returns
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;

@@ -1,4 +1,5 @@
 // LineFramer (lesson 02): see line_framer.hpp.
+// @lesson 02
 #include "src/net/line_framer.hpp"
 
 namespace duplex::net {
@@ -14,6 +15,7 @@ void LineFramer::feed(std::string_view bytes) {
 
 // @anchor lesson02-next-line
 std::optional<std::string> LineFramer::next_line() {
+  // @exercise lesson02-next-line #a-line-protocol-sans-io
   if (failed_) throw LineTooLong(max_line_length_);
   std::string_view bytes = pending_.view();
   std::size_t lf = bytes.find('\n', scanned_);
@@ -42,6 +44,7 @@ std::optional<std::string> LineFramer::next_line() {
   pending_.consume(lf + 1);
   scanned_ = 0;
   return line;
+  // @exercise end
 }
 
 bool LineFramer::failed() const noexcept {

@@ -12,6 +12,7 @@
 // Limit: a line longer than max_line_length bytes (not counting its CRLF or LF) is an error as
 // soon as that is known, even before its LF arrives, so a peer that never sends a newline cannot
 // make the framer hold unbounded memory.
+// @lesson 02
 #pragma once
 
 #include <cstddef>

@@ -10,6 +10,7 @@
 //     WebSocket close code), and the parser stays failed: a byte stream cannot be resynchronised.
 // RequestParser, BodyReader, ChunkedDecoder (http) and FrameParser (ws) all answer with it; each
 // layer picks its own Error type. The contract is drawn in docs/architecture.md.
+// @lesson 04
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // SignalWatcher (lesson 03): signals read from a signalfd in the event loop.
+// @lesson 03
 #include "src/net/signals.hpp"
 
 #include <pthread.h>

@@ -4,6 +4,7 @@
 // nothing (only async-signal-safe functions). signalfd turns a signal into a readable
 // descriptor instead: the signal is blocked, stays pending, and the loop reads it like any
 // other input, then runs an ordinary callback that may stop servers and the loop.
+// @lesson 03
 #pragma once
 
 #include <signal.h>

@@ -13,6 +13,7 @@
 
 namespace duplex::net {
 
+#if DUPLEX_LESSON >= 12
 // Whether other sockets may listen on the same port (SO_REUSEPORT), for one event loop per
 // core: each loop has its own listener on the one port and the kernel spreads new connections
 // over them (lesson 12).
@@ -24,11 +25,13 @@ enum class PortSharing {
   // SO_REUSEPORT before listen(), so the group's kJoin listeners can bind the port it got.
   kLead,
 };
+#endif
 
 class TcpListener {
  public:
   explicit TcpListener(Fd fd);
 
+#if DUPLEX_LESSON >= 12
   // socket (CLOEXEC), SO_REUSEADDR (and SO_REUSEPORT if asked), bind, listen. Port 0 lets the
   // kernel pick a free port; local_address() reports it. Throws SystemError, e.g.
   // "bind 127.0.0.1:8080: Address already in use".
@@ -36,6 +39,12 @@ class TcpListener {
                             bool reuse_port = false);
   // The same with a choice of PortSharing (reuse_port = true above is kJoin).
   static TcpListener listen(const SocketAddress& address, int backlog, PortSharing sharing);
+#else
+  // socket (CLOEXEC), SO_REUSEADDR, bind, listen. Port 0 lets the kernel pick a free port;
+  // local_address() reports it. Throws SystemError, e.g.
+  // "bind 127.0.0.1:8080: Address already in use".
+  static TcpListener listen(const SocketAddress& address, int backlog = SOMAXCONN);
+#endif
 
   // Blocks until a client connects; retries EINTR and ECONNABORTED. The new socket is CLOEXEC.
   TcpStream accept();

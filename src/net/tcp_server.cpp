@@ -1,4 +1,5 @@
 // TcpServer (lesson 03): the accept loop, the connection limit and the EMFILE back-off.
+// @lesson 03
 #include "src/net/tcp_server.hpp"
 
 #include <fcntl.h>

@@ -4,6 +4,7 @@
 // in the accept queue". The server accepts them, wraps each in a Connection, and lets the layer
 // above (echo, later HTTP) install its handlers. It enforces a maximum number of connections
 // and survives running out of descriptors (EMFILE) without spinning.
+// @lesson 03
 #pragma once
 
 #include <chrono>

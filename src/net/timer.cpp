@@ -1,4 +1,5 @@
 // Timer (lesson 03): RAII over EventLoop::run_after / run_every / cancel.
+// @lesson 03
 #include "src/net/timer.hpp"
 
 #include <utility>

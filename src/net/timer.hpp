@@ -6,6 +6,7 @@
 // bound to a Connection holds it weakly (it fires only while the connection is open) and, if its
 // callback throws, closes that connection (CloseReason::kApplicationError); an unbound timer's
 // exception is only reported to the loop's error sink.
+// @lesson 03
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
 // Transport (lesson 13): the real system calls, and the same calls with faults injected.
+// @lesson 13
 #include "src/net/transport.hpp"
 
 #include <sys/sendfile.h>

@@ -14,6 +14,7 @@
 // (set_process_fault_plan) that every new Connection then follows. The test binary's main does
 // the latter when DUPLEX_FAULT_SEED=N is set (`make test-faults`), so any test suite reruns
 // under the survivable faults (short reads and writes, EAGAIN, EINTR) without a change.
+// @lesson 13
 #pragma once
 
 #include <sys/types.h>

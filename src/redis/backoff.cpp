@@ -1,5 +1,6 @@
 // Backoff (lesson 15): exponential delays with equal jitter from a splitmix64 generator, whose
 // output, unlike std::uniform_int_distribution's, is the same with every standard library.
+// @lesson 15
 #include "src/redis/backoff.hpp"
 
 #include <algorithm>

@@ -6,6 +6,7 @@
 // Redis waits for its clients, and jitter (each delay drawn between half and all of the nominal
 // one, "equal jitter") keeps processes that lost Redis at the same instant from retrying in
 // step. The generator is seedable, so a test sees a known schedule.
+// @lesson 15
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
 // RedisClient (lesson 15): the RespSession driven by a net::Connector and a net::Connection,
 // with the reply timeout, reconnection with backoff, and the ordered delivery of callbacks.
+// @lesson 15
 #include "src/redis/redis_client.hpp"
 
 #include <algorithm>

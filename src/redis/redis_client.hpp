@@ -13,6 +13,7 @@
 // commands on a subscribed connection, redis.io "Pub/Sub"), whatever the number of WebSocket
 // clients. Everything runs on the loop's thread. Callbacks never run inside a call into the
 // client; an exception from one is reported to the loop's error sink and the client goes on.
+// @lesson 15
 #pragma once
 
 #include <chrono>

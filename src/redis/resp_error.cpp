@@ -1,4 +1,5 @@
 // RespError: why RespParser refused a byte stream (lesson 15). See resp_error.hpp.
+// @lesson 15
 #include "src/redis/resp_error.hpp"
 
 namespace duplex::redis {

@@ -4,6 +4,7 @@
 // has its own code, so a test, a log line or the glue can say exactly what the server (or
 // whatever is pretending to be one) sent. A RESP stream has no resynchronisation point: after any
 // of these the connection is closed and the commands waiting for replies fail.
+// @lesson 15
 #pragma once
 
 #include <string_view>

@@ -1,4 +1,5 @@
 // RespParser: an incremental, sans-I/O reader of Redis replies (lesson 15). See resp_parser.hpp.
+// @lesson 15
 #include "src/redis/resp_parser.hpp"
 
 #include <algorithm>

@@ -14,6 +14,7 @@
 // it announces is read.
 // Implements the RESP2 and RESP3 specifications (redis.io "Redis serialization protocol
 // specification"; github.com/redis/redis-specifications RESP3.md).
+// @lesson 15
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,6 @@
 // RespSession: the client side of one Redis connection, sans-I/O (lesson 15). See
 // resp_session.hpp.
+// @lesson 15
 #include "src/redis/resp_session.hpp"
 
 #include <algorithm>

@@ -21,6 +21,7 @@
 // with kConnectionLost. Nothing here owns a socket, a timer or a clock: timeouts, backoff and the
 // decision to reconnect belong to the glue (docs/redis.md describes it). Implements the client side
 // of the RESP2 and RESP3 specifications and Redis Pub/Sub.
+// @lesson 15
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // Writing RESP (lesson 15). See resp_writer.hpp.
+// @lesson 15
 #include "src/redis/resp_writer.hpp"
 
 #include <charconv>

@@ -6,6 +6,7 @@
 // target use it to check that what is written parses back to the same value, and a test double
 // of a server can use it to answer.
 // Implements the RESP2 and RESP3 encodings.
+// @lesson 15
 #pragma once
 
 #include <initializer_list>

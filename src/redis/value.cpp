@@ -1,4 +1,5 @@
 // Value: one RESP reply as a tree (lesson 15). See value.hpp.
+// @lesson 15
 #include "src/redis/value.hpp"
 
 #include <charconv>

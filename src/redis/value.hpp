@@ -6,6 +6,7 @@
 // RESP3 attributes that preceded it. One struct instead of a class per type: a reply is read
 // once, walked once, and a tagged struct is the smallest thing that says what arrived.
 // Implements the type system of the Redis serialization protocol (RESP2 and RESP3 specs).
+// @lesson 15
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // The `Sec-WebSocket-Accept` value (lesson 08). RFC 6455 §4.2.2. See accept_key.hpp.
+// @lesson 08
 #include "src/ws/accept_key.hpp"
 
 #include "src/ws/base64.hpp"

@@ -1,4 +1,5 @@
 // The `Sec-WebSocket-Accept` value (lesson 08).
+// @lesson 08
 //
 // RFC 6455 §4.2.2 (step 5, item 4) and §1.3: the server proves it understood the WebSocket
 // handshake by hashing the client's key with a fixed GUID that no other protocol would use.

@@ -1,4 +1,5 @@
 // Base64 (lesson 08). RFC 4648 §4. See base64.hpp.
+// @lesson 08
 #include "src/ws/base64.hpp"
 
 #include <array>

@@ -1,4 +1,5 @@
 // The client side of the opening handshake (lesson 08). RFC 6455 §4.1. See client_handshake.hpp.
+// @lesson 08
 #include "src/ws/client_handshake.hpp"
 
 #include <sys/random.h>

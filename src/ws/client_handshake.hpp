@@ -1,4 +1,5 @@
 // The client side of the WebSocket opening handshake (lesson 08), sans-I/O.
+// @lesson 08
 //
 // Builds the GET request with a fresh random key, then reads the server's answer with
 // http::ResponseParser and checks every rule a client must check before it sends a frame. After

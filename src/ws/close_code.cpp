@@ -1,4 +1,5 @@
 // WebSocket close status codes (lesson 10). RFC 6455 §7.4. See close_code.hpp.
+// @lesson 10
 #include "src/ws/close_code.hpp"
 
 namespace duplex::ws {

@@ -1,4 +1,5 @@
 // The frame header (lesson 09). RFC 6455 §5.2. See frame_header.hpp.
+// @lesson 09
 #include "src/ws/frame_header.hpp"
 
 namespace duplex::ws {

@@ -1,4 +1,5 @@
 // The frame header (lesson 09): the fields of RFC 6455 §5.2 and their encoding on the wire.
+// @lesson 09
 //
 //   byte 0: FIN | RSV1 | RSV2 | RSV3 | opcode (4 bits)
 //   byte 1: MASK | payload length (7 bits: 0-125, or 126 / 127 = "read 2 / 8 more bytes")

@@ -1,4 +1,5 @@
 // The frame parser (lesson 09). RFC 6455 §5.2. See frame_parser.hpp.
+// @lesson 09
 #include "src/ws/frame_parser.hpp"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 // The frame parser (lesson 09): a sans-I/O reader of RFC 6455 §5.2 frames.
+// @lesson 09
 //
 // It takes whatever bytes arrived, in pieces of any size, and answers like every parser in Duplex
 // (net::ParseResult): need more, done, or failed, with the bytes consumed. "Done" is one step of

@@ -1,4 +1,5 @@
 // The frame tracer (lesson 09). RFC 6455 §5.2. See frame_trace.hpp.
+// @lesson 09
 #include "src/ws/frame_trace.hpp"
 
 #include <algorithm>

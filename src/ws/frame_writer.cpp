@@ -1,4 +1,5 @@
 // Frame serialisation (lesson 09). RFC 6455 §5.2-§5.3. See frame_writer.hpp.
+// @lesson 09
 #include "src/ws/frame_writer.hpp"
 
 namespace duplex::ws {

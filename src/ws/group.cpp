@@ -1,4 +1,5 @@
 // Group (lesson 10): broadcast a frame serialised once. RFC 6455 §5.1. See group.hpp.
+// @lesson 10
 #include "src/ws/group.hpp"
 
 #include <algorithm>

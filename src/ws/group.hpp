@@ -1,4 +1,5 @@
 // Group: a set of WebSocket connections that receive the same messages (lesson 10).
+// @lesson 10
 //
 // A chat room, the subscribers of a ticker, every connection of an endpoint. broadcast encodes
 // the frame once and queues the same bytes on every member: a server's frames are not masked

@@ -1,4 +1,5 @@
 // The server side of the opening handshake (lesson 08). RFC 6455 §4.2. See handshake.hpp.
+// @lesson 08
 #include "src/ws/handshake.hpp"
 
 #include <utility>

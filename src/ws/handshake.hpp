@@ -1,4 +1,5 @@
 // The server side of the WebSocket opening handshake (lesson 08), sans-I/O.
+// @lesson 08
 //
 // Given a parsed request head (http::RequestParser), decides whether it is a valid RFC 6455
 // opening handshake and builds the answer: the 101 Switching Protocols response, or an error

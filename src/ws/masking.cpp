@@ -1,4 +1,5 @@
 // Masking and unmasking payloads (lesson 09). RFC 6455 §5.3. See masking.hpp.
+// @lesson 09
 #include "src/ws/masking.hpp"
 
 #include <cstring>

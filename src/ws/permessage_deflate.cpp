@@ -1,4 +1,5 @@
 // permessage-deflate: negotiation and the message transform (lesson 14; RFC 7692 §5-§7).
+// @lesson 14
 #include "src/ws/permessage_deflate.hpp"
 
 #include <algorithm>

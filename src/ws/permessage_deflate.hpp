@@ -1,4 +1,5 @@
 // permessage-deflate: the WebSocket compression extension, sans-I/O (lesson 14; RFC 7692).
+// @lesson 14
 //
 // Two halves, neither of which touches a socket or a frame:
 // - Negotiation (RFC 7692 §5, §7.1): parse a `Sec-WebSocket-Extensions` value (RFC 6455 §9.1

@@ -1,4 +1,5 @@
 // The WebSocket protocol state machine (lesson 10). RFC 6455 §5.4-§5.6, §7, §8.1. See
+// @lesson 10
 // protocol.hpp.
 #include "src/ws/protocol.hpp"
 

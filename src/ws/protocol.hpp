@@ -1,4 +1,5 @@
 // The WebSocket protocol state machine (lesson 10), sans-I/O.
+// @lesson 10
 //
 // One Protocol object is one side of one connection after the handshake. Bytes that arrived go
 // in with receive_data(); events come out of events_received() (a whole message, a ping, a pong,

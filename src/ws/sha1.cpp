@@ -1,4 +1,5 @@
 // SHA-1 (lesson 08). FIPS 180-4 §6.1. See sha1.hpp.
+// @lesson 08
 #include "src/ws/sha1.hpp"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 // Incremental UTF-8 validation (lesson 10). RFC 3629 §4. See utf8_validator.hpp.
+// @lesson 10
 #include "src/ws/utf8_validator.hpp"
 
 #include <array>

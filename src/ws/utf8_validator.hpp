@@ -1,4 +1,5 @@
 // Incremental UTF-8 validation (lesson 10): a small DFA over RFC 3629 §4.
+// @lesson 10
 //
 // RFC 6455 §8.1: a text message that is not valid UTF-8 fails the connection with 1007, and an
 // endpoint should notice at the first bad byte, even in the middle of a fragment. So the

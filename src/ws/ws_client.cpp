@@ -1,4 +1,5 @@
 // WsClient (lessons 08 and 10). RFC 6455 §3, §4.1, §7.1. See ws_client.hpp.
+// @lesson 10
 #include "src/ws/ws_client.hpp"
 
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 // WsClient: a blocking WebSocket client, the I/O glue around ClientHandshake and Protocol
+// @lesson 10
 // (lesson 08 for the handshake, lesson 10 for messages).
 //
 // It connects (with a timeout), sends the opening handshake and checks the answer, then speaks

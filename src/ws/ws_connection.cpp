@@ -1,4 +1,5 @@
 // WsConnection (lesson 10): the glue between net::Connection and Protocol. RFC 6455 §5.5.2,
+// @lesson 10
 // §7.1.1-§7.1.5, §7.1.7, §7.4.1, §10.4. See ws_connection.hpp.
 #include "src/ws/ws_connection.hpp"
 

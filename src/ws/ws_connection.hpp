@@ -1,4 +1,5 @@
 // WsConnection: one server-side WebSocket connection on the event loop (lesson 10).
+// @lesson 10
 //
 // The I/O glue between a net::Connection (after the 101 of lesson 08) and the sans-I/O Protocol
 // (lesson 10): bytes read go into the Protocol, its events become the application's callbacks,

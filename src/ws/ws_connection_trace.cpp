@@ -1,4 +1,5 @@
 // FrameTap (lesson 10): a second frame parser per direction for `--trace`. See
+// @lesson 10
 // ws_connection_trace.hpp.
 #include "src/ws/ws_connection_trace.hpp"
 

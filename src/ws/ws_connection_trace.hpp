@@ -1,4 +1,5 @@
 // FrameTap: the `--trace` view of one direction of a WebSocket connection (lesson 10), for the
+// @lesson 10
 // server's WsConnection (through ConnectionTrace, both directions) and for WsClient alike.
 //
 // It reads a copy of the bytes that cross the wire with a FrameParser of its own and prints each

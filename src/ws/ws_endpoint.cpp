@@ -1,4 +1,5 @@
 // WsEndpoint (lesson 10): the handshake on a route, then the switch to WsConnection.
+// @lesson 10
 // RFC 6455 §4.2; RFC 9110 §7.8. See ws_endpoint.hpp.
 #include "src/ws/ws_endpoint.hpp"
 

@@ -1,4 +1,5 @@
 // WsEndpoint: a WebSocket route on the HTTP server (lesson 10).
+// @lesson 10
 //
 // One port serves HTTP and WebSocket on the same event loop: the endpoint is a Router handler.
 // For each request it runs the opening handshake checks (lesson 08, validate_handshake), answers

@@ -1,4 +1,5 @@
 // WsOptions: every limit, timer and switch of a server-side WebSocket connection (lesson 10).
+// @lesson 10
 //
 // Each limit names what it protects against: a peer that sends huge messages (max sizes,
 // RFC 6455 §10.4), a peer that does not read what we send (max_send_queue), a peer that vanished

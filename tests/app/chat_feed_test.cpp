@@ -199,6 +199,21 @@ TEST(L15_ChatFeed, AReconnectReadsWhatWasPublishedMeanwhile) {
   EXPECT_TRUE(other.on_live("e", entry(3)).read);
 }
 
+// A join's read sent before the room's first message, answered after the feed heard it live:
+// the read found no epoch yet. That is older news, not a history lost: nothing resets.
+TEST(L15_ChatFeed, AJoinReadFromBeforeTheFirstMessageChangesNothing) {
+  ChatFeed feed;
+  Log log;
+  log.add(feed.on_live("e", entry(1)));
+  FeedStep step = feed.on_read("", {}, std::nullopt);
+  EXPECT_FALSE(step.epoch_changed) << "an empty read reset the feed";
+  EXPECT_FALSE(step.read);
+  log.add(step);
+  log.add(feed.on_live("e", entry(2)));
+  EXPECT_EQ(log.text, "1 2 ");
+  EXPECT_EQ(feed.recent_after(0).size(), 2u);
+}
+
 TEST(L15_ChatFeed, RecentEntriesForJoins) {
   ChatFeed feed({.recent = 2, .max_held = 10});
   for (std::uint64_t offset = 1; offset <= 4; ++offset) feed.on_live("e", entry(offset));

@@ -1,4 +1,5 @@
 // Tests for the chat spread over event loops (lessons 11-12): a ChatHub on one loop thread,
+// @lesson 11
 // members on two, and a recording ChatOutput per loop standing in for its connections. A
 // message said on one loop reaches the room's members on both, in order; the history and the
 // rate limit are the hub's, per room and per member; every output call runs on its own loop.

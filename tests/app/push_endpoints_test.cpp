@@ -1,6 +1,7 @@
 // Tests for the lesson-07 push endpoints over a live server: short polling, long-polling
 // (held until an event or a timeout), HTTP streaming and Server-Sent Events with resume.
 // The ticker's timer is not started: the test publishes each event itself, on the loop thread.
+// @lesson 07
 #include <gtest/gtest.h>
 
 #include <memory>

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -180,6 +181,71 @@ TEST_F(L15_RedisChatEngine, AMemberThatComesBackElsewhereGetsWhatItMissed) {
   auto got = b_->out.of_type(4, "message");
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got.back(), "204:x");
+}
+
+// A member that speaks while its history is still loading (Redis has not answered the join's
+// read yet) hears its own message once: in its history or live, never neither. In a room that
+// nobody has used yet, and in one that the other process already uses.
+TEST_F(L15_RedisChatEngine, AMemberThatSpeaksWhileItsHistoryLoadsHearsItself) {
+  a_->join(1, "ada");
+  a_->say(1, "first words");
+  ASSERT_FALSE(a_->in_room(1)) << "the history is read over the network: not yet here";
+  ASSERT_TRUE(until([&] { return a_->in_room(1) && !a_->out.of_type(1, "message").empty(); }))
+      << "ada never heard her own message";
+  b_->join(2, "bob");
+  b_->say(2, "hello");
+  ASSERT_FALSE(b_->in_room(2));
+  ASSERT_TRUE(until([&] {
+    return b_->out.of_type(2, "message").size() == 2 && a_->out.of_type(1, "message").size() == 2;
+  })) << "bob heard "
+      << b_->out.of_type(2, "message").size() << " messages";
+  EXPECT_EQ(b_->out.of_type(2, "message"), (std::vector<std::string>{"1:first words", "2:hello"}));
+  EXPECT_EQ(a_->out.of_type(1, "message"), (std::vector<std::string>{"1:first words", "2:hello"}));
+  EXPECT_TRUE(a_->out.of_type(1, "history").empty()) << "nothing was lost: no notice";
+}
+
+// Presence expiry on Redis's clock: the engine's entries are stamped TIME + ttl by the script
+// (TIME read by the test before and after the join brackets the stamp), an entry whose expiry
+// is behind Redis's clock (a process that died without leaving) is neither listed nor kept, and
+// one far ahead is listed, whatever the processes' own clocks say.
+TEST_F(L15_RedisChatEngine, PresenceExpiresOnRedissClock) {
+  redis::RedisClient raw(loop_, net::SocketAddress::from_numeric("127.0.0.1", server_->port()));
+  raw.start();
+  ASSERT_TRUE(until([&] { return raw.connected(); }));
+  auto ask = [&](std::initializer_list<std::string_view> args) {
+    std::optional<redis::Reply> got;
+    raw.command(args, [&](redis::Reply reply) { got = std::move(reply); });
+    EXPECT_TRUE(until([&] { return got.has_value(); }));
+    return got.value_or(redis::Reply{});
+  };
+  auto redis_now = [&]() -> std::int64_t {
+    redis::Value time = ask({"TIME"}).value;
+    EXPECT_EQ(time.elements.size(), 2u) << describe(time);
+    if (time.elements.size() != 2) return 0;
+    return std::stoll(time.elements[0].string) * 1000 + std::stoll(time.elements[1].string) / 1000;
+  };
+  const std::string key = "duplex:chat:lobby:presence";
+  std::int64_t before = redis_now();
+  a_->join(1, "ada");
+  ASSERT_TRUE(until([&] { return a_->in_room(1); }));
+  std::int64_t after = redis_now();
+  redis::Value score = ask({"ZSCORE", key, "ada"}).value;
+  ASSERT_TRUE(score.is_string()) << describe(score);
+  std::int64_t ttl = Process::options().presence_ttl.count();
+  EXPECT_GE(std::stoll(score.string), before + ttl) << "stamped before Redis's now + ttl";
+  EXPECT_LE(std::stoll(score.string), after + ttl) << "stamped after Redis's now + ttl";
+
+  ask({"ZADD", key, std::to_string(after - 1), "ghost"});
+  ask({"ZADD", key, std::to_string(after + 3600 * 1000), "far"});
+  b_->join(2, "bob");  // stamps bob (dropping the expired) and pings: both processes re-read
+  ASSERT_TRUE(until([&] {
+    auto seen = a_->out.of_type(1, "presence");
+    return !seen.empty() && seen.back().find("bob") != std::string::npos;
+  }));
+  EXPECT_EQ(a_->out.of_type(1, "presence").back(), "ada,bob,far")
+      << "listed by expiry time; the expired ghost left out";
+  EXPECT_TRUE(ask({"ZSCORE", key, "ghost"}).value.is_null()) << "the expired entry was dropped";
+  raw.stop();
 }
 
 // @anchor lesson15-restart-test

@@ -1,4 +1,5 @@
 // Tests for the per-connection rate limit (lesson 11). The time is passed in: no clock, no sleep.
+// @lesson 11
 #include "src/app/token_bucket.hpp"
 
 #include <gtest/gtest.h>

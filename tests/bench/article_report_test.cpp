@@ -1,6 +1,7 @@
 // Tests for the article's section of docs/benchmarks.md (lesson 12): the break-even arithmetic,
 // CPU taken only from windows strace did not slow down, choices that follow the figures, and
 // parts without rows said to be unmeasured.
+// @lesson 12
 #include "src/bench/article_report.hpp"
 
 #include <gtest/gtest.h>

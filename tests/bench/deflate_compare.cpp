@@ -13,6 +13,7 @@
 // This program links zlib and is never part of the server or the test binary: the Makefile
 // leaves tests/bench/deflate_compare.cpp out of TEST_SRCS and builds it through
 // tests/bench/deflate.mk (`make deflate-compare`).
+// @lesson 14
 #include <zlib.h>
 
 #include <algorithm>

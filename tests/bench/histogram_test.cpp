@@ -1,5 +1,6 @@
 // Tests for LatencyHistogram (lesson 12): percentiles are what a sorted list would say, to within
 // one bucket (1/64 of the value).
+// @lesson 12
 #include "src/bench/histogram.hpp"
 
 #include <gtest/gtest.h>

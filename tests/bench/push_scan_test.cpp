@@ -1,5 +1,6 @@
 // Tests for reading the ticker's events off the wire (lesson 12): ids are found however the
 // bytes are cut, and a poll answer is framed only once it is complete.
+// @lesson 12
 #include "src/bench/push_scan.hpp"
 
 #include <gtest/gtest.h>

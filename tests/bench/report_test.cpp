@@ -1,6 +1,7 @@
 // Tests for the report writer and its SVG charts (lesson 12): ratios pair rows of the same run,
 // a missing or failed row is said to be missing (never shown as a small number), and the SVG is
 // well-formed text with escaped labels.
+// @lesson 12
 #include "src/bench/report.hpp"
 
 #include <gtest/gtest.h>
@@ -107,6 +108,35 @@ TEST(L12_Report, MissingAndFailedRowsAreNamedNotZero) {
   EXPECT_NE(md.find("not measured: error: echo: wrong payload bytes"), std::string::npos) << md;
   EXPECT_NE(md.find("## Errors in this run"), std::string::npos);
   EXPECT_NE(md.find("| CPU | Test CPU |"), std::string::npos);
+}
+
+TEST(L12_Report, LaterLessonsSectionsAreMarkedForTheLessonsTool) {
+  // The page is lesson 12's; the lessons tool drops the sections of later lessons from the
+  // trees of lessons 12 and 13 only if they sit between its Markdown markers.
+  auto md =
+      build_report({line("result row=http-duplex run=1 rps=1000 errors=0")}, machine()).markdown;
+  EXPECT_EQ(md.rfind("<!-- @lesson 12 -->\n# Benchmarks\n", 0), 0u) << md.substr(0, 80);
+#if DUPLEX_LESSON >= 14
+  EXPECT_NE(md.find("<!-- @if lesson >= 14 -->\n## Compression (lesson 14)"), std::string::npos)
+      << md;
+#else
+  EXPECT_EQ(md.find("lesson 14"), std::string::npos) << md;
+#endif
+#if DUPLEX_LESSON >= 15
+  EXPECT_NE(md.find("<!-- @if lesson >= 15 -->\n## Fan-out across processes (lesson 15)"),
+            std::string::npos)
+      << md;
+#else
+  EXPECT_EQ(md.find("lesson 15"), std::string::npos) << md;
+#endif
+  std::size_t ifs = 0, endifs = 0;
+  for (std::size_t at = md.find("<!-- @if "); at != std::string::npos;
+       at = md.find("<!-- @if ", at + 1))
+    ++ifs;
+  for (std::size_t at = md.find("<!-- @endif -->\n"); at != std::string::npos;
+       at = md.find("<!-- @endif -->\n", at + 1))
+    ++endifs;
+  EXPECT_EQ(ifs, endifs) << md;
 }
 
 TEST(L12_Report, EveryChartIsLinkedFromThePage) {

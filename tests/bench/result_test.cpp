@@ -1,4 +1,5 @@
 // Tests for Result lines (lesson 12): what a load mode prints, the report reads back unchanged.
+// @lesson 12
 #include "src/bench/result.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // Tests for the wrk and strace output parsers (lesson 12): recorded outputs in, Result fields
 // out, read behind a guard page so an over-read crashes here.
+// @lesson 12
 #include "src/bench/tool_output.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // Tests for the duplex-echo program (lesson 03), run as a user runs it: --port 0, read the
 // address from the first line, talk to it, stop it with SIGTERM.
+// @lesson 03
 #include <gtest/gtest.h>
 
 #include <string>

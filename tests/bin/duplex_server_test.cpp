@@ -1,6 +1,7 @@
 // Tests for the duplex-server program (lessons 06-07, 11-12), run as a user runs it: --port 0,
 // read the URL from the first line, talk to it with our client and with curl, stop it with
 // SIGTERM. With --threads 2 the chat and the ticker must work whichever loop got each client.
+// @lesson 07
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,11 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "src/app/flat_json.hpp"
-#include "src/ws/ws_client.hpp"
-
 #include "tests/support/http_client.hpp"
 #include "tests/support/net_process.hpp"
+
+#if DUPLEX_LESSON >= 12
+#include "src/app/flat_json.hpp"
+#include "src/ws/ws_client.hpp"
+#endif
 
 namespace duplex {
 namespace {
@@ -100,9 +103,12 @@ TEST(L07_ServerProgram, BadFlagsAndABusyPortGiveOneLineAndAFailureStatus) {
                                                                 {"--port"},
                                                                 {"--port", "65536"},
                                                                 {"--root", "/nonexistent-dir"},
+#if DUPLEX_LESSON >= 12
                                                                 {"--threads", "0"},
                                                                 {"--threads", "two"},
-                                                                {"--threads"}}) {
+                                                                {"--threads"},
+#endif
+                                                            }) {
     testing::ChildProcess server(kProgram, args);
     std::string error = server.read_stderr();
     EXPECT_NE(server.wait(), 0) << args[0];
@@ -120,6 +126,7 @@ TEST(L07_ServerProgram, BadFlagsAndABusyPortGiveOneLineAndAFailureStatus) {
   EXPECT_EQ(first.wait(), 0);
 }
 
+#if DUPLEX_LESSON >= 12
 // Several loops share the port with SO_REUSEPORT; a second server with several loops must
 // still find the port busy rather than join the first and take half its clients.
 TEST(L12_ServerThreads, ABusyPortIsRefusedWithSeveralLoopsToo) {
@@ -230,6 +237,7 @@ TEST(L12_ServerThreads, ChatAndTickerWorkAcrossLoops) {
 TEST(L12_ServerThreads, ChatAndTickerWorkOnOneLoop) {
   chat_and_ticker("1");
 }
+#endif
 
 }  // namespace
 }  // namespace duplex

@@ -4,6 +4,7 @@
 // three level/window corners) through the Inflater (whose window is set to the deflater's, so a
 // match reaching too far fails); the sync flush ends with 00 00 ff ff; reset() forgets the history;
 // streaming input in pieces gives a stream that inflates to the same bytes.
+// @lesson 14
 #include "src/deflate/deflater.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Tests for the Huffman code builders (lesson 14; RFC 1951 §3.2.2, §3.2.7).
+// @lesson 14
 #include "src/deflate/huffman_code.hpp"
 
 #include <gtest/gtest.h>

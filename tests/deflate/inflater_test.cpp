@@ -4,6 +4,7 @@
 // zlib-made streams (tests/deflate/data, written once by tests/bench/deflate_compare.cpp), and
 // every stream fed at every split point, each piece behind a guard page, into output pieces of
 // several sizes: every plan must give the same bytes and the same answer.
+// @lesson 14
 #include "src/deflate/inflater.hpp"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,7 @@
 // Hostile-input tests need streams no compressor writes: a bad block type, code lengths that
 // over-subscribe, a distance before the start. BitStream writes fields least significant bit
 // first and Huffman codes most significant bit first, exactly as §3.1.1 packs them.
+// @lesson 14
 #pragma once
 
 #include <cstdint>

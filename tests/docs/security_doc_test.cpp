@@ -1,6 +1,7 @@
 // Tests that docs/security.md tells the truth (lesson 13): every default in its tables is the
 // default in the code, and every limit the code has is in a table. The page is parsed, the
 // default options structs are constructed, and the numbers compared, so the page cannot drift.
+// @lesson 13
 #include <gtest/gtest.h>
 
 #include <cstdint>

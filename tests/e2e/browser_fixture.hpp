@@ -1,5 +1,6 @@
 // BrowserTest: the fixture of the browser tests (lesson 11): the demo server on a loop thread
 // and a headless Chromium driven over DevTools; skips with the reason when Chromium is missing.
+// @lesson 11
 #pragma once
 
 #include <gtest/gtest.h>

@@ -2,6 +2,7 @@
 // DevTools by our own WebSocket client, loads each page from the demo server; two tabs chat in
 // one room; the ticker and the race update; the echo playground shows the server's trace.
 // A screenshot of each page lands in build/e2e/ (the lesson's images are copied from there).
+// @lesson 11
 #include <gtest/gtest.h>
 
 #include <memory>

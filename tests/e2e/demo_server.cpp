@@ -1,4 +1,5 @@
 // DemoServer (the e2e suite). See demo_server.hpp.
+// @lesson 11
 #include "tests/e2e/demo_server.hpp"
 
 #include <optional>

@@ -4,6 +4,7 @@
 // and push endpoints, and lesson 11's /chat, /ticker and /echo-trace, on
 // a port picked by the kernel. Building it here keeps the browser tests independent of how the
 // program's flags evolve.
+// @lesson 11
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // Driving Chromium over DevTools (the e2e suite). See devtools.hpp.
+// @lesson 11
 #include "tests/e2e/devtools.hpp"
 
 #include <stdlib.h>

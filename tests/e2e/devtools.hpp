@@ -5,6 +5,7 @@
 // three commands the tests need: Page.navigate, Runtime.evaluate and Page.captureScreenshot.
 // Replies are JSON; the few fields read here are found by name and decoded with the chat's
 // flat-JSON string rules (app/flat_json.hpp). Every wait is bounded.
+// @lesson 11
 #pragma once
 
 #include <chrono>

@@ -3,6 +3,7 @@
 // through the proxy; a browser tab behind nginx chats with a client connected directly.
 // nginx runs as the current user on a loopback port, with its pid file, logs and temporary
 // files under build/e2e/nginx/, and is killed (with its whole process group) after each test.
+// @lesson 11
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

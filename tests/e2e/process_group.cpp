@@ -1,4 +1,5 @@
 // ProcessGroup (the e2e suite). See process_group.hpp.
+// @lesson 11
 #include "tests/e2e/process_group.hpp"
 
 #include <fcntl.h>

@@ -3,6 +3,7 @@
 // Chromium and nginx both start helper processes. Killing only the first one would leave the
 // rest running after a failed test, so the child becomes the leader of a new process group and
 // the destructor kills the whole group (SIGTERM, then SIGKILL), whatever happened in the test.
+// @lesson 11
 #pragma once
 
 #include <sys/types.h>

@@ -3,6 +3,7 @@
 // The first input bytes choose the level (1..9), the window (2^8..2^15) and how the rest is cut
 // into deflate() calls and which cuts end with a sync flush; the rest is x. The stream is
 // inflated with exactly the deflater's window, so a match reaching too far back fails too.
+// @lesson 14
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

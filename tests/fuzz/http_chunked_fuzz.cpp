@@ -4,6 +4,7 @@
 // payload (or fails at the same offset with the same status) whole, split in two and byte by
 // byte, never exceeds the body limit, and whatever it decodes survives an encode-decode round
 // trip unchanged.
+// @lesson 05
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

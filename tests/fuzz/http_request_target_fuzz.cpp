@@ -6,6 +6,7 @@
 // and no backslash (the traversal defences static files rely on); normalising a normalised path
 // changes nothing; every error is a 400 at an offset inside the target; and the query and
 // authority views point into the input.
+// @lesson 04
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -4,6 +4,7 @@
 // rest is the response. Checked on every input: consumed <= size, error offsets inside the
 // input, the same answer whole, split in two and byte by byte, and no body for HEAD, 1xx, 204
 // and 304 (RFC 9112 §6.3).
+// @lesson 05
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -4,6 +4,7 @@
 // no crash or over-read (ASan), never more output than max_output, and the same answer, the same
 // bytes and the same consumed count whole, split in two and byte by byte into small output
 // pieces.
+// @lesson 14
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -5,6 +5,7 @@
 // parameters. The rest is one compressed message's payload: decompressed whole and in two
 // fragments (cut where its first byte says), the two must agree, never exceed the limit, and a
 // failure must carry 1007 or 1009.
+// @lesson 14
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -5,6 +5,7 @@
 // and the same error whether the input comes whole or in chunks; every value parsed, written
 // back with the writer, parses to the same value; and a session fed the bytes gives the same
 // events whole or chunked, with every command ending in exactly one event.
+// @lesson 15
 #include <array>
 #include <cstddef>
 #include <cstdint>

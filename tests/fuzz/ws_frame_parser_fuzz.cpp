@@ -1,4 +1,5 @@
 // libFuzzer target for src/ws/frame_parser.cpp (lesson 09).
+// @lesson 09
 //
 // Byte 0 picks the role and byte 1 a chunk size; the rest is the input. Invariants: no crash or
 // over-read (ASan), the same frames and error whether the input comes whole or in chunks, and no

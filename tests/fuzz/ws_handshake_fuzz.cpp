@@ -1,4 +1,5 @@
 // libFuzzer target for src/ws/handshake.cpp and src/ws/client_handshake.cpp (lesson 08).
+// @lesson 08
 //
 // The input is parsed as a request head by http::RequestParser and, when it parses, validated as
 // a WebSocket handshake. Invariants: no crash or over-read (ASan); a 101 only when every rule of

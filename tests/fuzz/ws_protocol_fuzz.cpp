@@ -1,4 +1,5 @@
 // libFuzzer target for src/ws/protocol.cpp (lesson 10): message assembly and the state machine.
+// @lesson 10
 //
 // Byte 0 picks the role and byte 1 a chunk size. Invariants: no crash (ASan/UBSan); every
 // receive_data_in_place() call makes progress and consumes no more than it was given; the same

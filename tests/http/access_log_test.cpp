@@ -1,4 +1,5 @@
 // Tests for the access-log and trace formatting (lesson 06).
+// @lesson 06
 #include <gtest/gtest.h>
 
 #include "src/http/access_log.hpp"

@@ -1,4 +1,5 @@
 // Tests for the message-length rules (lesson 05; RFC 9112 §6.3, RFC 9110 §8.6).
+// @lesson 05
 #include "src/http/body_framing.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Tests for BodyReader (lesson 05; RFC 9112 §6.3, §8).
+// @lesson 05
 #include "src/http/body_reader.hpp"
 
 #include <gtest/gtest.h>

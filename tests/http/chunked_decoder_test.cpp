@@ -3,6 +3,7 @@
 // Every input is decoded whole, one byte at a time, split at every index and at random points,
 // each piece in a GuardedBuffer; every plan must decode the same payload, stop at the same byte
 // and fail at the same offset.
+// @lesson 05
 #include "src/http/chunked_decoder.hpp"
 
 #include <gtest/gtest.h>

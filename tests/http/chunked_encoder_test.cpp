@@ -1,5 +1,6 @@
 // Tests for ChunkedEncoder (lesson 05; RFC 9112 §7.1): exact bytes, and a round trip through
 // ChunkedDecoder.
+// @lesson 05
 #include "src/http/chunked_encoder.hpp"
 
 #include <gtest/gtest.h>

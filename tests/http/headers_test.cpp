@@ -1,4 +1,5 @@
 // Tests for Headers and the grammar helpers it uses (lesson 04; RFC 9110 §5).
+// @lesson 04
 #include "src/http/headers.hpp"
 
 #include <gtest/gtest.h>

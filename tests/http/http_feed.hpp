@@ -3,6 +3,7 @@
 // The head parsers are given all unconsumed bytes at each call. These helpers grow the buffer
 // chunk by chunk as a server would, put each call's bytes in a GuardedBuffer (so a one-byte
 // over-read crashes), and reduce what the parser said to an `Outcome` that two runs can compare.
+// @lesson 04
 #pragma once
 
 #include <cstddef>
@@ -25,15 +26,19 @@ struct Outcome {
 };
 
 Outcome feed_request(const std::vector<std::string_view>& chunks, const ParserLimits& limits = {});
+#if DUPLEX_LESSON >= 5
 Outcome feed_response(const std::vector<std::string_view>& chunks, std::string_view method = "GET",
                       const ParserLimits& limits = {});
+#endif
 
 // Parses `input` with every split plan and records a test failure (naming the plan, and showing
 // the failing byte with a caret) for any plan whose outcome differs from the whole input's.
 // Returns the whole input's outcome.
 Outcome parse_request_everywhere(std::string_view input, const ParserLimits& limits = {});
+#if DUPLEX_LESSON >= 5
 Outcome parse_response_everywhere(std::string_view input, std::string_view method = "GET",
                                   const ParserLimits& limits = {});
+#endif
 
 // "400 whitespace before colon at byte 20" and the input line with a caret, for messages.
 std::string show(std::string_view input, const Outcome& outcome);

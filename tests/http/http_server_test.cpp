@@ -1,6 +1,7 @@
 // Tests for HttpServer, HttpConnection and Exchange (lesson 06): persistence, pipelining,
 // HEAD, errors, 100-continue, limits, deadlines, the upgrade hook, streaming, graceful stop,
 // and a bounded load test. Clients are blocking sockets with timeouts on the test thread.
+// @lesson 06
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 // Tests for the MIME type table (lesson 06).
+// @lesson 06
 #include <gtest/gtest.h>
 
 #include "src/http/mime_types.hpp"

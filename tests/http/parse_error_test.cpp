@@ -1,4 +1,5 @@
 // Tests for render_error, the caret display (lesson 04).
+// @lesson 04
 #include "src/http/parse_error.hpp"
 
 #include <gtest/gtest.h>

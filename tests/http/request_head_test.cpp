@@ -1,4 +1,5 @@
 // Tests for RequestHead's derived answers (lesson 04; RFC 9112 §9.3, RFC 9110 §9, §10.1.1).
+// @lesson 04
 #include "src/http/request_head.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // Tests for ResponseParser (lesson 05; RFC 9112 §4, §6.3). Every input is also fed bytewise and
 // at every split point, each call's bytes in a GuardedBuffer.
+// @lesson 05
 #include "src/http/response_parser.hpp"
 
 #include <gtest/gtest.h>

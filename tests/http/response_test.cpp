@@ -1,4 +1,5 @@
 // Tests for Response serialisation and status_reason (lesson 05; RFC 9112 §4, §6; RFC 9110 §15).
+// @lesson 05
 #include "src/http/response.hpp"
 
 #include <gtest/gtest.h>

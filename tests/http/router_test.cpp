@@ -1,5 +1,6 @@
 // Tests for Router (lesson 06): matching and parameters, and over a live server the answers
 // RFC 9110 prescribes when no route fits (404, 405 + Allow, OPTIONS, 501).
+// @lesson 06
 #include <gtest/gtest.h>
 
 #include "src/http/router.hpp"

@@ -1,4 +1,5 @@
 // TestServer (lessons 06 and 07). See server_fixture.hpp.
+// @lesson 06
 #include "tests/http/server_fixture.hpp"
 
 #include <future>

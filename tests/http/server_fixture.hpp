@@ -3,6 +3,7 @@
 // The test thread plays the client with blocking, time-bounded sockets; the server runs as it
 // does in a program, on its own loop. Everything that touches the server or its router runs
 // on the loop thread through call().
+// @lesson 06
 #pragma once
 
 #include <cstdint>

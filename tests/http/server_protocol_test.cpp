@@ -4,6 +4,7 @@
 // cut them (every plan of split_plans()), answers each complete request with the test's
 // handler, and collects what the protocol would write. Whatever the cuts, the bytes on the
 // wire must be the same.
+// @lesson 06
 #include "src/http/server_protocol.hpp"
 
 #include <gtest/gtest.h>

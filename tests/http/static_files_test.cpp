@@ -1,5 +1,6 @@
 // Tests for StaticFiles (lesson 06): types, validators, 304, ranges, directories, sendfile for
 // large files, and every way out of the document root we know of.
+// @lesson 06
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>

@@ -1,5 +1,6 @@
-// Tests for BufferPool (lesson 03): released blocks are reused, best fit, the bounds hold, and a
+// Tests for BufferPool (lesson 12): released blocks are reused, best fit, the bounds hold, and a
 // Buffer with a pool takes from it and gives back to it.
+// @lesson 12
 #include "src/net/buffer_pool.hpp"
 
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@ BufferBlock make_block(std::size_t capacity) {
   return {std::make_unique<char[]>(capacity), capacity};
 }
 
-TEST(L03_BufferPool, AReleasedBlockIsHandedOutAgain) {
+TEST(L12_BufferPool, AReleasedBlockIsHandedOutAgain) {
   BufferPool pool;
   EXPECT_FALSE(pool.acquire(100).storage);
   EXPECT_EQ(pool.misses(), 1U);
@@ -33,14 +34,14 @@ TEST(L03_BufferPool, AReleasedBlockIsHandedOutAgain) {
   EXPECT_EQ(pool.bytes(), 0U);
 }
 
-TEST(L03_BufferPool, ABlockTooSmallIsNotHandedOut) {
+TEST(L12_BufferPool, ABlockTooSmallIsNotHandedOut) {
   BufferPool pool;
   pool.release(make_block(4096));
   EXPECT_FALSE(pool.acquire(4097).storage);
   EXPECT_EQ(pool.blocks(), 1U);
 }
 
-TEST(L03_BufferPool, TheSmallestBlockThatFitsIsChosen) {
+TEST(L12_BufferPool, TheSmallestBlockThatFitsIsChosen) {
   // A small request must not take the large block the next 64 KiB read needs.
   BufferPool pool;
   pool.release(make_block(64 << 10));
@@ -51,7 +52,7 @@ TEST(L03_BufferPool, TheSmallestBlockThatFitsIsChosen) {
   EXPECT_EQ(pool.acquire(100).capacity, std::size_t{64} << 10);
 }
 
-TEST(L03_BufferPool, KeepsNoMoreThanItsBound) {
+TEST(L12_BufferPool, KeepsNoMoreThanItsBound) {
   // Without a bound, a burst of busy connections would leave the pool holding their memory
   // forever after they went idle.
   BufferPool pool;
@@ -67,7 +68,7 @@ TEST(L03_BufferPool, KeepsNoMoreThanItsBound) {
   EXPECT_EQ(pool.bytes(), BufferPool::kMaxBytes);
 }
 
-TEST(L03_BufferPool, AFullPoolTradesASmallBlockForALargerOne) {
+TEST(L12_BufferPool, AFullPoolTradesASmallBlockForALargerOne) {
   // The blocks kept should be the ones most likely to serve a read (64 KiB), not 32 leftovers
   // of 4 KiB that every read request misses.
   BufferPool pool;
@@ -78,7 +79,7 @@ TEST(L03_BufferPool, AFullPoolTradesASmallBlockForALargerOne) {
   EXPECT_EQ(pool.acquire(64 << 10).capacity, std::size_t{64} << 10);
 }
 
-TEST(L03_BufferPool, AnOversizedBlockIsFreedNotKept) {
+TEST(L12_BufferPool, AnOversizedBlockIsFreedNotKept) {
   // One huge message must not pin its memory for the life of the loop.
   BufferPool pool;
   pool.release(make_block(BufferPool::kMaxBlockBytes + 1));
@@ -86,7 +87,7 @@ TEST(L03_BufferPool, AnOversizedBlockIsFreedNotKept) {
   EXPECT_EQ(pool.dropped(), 1U);
 }
 
-TEST(L03_BufferPool, ABufferTakesFromThePoolAndGivesBack) {
+TEST(L12_BufferPool, ABufferTakesFromThePoolAndGivesBack) {
   BufferPool pool;
   Buffer buffer(&pool);
   buffer.append("first");
@@ -103,7 +104,7 @@ TEST(L03_BufferPool, ABufferTakesFromThePoolAndGivesBack) {
   EXPECT_EQ(pool.blocks(), 0U);
 }
 
-TEST(L03_BufferPool, GrowingGivesTheSmallerBlockBackAndKeepsTheBytes) {
+TEST(L12_BufferPool, GrowingGivesTheSmallerBlockBackAndKeepsTheBytes) {
   BufferPool pool;
   Buffer buffer(&pool);
   buffer.append(std::string(100, 'a'));
@@ -115,7 +116,7 @@ TEST(L03_BufferPool, GrowingGivesTheSmallerBlockBackAndKeepsTheBytes) {
   EXPECT_EQ(pool.bytes(), first);
 }
 
-TEST(L03_BufferPool, ADestroyedBufferGivesItsStorageBack) {
+TEST(L12_BufferPool, ADestroyedBufferGivesItsStorageBack) {
   BufferPool pool;
   {
     Buffer buffer(&pool);
@@ -124,7 +125,7 @@ TEST(L03_BufferPool, ADestroyedBufferGivesItsStorageBack) {
   EXPECT_EQ(pool.blocks(), 1U);
 }
 
-TEST(L03_BufferPool, TheStorageMovesButThePoolStays) {
+TEST(L12_BufferPool, TheStorageMovesButThePoolStays) {
   // A buffer moved out of a connection may outlive the loop: it must not keep the loop's pool.
   BufferPool pool;
   Buffer pooled(&pool);

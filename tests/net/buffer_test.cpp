@@ -1,5 +1,6 @@
 // Tests for Buffer (lesson 02): append/consume, prepare/commit, growth, compaction, release,
 // and a randomized comparison against std::string as the model.
+// @lesson 02
 #include "src/net/buffer.hpp"
 
 #include <gtest/gtest.h>

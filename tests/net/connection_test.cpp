@@ -3,6 +3,7 @@
 // writability armed only while output pends, file segments in the output queue, backpressure,
 // idle and send timeouts, graceful close and abort, errors, and the error policy. The loop is
 // stepped on the test thread (run_until), so the test can look at the connection between steps.
+// @lesson 03
 #include "src/net/connection.hpp"
 
 #include <gtest/gtest.h>
@@ -20,7 +21,9 @@
 #include "src/net/event_loop.hpp"
 #include "src/net/tcp_stream.hpp"
 #include "src/net/timer.hpp"
+#if DUPLEX_LESSON >= 13
 #include "src/net/transport.hpp"
+#endif
 #include "tests/support/loop_thread.hpp"
 #include "tests/support/net_sockets.hpp"
 
@@ -98,9 +101,11 @@ std::size_t drain_available(TcpStream& stream) {
 
 TEST(L03_Connection, DeliversEverythingBufferedInOneCall) {
   Fixture f;
+#if DUPLEX_LESSON >= 13
   // The real system calls even under DUPLEX_FAULT_SEED: an injected short read ends the
   // wake-up on purpose (the rest comes next round), which is not what this test is about.
   f.connection->set_transport(nullptr);
+#endif
   std::vector<std::string> calls;
   f.connection->set_on_data([&](Connection&, Buffer& input) {
     calls.emplace_back(input.view());
@@ -416,6 +421,9 @@ TEST(L03_Connection, CloseHandlerRunsExactlyOnce) {
   EXPECT_EQ(calls, 1);
 }
 
+#if DUPLEX_LESSON >= 13
+// Lesson 13's Transport lets a test count the system calls; the two tests below pin lesson 12's
+// "one read per wake-up".
 // Counts the reads and writes a connection makes, passing them to the real system calls.
 class CountingTransport final : public Transport {
  public:
@@ -480,8 +488,10 @@ TEST(L03_Connection, AFullReadReadsAgainWithinTheBudget) {
   EXPECT_EQ(reads, 2);
   connection->abort();
 }
+#endif
 
-TEST(L03_Connection, AnIdleConnectionHoldsNoBufferAndTheLoopReusesTheStorage) {
+#if DUPLEX_LESSON >= 12
+TEST(L12_Connection, AnIdleConnectionHoldsNoBufferAndTheLoopReusesTheStorage) {
   // 10,000 idle connections must not hold 10,000 buffers; a busy one must not go to malloc and
   // free (and glibc to brk) on every read: the loop's pool sits between the two.
   Fixture f;
@@ -510,7 +520,7 @@ TEST(L03_Connection, AnIdleConnectionHoldsNoBufferAndTheLoopReusesTheStorage) {
   EXPECT_GE(pool.hits(), 10U);  // input and output, five rounds
 }
 
-TEST(L03_Connection, TheBuffersOfAClosedConnectionGoBackToThePool) {
+TEST(L12_Connection, TheBuffersOfAClosedConnectionGoBackToThePool) {
   Fixture f;
   f.connection->set_on_data([](Connection&, Buffer&) {});  // keeps every byte: a partial message
   f.connection->start();
@@ -523,6 +533,7 @@ TEST(L03_Connection, TheBuffersOfAClosedConnectionGoBackToThePool) {
   f.loop.run_once(0ms);  // the loop holds the connection until its close notification
   EXPECT_EQ(f.loop.buffer_pool().blocks(), pooled + 1);
 }
+#endif
 
 TEST(L03_Connection, SendingABufferTakesItsStorageWhenNothingIsQueued) {
   Fixture f;
@@ -600,6 +611,8 @@ std::string read_exactly(TcpStream& stream, std::size_t size) {
   return got;
 }
 
+#if DUPLEX_LESSON >= 13
+// Counted through lesson 13's Transport (CountingTransport above).
 TEST(L03_Connection, RepliesFromAHandlerATimerAndATaskInOneRoundLeaveInOneWrite) {
   // The cork covers the whole round, not just the data handler: a reply from a timer or a posted
   // task due in the same round joins the handler's in one send().
@@ -623,6 +636,7 @@ TEST(L03_Connection, RepliesFromAHandlerATimerAndATaskInOneRoundLeaveInOneWrite)
   EXPECT_EQ(read_exactly(peer, 19), "handler;timer;task;");
   connection->abort();
 }
+#endif
 
 TEST(L03_Connection, FileSegmentsAndBytesLeaveInTheOrderQueued) {
   // Bytes, a file slice, bytes, a file larger than one wake-up's sendfile budget, bytes: the
@@ -651,6 +665,8 @@ TEST(L03_Connection, FileSegmentsAndBytesLeaveInTheOrderQueued) {
   EXPECT_FALSE(f.closed.called);
 }
 
+#if DUPLEX_LESSON >= 13
+// Lesson 13's FaultyTransport makes the short writes and EAGAIN happen.
 TEST(L03_Connection, FileSegmentsKeepTheirOrderUnderShortWritesAndEagain) {
   // Short sendfile() and send() calls and spurious EAGAIN at every step of the queue: a segment
   // boundary crossed in the middle of a partial write must resume exactly there.
@@ -690,6 +706,7 @@ TEST(L03_Connection, FileSegmentsKeepTheirOrderUnderShortWritesAndEagain) {
     EXPECT_GT(faulty.short_calls() + faulty.eagains(), 5U) << "seed " << seed;
   }
 }
+#endif
 
 TEST(L03_Connection, AFileShorterThanPromisedAbortsAfterWhatItHad) {
   // The head promised more bytes than the file now holds: the peer must see a short body and

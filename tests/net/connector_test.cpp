@@ -1,6 +1,7 @@
 // Tests for Connector (lesson 15): a non-blocking connect hands over a started Connection, or a
 // named error (refused, timed out), never from inside connect(); a destroyed Connector leaves no
 // watch, timer or socket behind; a throwing handler is reported and its connection aborted.
+// @lesson 15
 #include "src/net/connector.hpp"
 
 #include <gtest/gtest.h>

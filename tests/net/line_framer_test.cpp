@@ -1,5 +1,6 @@
 // Tests for LineFramer (lesson 02): every split of the input gives the same lines; LF and CRLF;
 // the maximum line length.
+// @lesson 02
 #include "src/net/line_framer.hpp"
 
 #include <gtest/gtest.h>
@@ -34,7 +35,24 @@ Framed frame(const std::vector<std::string_view>& chunks, std::size_t max = 8192
   return result;
 }
 
+// What the framer was fed, printed so that a failure says it: "one\ntwo" shows as one\ntwo.
+std::string shown(std::string_view bytes) {
+  std::string out;
+  for (char c : bytes) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 Framed frame_each_plan(std::string_view input, std::size_t max = 8192) {
+  SCOPED_TRACE("fed \"" + shown(input) + "\" with max_line_length " + std::to_string(max) +
+               " (lessons/02-byte-stream/README.md#a-line-protocol-sans-io)");
   Framed whole = frame({input}, max);
   for (const auto& plan : testing::split_plans(input)) {
     Framed split = frame(plan.chunks, max);

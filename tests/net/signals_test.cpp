@@ -1,5 +1,6 @@
 // Tests for SignalWatcher (lesson 03): a signal becomes a callback on the loop thread, and the
 // loop can stop on it.
+// @lesson 03
 #include "src/net/signals.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Tests for TcpListener (lesson 01): port 0, accept, CLOEXEC, bind errors, IPv6.
+// Tests for TcpListener (lesson 01): port 0, accept, CLOEXEC, bind errors, IPv6; sharing a port
+// with SO_REUSEPORT (lesson 12).
 #include "src/net/tcp_listener.hpp"
 
 #include <fcntl.h>
@@ -62,7 +63,8 @@ TEST(L01_TcpListener, BusyPortNamesTheAddress) {
   }
 }
 
-TEST(L01_TcpListener, ReusePortLetsTwoListenersShareAPort) {
+#if DUPLEX_LESSON >= 12
+TEST(L12_PortSharing, ReusePortLetsTwoListenersShareAPort) {
   auto first = TcpListener::listen(SocketAddress::from_numeric("127.0.0.1", 0), SOMAXCONN, true);
   auto second = TcpListener::listen(first.local_address(), SOMAXCONN, true);
   EXPECT_EQ(second.local_address().port(), first.local_address().port());
@@ -116,6 +118,7 @@ TEST(L12_PortSharing, ALeaderRefusesAPortSomeoneHolds) {
   EXPECT_THROW(TcpListener::listen(plain.local_address(), SOMAXCONN, PortSharing::kJoin),
                SystemError);
 }
+#endif
 
 TEST(L01_TcpListener, Ipv6Loopback) {
   if (!testing::ipv6_loopback_available()) GTEST_SKIP() << "::1 cannot be bound on this machine";

@@ -1,5 +1,6 @@
 // Tests for TcpServer (lesson 03): many concurrent clients on one loop thread, a client that
 // never reads, idle timeouts, the connection limit, and stopping.
+// @lesson 03
 #include "src/net/tcp_server.hpp"
 
 #include <gtest/gtest.h>

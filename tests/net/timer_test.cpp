@@ -1,6 +1,7 @@
 // Tests for Timer (lesson 03): a timer destroyed or cancelled before it fires never fires,
 // start() re-arms, a callback may destroy or restart its own timer, start_every repeats, a moved
 // timer keeps its schedule, and the error policy for unbound and bound timers.
+// @lesson 03
 #include "src/net/timer.hpp"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,7 @@
 // a reset mid-message ends the connection with ECONNRESET after the bytes before it arrived;
 // the process fault plan (which the test binary installs for DUPLEX_FAULT_SEED) reaches every new
 // connection; file segments go through the transport too.
+// @lesson 13
 #include "src/net/transport.hpp"
 
 #include <gtest/gtest.h>

@@ -2,6 +2,7 @@
 // engines use it (one command client, one subscriber), through a Redis restart. Each test
 // starts its own redis-server on a free loopback port; without the binary the suite is skipped
 // with the reason. The loop is stepped until a condition holds: no sleeps.
+// @lesson 15
 #include <gtest/gtest.h>
 
 #include <array>

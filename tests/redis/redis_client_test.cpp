@@ -4,6 +4,7 @@
 // a server that closes mid-pipeline, reconnect + resubscribe, stop(), a broken reply stream and
 // the error policy for callbacks. The loop is stepped with run_until: no sleeps, no timed
 // assertions (the timeouts are small so the tests are quick, and nothing depends on their length).
+// @lesson 15
 #include "src/redis/redis_client.hpp"
 
 #include <gtest/gtest.h>

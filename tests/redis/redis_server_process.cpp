@@ -1,4 +1,5 @@
 // RedisServerProcess (lesson 15): a redis-server child process for the tests.
+// @lesson 15
 #include "tests/redis/redis_server_process.hpp"
 
 #include <unistd.h>

@@ -1,6 +1,7 @@
 // A real redis-server for the tests (lesson 15): found on PATH, started on a loopback port with
 // no persistence, ready once its log says so (never waited for with a sleep), stopped on demand
 // or at the end. Tests that need it skip with the reason when the binary is absent.
+// @lesson 15
 #pragma once
 
 #include <cstdint>

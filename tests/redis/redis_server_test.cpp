@@ -3,6 +3,7 @@
 // loopback port with no persistence and stops it at the end; without the binary the suite is
 // skipped with the reason. Every read has a timeout, and the server's readiness is read from
 // its log, never waited for with a sleep.
+// @lesson 15
 #include <gtest/gtest.h>
 
 #include <chrono>

@@ -1,6 +1,7 @@
 // Tests for src/redis/resp_parser.cpp (lesson 15): every RESP2 and RESP3 type from the spec's
 // own examples, every input at every split point and behind a guard page, each limit at its
 // boundary, and hostile inputs, each with the reason it matters.
+// @lesson 15
 #include "src/redis/resp_parser.hpp"
 
 #include <gtest/gtest.h>

@@ -2,6 +2,7 @@
 // order, error replies as values, the RESP2 subscriber mode and RESP3 pushes, the fate of
 // waiting commands when the connection ends, and resubscription after a reconnect. Every
 // stream of replies is fed at every split point.
+// @lesson 15
 #include "src/redis/resp_session.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,7 @@
 // Tests for src/redis/value.cpp (lesson 15): describe() is what tests, traces and error
 // messages show of a reply, so it must be unambiguous: bytes that could be mistaken for
 // structure are escaped, and each type has its own mark.
+// @lesson 15
 #include "src/redis/value.hpp"
 
 #include <gtest/gtest.h>

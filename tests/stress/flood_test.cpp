@@ -2,6 +2,7 @@
 // floods, clients that never read, oversized everything, and a run under injected faults. Each
 // runs against a StressServer child on 127.0.0.1 and is bounded in time; each records a row of
 // the table printed at the end (load held, faults survived, bytes verified, server peak RSS).
+// @lesson 13
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

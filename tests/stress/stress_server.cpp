@@ -1,4 +1,5 @@
 // StressServer (lesson 13): the child-process server of `make stress`, and the result table.
+// @lesson 13
 #include "tests/stress/stress_server.hpp"
 
 #include <gtest/gtest.h>

@@ -11,6 +11,7 @@
 //   GET  /echo-default  WebSocket echo with the default WsOptions (1 MiB frames and messages),
 //                       keep-alive timers shortened to `ws_ping_interval`, message and close
 //                       deadlines from `ws_message_timeout` and `ws_close_timeout`
+// @lesson 13
 #pragma once
 
 #include <sys/types.h>

@@ -1,4 +1,5 @@
 // The tests' HTTP client (lessons 06 and 07). See http_client.hpp.
+// @lesson 06
 #include "tests/support/http_client.hpp"
 
 #include <stdexcept>

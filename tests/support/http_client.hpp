@@ -3,6 +3,7 @@
 // Built on TcpStream and the project's own ResponseParser and BodyReader, so the tests speak
 // HTTP exactly as the parser understands it. Every read is bounded by the stream's receive
 // timeout (kIoTimeout), so a server that never answers fails the test instead of hanging it.
+// @lesson 06
 #pragma once
 
 #include <cstdint>

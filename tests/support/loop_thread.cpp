@@ -1,4 +1,5 @@
 // Event-loop helpers for the tests (lesson 03).
+// @lesson 03
 #include "tests/support/loop_thread.hpp"
 
 #include <exception>
@@ -18,7 +19,7 @@ bool run_until(net::EventLoop& loop, const std::function<bool()>& done,
 }
 
 LoopThread::LoopThread()
-    : finished_future_(finished_.get_future()), thread_([this] {
+    : finished_future_(finished_.get_future().share()), thread_([this] {
         try {
           loop_.run();
           finished_.set_value();

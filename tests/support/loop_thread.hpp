@@ -5,6 +5,10 @@
 //    so the test may touch connections directly between steps);
 //  - LoopThread runs a loop on a thread of its own, the way a server runs, and call() executes
 //    a function on that thread and waits for its result.
+// An exception that ends run() on a LoopThread (a broken loop, or an exercise stub not written
+// yet) is kept, not left to end the process: call() rethrows it in the test, so the failure
+// names what threw.
+// @lesson 03
 #pragma once
 
 #include <chrono>
@@ -33,25 +37,33 @@ class LoopThread {
   LoopThread& operator=(const LoopThread&) = delete;
 
   net::EventLoop& loop() { return loop_; }
-  // Runs `function` on the loop thread, waits (bounded) and returns its result.
+  // Runs `function` on the loop thread, waits (bounded) and returns its result. Rethrows what
+  // ended run() if the loop died before running it.
   template <typename Function>
   auto call(Function function) -> decltype(function()) {
     auto task = std::make_shared<std::packaged_task<decltype(function())()>>(std::move(function));
     auto result = task->get_future();
     loop_.post([task] { (*task)(); });
-    if (result.wait_for(kLoopTimeout) != std::future_status::ready) {
-      throw std::runtime_error("LoopThread::call: the loop did not run the task in time");
+    auto deadline = std::chrono::steady_clock::now() + kLoopTimeout;
+    while (result.wait_for(std::chrono::milliseconds{10}) != std::future_status::ready) {
+      if (finished_future_.wait_for(std::chrono::seconds{0}) == std::future_status::ready) {
+        finished_future_.get();  // rethrows the exception that ended run(), if one did
+        throw std::runtime_error("LoopThread::call: the loop stopped before running the task");
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw std::runtime_error("LoopThread::call: the loop did not run the task in time");
+      }
     }
     return result.get();
   }
-  // Stops the loop and joins; true if run() returned in time.
+  // Stops the loop and joins; true if run() returned in time (never throws: destructors call it).
   bool stop();
   std::thread::id id() const { return thread_.get_id(); }
 
  private:
   net::EventLoop loop_;
   std::promise<void> finished_;
-  std::future<void> finished_future_;
+  std::shared_future<void> finished_future_;
   std::thread thread_;
 };
 

@@ -1,4 +1,5 @@
 // Splitting one input every way a network could (lesson 02). See split_feed.hpp.
+// @lesson 02
 #include "tests/support/split_feed.hpp"
 
 #include <algorithm>

@@ -4,6 +4,7 @@
 // into reads. `split_plans()` returns the ways to cut one input that the tests try: whole, one
 // byte at a time, every two-piece split, and a few seeded random cuts (the seed makes a failure
 // reproducible). A test feeds each plan to a fresh parser and compares the results.
+// @lesson 02
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // WsRawClient (lesson 10): a rule-breaking WebSocket client for the tests. See ws_raw_client.hpp.
+// @lesson 10
 #include "tests/support/ws_raw_client.hpp"
 
 #include <netinet/in.h>

@@ -1,4 +1,5 @@
 // Tests for src/ws/accept_key.cpp (lesson 08).
+// @lesson 08
 #include "src/ws/accept_key.hpp"
 
 #include <gtest/gtest.h>

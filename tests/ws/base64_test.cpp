@@ -1,4 +1,5 @@
 // Tests for src/ws/base64.cpp (lesson 08): RFC 4648 §10 vectors and strict decoding.
+// @lesson 08
 #include "src/ws/base64.hpp"
 
 #include <gtest/gtest.h>

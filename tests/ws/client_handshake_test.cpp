@@ -1,4 +1,5 @@
 // Tests for src/ws/client_handshake.cpp (lesson 08): the request a client sends, and every check
+// @lesson 08
 // it makes on the answer (RFC 6455 §4.1).
 #include "src/ws/client_handshake.hpp"
 

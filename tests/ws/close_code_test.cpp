@@ -1,4 +1,5 @@
 // Tests for src/ws/close_code.cpp (lesson 10): which codes may appear on the wire.
+// @lesson 10
 #include "src/ws/close_code.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Interoperability (lesson 10): WsClient against a WebSocket server nobody here wrote, the
+// @lesson 10
 // DevTools endpoint of a headless Chromium. Our two halves agreeing proves little when both could
 // share a misreading of RFC 6455; Chromium's server does not share ours.
 //

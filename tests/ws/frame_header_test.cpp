@@ -1,4 +1,5 @@
 // Tests for src/ws/frame_header.cpp (lesson 09): the three length encodings of RFC 6455 §5.2.
+// @lesson 09
 #include "src/ws/frame_header.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Test helper: a FrameParser's steps as text (lesson 09). See frame_log.hpp.
+// @lesson 09
 #include "tests/ws/frame_log.hpp"
 
 #include <memory>

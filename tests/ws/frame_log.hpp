@@ -1,4 +1,5 @@
 // Test helper for the ws tests (lesson 09): runs a FrameParser over chunks and writes down what
+// @lesson 09
 // it reported, one line per frame, so that two ways of cutting the same input can be compared.
 #pragma once
 

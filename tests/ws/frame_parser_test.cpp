@@ -1,4 +1,5 @@
 // Tests for src/ws/frame_parser.cpp (lesson 09): RFC 6455 §5.7 examples byte for byte, boundary
+// @lesson 09
 // lengths in both directions, every check of §5.2, and every input at every split point.
 #include "src/ws/frame_parser.hpp"
 

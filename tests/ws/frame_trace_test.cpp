@@ -1,4 +1,5 @@
 // Tests for src/ws/frame_trace.cpp (lesson 09).
+// @lesson 09
 #include "src/ws/frame_trace.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Tests for src/ws/frame_writer.cpp (lesson 09): RFC 6455 §5.7 examples, byte for byte.
+// @lesson 09
 #include "src/ws/frame_writer.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Tests for Group (lesson 10): broadcast encodes once and reaches every member but the sender;
+// @lesson 10
 // members leave when they close; a group may die before its members and vice versa.
 #include "src/ws/group.hpp"
 

@@ -1,4 +1,5 @@
 // Tests for src/ws/handshake.cpp (lesson 08): every rule of RFC 6455 §4.2.1, one case each.
+// @lesson 08
 #include "src/ws/handshake.hpp"
 
 #include <gtest/gtest.h>

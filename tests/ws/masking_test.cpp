@@ -1,4 +1,5 @@
 // Tests for src/ws/masking.cpp (lesson 09): the word-at-a-time loop against the byte loop.
+// @lesson 09
 #include "src/ws/masking.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Tests for permessage-deflate (lesson 14; RFC 7692 §5, §7.1 negotiation, §7.2 the transform).
+// @lesson 14
 //
 // Negotiation: the RFC's examples, every combination of the four parameters in an offer (each
 // answer must be one the client accepts and must honour the offer's requests), declined and

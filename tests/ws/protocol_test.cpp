@@ -1,4 +1,5 @@
 // Tests for src/ws/protocol.cpp (lesson 10), grouped like the Autobahn conformance categories:
+// @lesson 10
 // framing, ping/pong, reserved bits, opcodes, fragmentation, UTF-8, limits, closing. Every input
 // is fed at every split point and must give the same events and the same bytes to send.
 #include "src/ws/protocol.hpp"

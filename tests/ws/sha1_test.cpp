@@ -1,4 +1,5 @@
 // Tests for src/ws/sha1.cpp (lesson 08): the FIPS 180 example vectors.
+// @lesson 08
 #include "src/ws/sha1.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 // Tests for WsConnection (lesson 10): the glue between a socket and the Protocol, over real
+// @lesson 10
 // loopback connections: messages, ping/pong, the closing handshake and its timeout, keep-alive,
 // the bounded send queue, and the trace.
 #include "src/ws/ws_connection.hpp"

@@ -1,4 +1,5 @@
 // Tests for WsEndpoint (lesson 10): a WebSocket route on the HTTP server, sharing the port and
+// @lesson 10
 // the loop with plain HTTP routes; handshake errors; subprotocols; closing every connection.
 #include "src/ws/ws_endpoint.hpp"
 

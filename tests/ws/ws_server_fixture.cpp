@@ -1,4 +1,5 @@
 // WsTestServer and Recorder (lesson 10). See ws_server_fixture.hpp.
+// @lesson 10
 #include "tests/ws/ws_server_fixture.hpp"
 
 #include <algorithm>
