@@ -40,9 +40,8 @@ TEST(L03_SignalWatcher, ASignalBecomesACallbackInTheLoop) {
   // the loop to read it from the signalfd instead of running a handler.
   ASSERT_EQ(raise(SIGUSR2), 0);
   EXPECT_TRUE(seen.empty()) << "nothing runs until the loop reads it";
-  consume_signal_if_it_throws(SIGUSR2, [&] {
-    ASSERT_TRUE(testing::run_until(loop, [&] { return !seen.empty(); }));
-  });
+  consume_signal_if_it_throws(
+      SIGUSR2, [&] { ASSERT_TRUE(testing::run_until(loop, [&] { return !seen.empty(); })); });
   EXPECT_EQ(seen, (std::vector<int>{SIGUSR2}));
 }
 
