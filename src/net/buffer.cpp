@@ -1,4 +1,4 @@
-// Buffer (lesson 02; its storage from a BufferPool: lesson 12): see buffer.hpp.
+// Buffer (lesson 02): see buffer.hpp.
 // @lesson 02
 #include "src/net/buffer.hpp"
 

@@ -13,13 +13,15 @@
 // consume() moves begin_ forward; append()/commit() move end_ forward. When the back runs out,
 // prepare() either slides the readable bytes to the front (only when that frees enough space and
 // costs no more than the bytes already consumed) or moves them to an allocation twice as large.
-//
+// @lesson 02
+#pragma once
+#if DUPLEX_LESSON >= 12
+
 // Lesson 12: a buffer may draw its storage from a BufferPool (a Connection's buffers use their
 // loop's pool): it then takes storage from the pool when it needs space and gives it back when
 // released or destroyed, instead of calling new[] and delete[]. Without a pool, the default,
 // it allocates on its own.
-// @lesson 02
-#pragma once
+#endif
 
 #include <cstddef>
 #include <memory>
@@ -86,7 +88,9 @@ class Buffer {
 #endif
   void release_if_empty() noexcept;
 #if DUPLEX_LESSON >= 12
-  BufferPool* pool() const noexcept { return pool_; }
+  BufferPool* pool() const noexcept {
+    return pool_;
+  }
 #endif
 
  private:

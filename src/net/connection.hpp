@@ -136,24 +136,44 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Bytes of buffer storage held (input + output). Zero once both are empty: an idle connection
   // holds no buffer memory.
 #endif
-  std::size_t buffer_capacity() const noexcept { return input_.capacity() + output_.capacity(); }
-  bool is_open() const noexcept { return state_ != State::kClosed; }
-  bool is_closing() const noexcept { return state_ == State::kClosing; }
+  std::size_t buffer_capacity() const noexcept {
+    return input_.capacity() + output_.capacity();
+  }
+  bool is_open() const noexcept {
+    return state_ != State::kClosed;
+  }
+  bool is_closing() const noexcept {
+    return state_ == State::kClosing;
+  }
   void set_idle_timeout(std::chrono::milliseconds timeout);
   void set_send_timeout(std::chrono::milliseconds timeout);
-  const ConnectionLimits& limits() const noexcept { return limits_; }
-  EventLoop& loop() noexcept { return loop_; }
-  int fd() const noexcept { return fd_.get(); }
-  std::uint64_t bytes_read() const noexcept { return bytes_read_; }
-  std::uint64_t bytes_written() const noexcept { return bytes_written_; }  // memory and files
+  const ConnectionLimits& limits() const noexcept {
+    return limits_;
+  }
+  EventLoop& loop() noexcept {
+    return loop_;
+  }
+  int fd() const noexcept {
+    return fd_.get();
+  }
+  std::uint64_t bytes_read() const noexcept {
+    return bytes_read_;
+  }
+  std::uint64_t bytes_written() const noexcept {
+    return bytes_written_;
+  }  // memory and files
 
 #if DUPLEX_LESSON >= 13
   // The system calls this connection moves bytes with (lesson 13). Null means the real ones,
   // called directly; a test puts a FaultyTransport here to inject short reads and writes,
   // EAGAIN, EINTR or a reset. The default comes from the process fault plan (transport.hpp),
   // which only a test installs.
-  void set_transport(std::unique_ptr<Transport> transport) { transport_ = std::move(transport); }
-  Transport* transport() const noexcept { return transport_.get(); }
+  void set_transport(std::unique_ptr<Transport> transport) {
+    transport_ = std::move(transport);
+  }
+  Transport* transport() const noexcept {
+    return transport_.get();
+  }
 
 #endif
   // For the owner (TcpServer) and the layers above: close with a given reason.
@@ -186,7 +206,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void notify_round();
   bool write_output();
   bool send_file_segment(Segment& segment, std::size_t& budget);
-  bool has_output() const noexcept { return !output_.empty() || !later_.empty(); }
+  bool has_output() const noexcept {
+    return !output_.empty() || !later_.empty();
+  }
   void update_interest();
   void finish_close_if_done();
   void arm_idle_timer(std::chrono::milliseconds delay);

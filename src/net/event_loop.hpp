@@ -98,7 +98,9 @@ class EventLoop {
   std::uint64_t interest_changes() const noexcept { return interest_changes_; }
 #if DUPLEX_LESSON >= 12
   // Buffer storage shared by this loop's connections (buffer_pool.hpp). Loop thread only.
-  BufferPool& buffer_pool() noexcept { return buffer_pool_; }
+  BufferPool& buffer_pool() noexcept {
+    return buffer_pool_;
+  }
 #endif
 
  private:

@@ -1,4 +1,5 @@
 // Tests for lesson 02's line_server: lines split at every byte, CRLF, half-close, the limit.
+// @lesson 02
 #include <gtest/gtest.h>
 
 #include <string>

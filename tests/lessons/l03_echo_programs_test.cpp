@@ -1,5 +1,6 @@
 // Tests for lesson 03's throwaway programs, run as a reader runs them: --port 0, read the
 // address line, talk to it, stop it.
+// @lesson 03
 #include <gtest/gtest.h>
 #include <signal.h>
 

@@ -1,5 +1,6 @@
 // Tests for lesson 03's first two steps: the iterative echo server lets one idle client block
 // everyone; the thread-per-connection server does not.
+// @lesson 03
 #include <gtest/gtest.h>
 
 #include <cerrno>

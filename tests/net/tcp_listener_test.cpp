@@ -1,5 +1,4 @@
-// Tests for TcpListener (lesson 01): port 0, accept, CLOEXEC, bind errors, IPv6; sharing a port
-// with SO_REUSEPORT (lesson 12).
+// Tests for TcpListener (lesson 01): port 0, accept, CLOEXEC, bind errors, IPv6.
 #include "src/net/tcp_listener.hpp"
 
 #include <fcntl.h>

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <exception>
 #include <stdexcept>
 #include <utility>
 
@@ -95,7 +96,14 @@ std::string ChildProcess::read_line(std::chrono::milliseconds timeout) {
       throw std::runtime_error("child: no line of output within the timeout");
     }
     if (!read_more(stdout_.get(), stdout_pending_)) {
-      throw std::runtime_error("child: output ended before a full line: " + stdout_pending_);
+      // What the child said on stderr is why it stopped (a busy port, a stub not written yet).
+      std::string said;
+      try {
+        said = read_stderr(std::chrono::seconds(1));
+      } catch (const std::exception&) {
+      }
+      throw std::runtime_error("child: output ended before a full line: \"" + stdout_pending_ +
+                               "\"; its stderr: \"" + said + "\"");
     }
   }
 }
