@@ -74,8 +74,8 @@ void check(const Row& row, const ParserLimits& limits = {}) {
 }
 
 TEST(L04_HeadReader, StartLineThenFieldsThenTheEmptyLineRfc9112Section2_1) {
-  check({"a head: start line, one field, the empty line",
-         "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "start[GET / HTTP/1.1] done@27 [Host=x]"});
+  check({"a head: start line, one field, the empty line", "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+         "start[GET / HTTP/1.1] done@27 [Host=x]"});
   check({"the bytes after the empty line are not part of the head",
          "GET / HTTP/1.1\r\nHost: x\r\n\r\nhello", "start[GET / HTTP/1.1] done@27 [Host=x]"});
   check({"a head with no field at all", "GET / HTTP/1.0\r\n\r\n", "start[GET / HTTP/1.0] done@18"});
@@ -127,7 +127,8 @@ TEST(L04_HeadReader, LimitsAnswerAtTheSameByteHoweverTheBytesArrive) {
   check({"a start line over 10 bytes fails at byte 10, with or without its LF",
          "GET /abcdefghij HTTP/1.1\r\n\r\n", "failed 414 start line too long @10"},
         limits);
-  check({"a start line of exactly 10 bytes is fine", "GET /abcde\r\n\r\n", "start[GET /abcde] done@14"},
+  check({"a start line of exactly 10 bytes is fine", "GET /abcde\r\n\r\n",
+         "start[GET /abcde] done@14"},
         limits);
   check({"a field section over 20 bytes: 431 at its 21st byte",
          "GET / H\r\nX-Long: aaaaaaaaaaaaaaaaaaaa\r\n\r\n",

@@ -89,7 +89,7 @@ struct Driver {
   ServerProtocol protocol;
   Handler handler;
   bool track_output = false;  // report wire (what "the socket has not taken") as queued
-  std::string fed;  // every byte given to feed(), for failure messages
+  std::string fed;            // every byte given to feed(), for failure messages
   std::string buffered;
   std::string wire;
   std::string log;
@@ -122,8 +122,8 @@ Outcome run_everywhere(std::string_view input, const Handler& handler,
   for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
     Driver driver(handler, options);
     for (std::string_view chunk : plan.chunks) driver.feed(chunk);
-    Outcome outcome{driver.wire, driver.log,           driver.body,
-                    driver.protocol.state(), driver.buffered.size(), {}};
+    Outcome outcome{
+        driver.wire, driver.log, driver.body, driver.protocol.state(), driver.buffered.size(), {}};
     if (!first) {
       first = outcome;
       continue;
@@ -161,17 +161,20 @@ TEST(L06_ServerProtocol, ConnectionCloseEndsTheConnectionRfc9112Section9_6) {
   std::string input =
       "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + std::string(kGetB);
   Outcome outcome = run_everywhere(input, echo_path);
-  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a") << about(outcome);
+  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a")
+      << about(outcome);
   EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed) << about(outcome);
   EXPECT_EQ(outcome.left, kGetB.size()) << about(outcome);  // never parsed, never answered
 }
 
 TEST(L06_ServerProtocol, Http10ClosesUnlessKeepAliveRfc9112SectionC_2_2) {
   Outcome plain = run_everywhere("GET /a HTTP/1.0\r\n\r\n", echo_path);
-  EXPECT_EQ(plain.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a") << about(plain);
+  EXPECT_EQ(plain.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a")
+      << about(plain);
   EXPECT_EQ(plain.state, ServerProtocol::State::kClosed) << about(plain);
   Outcome kept = run_everywhere("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", echo_path);
-  EXPECT_EQ(kept.wire, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n/a") << about(kept);
+  EXPECT_EQ(kept.wire, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n/a")
+      << about(kept);
   EXPECT_EQ(kept.state, ServerProtocol::State::kHead) << about(kept);
 }
 
@@ -194,7 +197,8 @@ TEST(L06_ServerProtocol, DateAndServerArePassedIn) {
   Outcome outcome = run_everywhere(kGetA, echo_path, options);
   EXPECT_EQ(outcome.wire,
             "HTTP/1.1 200 OK\r\nDate: Fri, 04 Dec 2026 15:00:00 GMT\r\nServer: duplex-test\r\n"
-            "Content-Length: 2\r\n\r\n/a") << about(outcome);
+            "Content-Length: 2\r\n\r\n/a")
+      << about(outcome);
 }
 
 TEST(L06_ServerProtocol, PipelinedRequestsWaitForTheResponseInProgressRfc9112Section9_3_2) {
@@ -251,7 +255,8 @@ TEST(L06_ServerProtocol, ContinueOnlyWhenTheBodyHasNotStartedRfc9110Section10_1_
 TEST(L06_ServerProtocol, HeadGetsTheHeadOfGetWithoutTheBodyRfc9110Section9_3_2) {
   Outcome outcome =
       run_everywhere("HEAD /abc HTTP/1.1\r\nHost: h\r\n\r\n" + std::string(kGetA), echo_path);
-  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + std::string(kOkA)) << about(outcome);
+  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + std::string(kOkA))
+      << about(outcome);
   Driver stream([](ServerProtocol& protocol) {
     EXPECT_FALSE(protocol.start_stream(Response(200)));
     EXPECT_FALSE(protocol.send_body("never"));
@@ -267,7 +272,8 @@ TEST(L06_ServerProtocol, NoBodyFor1xx204And304Rfc9110Section6_4_1) {
       protocol.send_response(Response(status, "dropped"));
     });
     EXPECT_EQ(outcome.wire, "HTTP/1.1 " + std::to_string(status) + " " +
-                                std::string(status_reason(status)) + "\r\n\r\n") << about(outcome);
+                                std::string(status_reason(status)) + "\r\n\r\n")
+        << about(outcome);
     EXPECT_EQ(outcome.state, ServerProtocol::State::kHead) << about(outcome);
   }
 }
@@ -297,7 +303,8 @@ TEST(L06_ServerProtocol, BadChunkInTheBodyFailsTheRequest) {
   EXPECT_EQ(outcome.wire.rfind("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
                                "charset=utf-8\r\nConnection: close\r\n",
                                0),
-            0U) << about(outcome);
+            0U)
+      << about(outcome);
   EXPECT_EQ(outcome.log, "head POST /a; failure 400; ") << about(outcome);
   EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed) << about(outcome);
 }
@@ -325,7 +332,8 @@ TEST(L06_ServerProtocol, ChunkedRequestBodyIsDecodedRfc9112Section7_1) {
   });
   EXPECT_EQ(outcome.body, "hello world") << about(outcome);
   EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world" +
-                              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"s) << about(outcome);
+                              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"s)
+      << about(outcome);
 }
 
 TEST(L06_ServerProtocol, StreamsAreChunkedFor11AndCloseDelimitedFor10Rfc9112Section6_3) {
@@ -354,7 +362,8 @@ TEST(L06_ServerProtocol, ALengthFramedBodyMayBeWrittenOutside) {
   EXPECT_EQ(driver.buffered, kGetB) << about(driver);
   driver.handler = echo_path;
   driver.later([](ServerProtocol& protocol) { protocol.end_response(); });
-  EXPECT_EQ(driver.wire, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + std::string(kOkB)) << about(driver);
+  EXPECT_EQ(driver.wire, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + std::string(kOkB))
+      << about(driver);
   // A body that could not be completed (the file shrank): close, so the client sees it short.
   Driver shrunk([](ServerProtocol& protocol) { protocol.send_head(Response(200), 10); });
   shrunk.feed(kGetA);
@@ -416,7 +425,8 @@ TEST(L06_ServerProtocol, FailBeforeTheResponseSends500AndCloses) {
   EXPECT_EQ(driver.wire,
             "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Connection: close\r\nContent-Length: 46\r\n\r\n500 Internal Server Error: the handler "
-            "failed\n") << about(driver);
+            "failed\n")
+      << about(driver);
   EXPECT_TRUE(driver.protocol.should_close());
   EXPECT_EQ(driver.buffered, kGetB) << about(driver);
 }
@@ -443,7 +453,8 @@ TEST(L06_ServerProtocol, HeadTimeoutAnswers408) {
   EXPECT_EQ(driver.wire.rfind("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; "
                               "charset=utf-8\r\nConnection: close\r\n",
                               0),
-            0U) << about(driver);
+            0U)
+      << about(driver);
   EXPECT_TRUE(driver.protocol.should_close());
 }
 
@@ -471,7 +482,8 @@ TEST(L06_ServerProtocol, UpgradeLeavesTheFollowingBytesUnconsumedRfc9110Section7
     protocol.send_upgrade(response);
   });
   EXPECT_EQ(outcome.wire,
-            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n") << about(outcome);
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n")
+      << about(outcome);
   EXPECT_EQ(outcome.state, ServerProtocol::State::kUpgraded) << about(outcome);
   EXPECT_EQ(outcome.left, 2U) << about(outcome);
 }
