@@ -265,7 +265,8 @@ struct Shard {
   // On the loop thread. The server stops first, so the answers below say "Connection: close";
   // then the waiting long-polls are answered and the streams ended, which lets them finish and
   // close.
-#else
+#endif
+#if DUPLEX_LESSON < 7
   // On the loop thread: the server refuses new connections and finishes the requests in
   // progress, then calls `on_stopped`.
 #endif

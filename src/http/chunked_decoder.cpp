@@ -129,6 +129,7 @@ bool ChunkedDecoder::parse_trailer_line(std::size_t line_at) {
 
 // @anchor lesson05-chunked-feed
 ParseResult ChunkedDecoder::feed(std::string_view input, std::string& payload) {
+  // @exercise lesson05-chunked-decoder #exercise-the-chunked-decoder
   if (state_ == State::kDone || state_ == State::kFailed) {
     result_.consumed = 0;
     return result_;
@@ -200,6 +201,7 @@ ParseResult ChunkedDecoder::feed(std::string_view input, std::string& payload) {
   result_.consumed = i;
   result_.status = state_ == State::kDone ? ParseStatus::kDone : ParseStatus::kNeedMore;
   return result_;
+  // @exercise end
 }
 
 }  // namespace duplex::http

@@ -75,6 +75,7 @@ HeadReader::Event HeadReader::fail(int status, std::string_view reason, std::siz
 
 // @anchor lesson04-head-reader
 HeadReader::Event HeadReader::next(std::string_view buffered) {
+  // @exercise lesson04-head-reader #exercise-the-head-reader
   if (phase_ == Phase::kDone) return Event::kDone;
   if (phase_ == Phase::kFailed) return Event::kFailed;
   for (;;) {
@@ -143,6 +144,7 @@ HeadReader::Event HeadReader::next(std::string_view buffered) {
     };
     fields_.push_back({at(field.name), field.name.size(), at(field.value), field.value.size()});
   }
+  // @exercise end
 }
 
 void HeadReader::fill(std::string_view buffered, Headers& headers) const {

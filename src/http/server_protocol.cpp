@@ -317,6 +317,7 @@ std::string_view ServerProtocol::last_response_head() const {
 // Connection says what happens next: "close" when this response ends the connection (RFC 9112
 // §9.6), and "keep-alive" for an HTTP/1.0 client that asked for it (RFC 9112 §C.2.2).
 void ServerProtocol::write_head(const Response& response, Body framing, std::uint64_t length) {
+  // @exercise lesson06-response-head #exercise-the-response-head
   std::size_t head_at = output_.size();
   int status = append_status_line(output_, response);
   status_ = status;
@@ -354,6 +355,7 @@ void ServerProtocol::write_head(const Response& response, Body framing, std::uin
   output_ += "\r\n";
   last_head_at_ = head_at;
   last_head_size_ = output_.size() - head_at;
+  // @exercise end
 }
 
 }  // namespace duplex::http

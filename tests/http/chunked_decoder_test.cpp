@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "src/http/parse_error.hpp"
+#include "tests/http/http_feed.hpp"
 #include "tests/support/guarded_buffer.hpp"
 #include "tests/support/split_feed.hpp"
 
@@ -27,8 +28,16 @@ struct Decoded {
   std::size_t consumed = 0;
   std::string payload;
   std::string trailers;
+  std::string fed;  // the input (set on the answer decode_everywhere returns), for messages
   bool operator==(const Decoded&) const = default;
 };
+
+// For failure messages: what the test fed, and what the decoder made of it.
+std::string about(const Decoded& d) {
+  return "\n  fed     \"" + testing::visible(d.fed) + "\"\n  decoded " + d.result + ", consumed " +
+         std::to_string(d.consumed) + ", payload \"" + testing::visible(d.payload) +
+         "\", trailers " + d.trailers;
+}
 
 void PrintTo(const Decoded& d, std::ostream* out) {
   *out << d.result << " consumed=" << d.consumed << " payload=" << d.payload.size()
@@ -69,23 +78,24 @@ Decoded decode_everywhere(std::string_view input, const ParserLimits& limits = {
     EXPECT_EQ(split, whole) << "plan " << plans[i].name;
     if (!(split == whole)) break;
   }
+  whole.fed = input;
   return whole;
 }
 
 TEST(L05_ChunkedDecoder, DecodesChunksRfc9112Section7_1) {
   Decoded d = decode_everywhere("5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n");
-  EXPECT_EQ(d.result, "complete");
-  EXPECT_EQ(d.payload, "hello, world");
-  EXPECT_EQ(d.consumed, 27U);
+  EXPECT_EQ(d.result, "complete") << about(d);
+  EXPECT_EQ(d.payload, "hello, world") << about(d);
+  EXPECT_EQ(d.consumed, 27U) << about(d);
 }
 
 TEST(L05_ChunkedDecoder, StopsAtTheEndOfTheBody) {
   // The bytes after the final CRLF are the next pipelined request: never consumed.
   std::string_view input = "3\r\nabc\r\n0\r\n\r\nGET / HTTP/1.1\r\n";
   Decoded d = decode_everywhere(input);
-  EXPECT_EQ(d.result, "complete");
-  EXPECT_EQ(d.consumed, input.find("GET"));
-  EXPECT_EQ(d.payload, "abc");
+  EXPECT_EQ(d.result, "complete") << about(d);
+  EXPECT_EQ(d.consumed, input.find("GET")) << about(d);
+  EXPECT_EQ(d.payload, "abc") << about(d);
 }
 
 TEST(L05_ChunkedDecoder, HexSizesAnyCaseAndLeadingZerosRfc9112Section7_1) {
@@ -99,14 +109,14 @@ TEST(L05_ChunkedDecoder, HexSizesAnyCaseAndLeadingZerosRfc9112Section7_1) {
 TEST(L05_ChunkedDecoder, ExtensionsAreParsedAndIgnoredRfc9112Section7_1_1) {
   Decoded d =
       decode_everywhere("3;name=value\r\nabc\r\n3 ; a ; b = \"q \\\" s\"\r\ndef\r\n0;last\r\n\r\n");
-  EXPECT_EQ(d.result, "complete");
-  EXPECT_EQ(d.payload, "abcdef");
+  EXPECT_EQ(d.result, "complete") << about(d);
+  EXPECT_EQ(d.payload, "abcdef") << about(d);
 }
 
 TEST(L05_ChunkedDecoder, TrailersAreCheckedAndKeptRfc9112Section7_1_2) {
   Decoded d = decode_everywhere("1\r\nx\r\n0\r\nExpires: never\r\nX-Sum:\t42 \r\n\r\n");
-  EXPECT_EQ(d.result, "complete");
-  EXPECT_EQ(d.trailers, "Expires=never;X-Sum=42;");
+  EXPECT_EQ(d.result, "complete") << about(d);
+  EXPECT_EQ(d.trailers, "Expires=never;X-Sum=42;") << about(d);
 }
 
 struct BadChunked {
@@ -150,7 +160,7 @@ TEST(L05_ChunkedDecoder, MalformedInputsMapToTheirStatus) {
   for (const BadChunked& row : kBadChunked) {
     SCOPED_TRACE(row.why);
     Decoded d = decode_everywhere(row.input);
-    EXPECT_EQ(d.status, row.status) << d.result;
+    EXPECT_EQ(d.status, row.status) << about(d);
   }
 }
 
@@ -159,8 +169,8 @@ TEST(L05_ChunkedDecoder, BodyLimitCountsEveryChunkRfc9110Section15_5_14) {
   limits.max_body = 8;
   EXPECT_EQ(decode_everywhere("4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n", limits).result, "complete");
   Decoded over = decode_everywhere("4\r\nabcd\r\n4\r\nefgh\r\n1\r\ni\r\n0\r\n\r\n", limits);
-  EXPECT_EQ(over.status, 413);
-  EXPECT_EQ(over.payload, "abcdefgh");  // what was accepted before stays accepted
+  EXPECT_EQ(over.status, 413) << about(over);
+  EXPECT_EQ(over.payload, "abcdefgh") << about(over);  // what was accepted before stays accepted
 }
 
 TEST(L05_ChunkedDecoder, SizeLineAndTrailerLimits) {

@@ -43,4 +43,8 @@ Outcome parse_response_everywhere(std::string_view input, std::string_view metho
 // "400 whitespace before colon at byte 20" and the input line with a caret, for messages.
 std::string show(std::string_view input, const Outcome& outcome);
 
+// The bytes as a C string literal would show them ("GET / HTTP/1.1\r\nHost: x\r\n"), so a
+// failure message shows exactly what was fed and what came back, CR and LF included.
+std::string visible(std::string_view bytes);
+
 }  // namespace duplex::http::testing

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/http/http_feed.hpp"
 #include "tests/support/split_feed.hpp"
 
 namespace duplex::http {
@@ -41,6 +42,7 @@ struct Driver {
 
   // What the glue does after each read: offer every unconsumed byte until nothing moves.
   void feed(std::string_view bytes) {
+    fed += bytes;
     buffered += bytes;
     pump();
   }
@@ -87,6 +89,7 @@ struct Driver {
   ServerProtocol protocol;
   Handler handler;
   bool track_output = false;  // report wire (what "the socket has not taken") as queued
+  std::string fed;            // every byte given to feed(), for failure messages
   std::string buffered;
   std::string wire;
   std::string log;
@@ -99,18 +102,28 @@ struct Outcome {
   std::string body;
   ServerProtocol::State state;
   std::size_t left;  // bytes still unconsumed
+  std::string fed;   // the input, for failure messages
 };
+
+// For failure messages: what the test fed, and everything the protocol wrote in answer.
+std::string about(std::string_view fed, std::string_view wire, std::string_view log) {
+  return "\n  fed   \"" + testing::visible(fed) + "\"\n  wrote \"" + testing::visible(wire) +
+         "\"\n  events " + std::string(log);
+}
+std::string about(const Driver& driver) {
+  return about(driver.fed, driver.wire, driver.log);
+}
 
 // Runs `input` through a fresh Driver for every split plan; every plan must produce the same
 // outcome, which is returned.
 Outcome run_everywhere(std::string_view input, const Handler& handler,
                        const ServerProtocolOptions& options = bare_options()) {
   std::optional<Outcome> first;
-  for (const testing::SplitPlan& plan : testing::split_plans(input)) {
+  for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
     Driver driver(handler, options);
     for (std::string_view chunk : plan.chunks) driver.feed(chunk);
-    Outcome outcome{driver.wire, driver.log, driver.body, driver.protocol.state(),
-                    driver.buffered.size()};
+    Outcome outcome{
+        driver.wire, driver.log, driver.body, driver.protocol.state(), driver.buffered.size(), {}};
     if (!first) {
       first = outcome;
       continue;
@@ -124,7 +137,12 @@ Outcome run_everywhere(std::string_view input, const Handler& handler,
       EXPECT_EQ(outcome.left, first->left) << plan.name;
     }
   }
+  first->fed = input;
   return *first;
+}
+
+std::string about(const Outcome& outcome) {
+  return about(outcome.fed, outcome.wire, outcome.log);
 }
 
 constexpr auto kGetA = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"sv;
@@ -134,27 +152,30 @@ constexpr auto kOkB = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n/b"sv;
 
 TEST(L06_ServerProtocol, Http11PersistsRfc9112Section9_3) {
   Outcome outcome = run_everywhere(std::string(kGetA) + std::string(kGetB), echo_path);
-  EXPECT_EQ(outcome.wire, std::string(kOkA) + std::string(kOkB));
-  EXPECT_EQ(outcome.state, ServerProtocol::State::kHead);
-  EXPECT_EQ(outcome.log, "head GET /a; end; head GET /b; end; ");
+  EXPECT_EQ(outcome.wire, std::string(kOkA) + std::string(kOkB)) << about(outcome);
+  EXPECT_EQ(outcome.state, ServerProtocol::State::kHead) << about(outcome);
+  EXPECT_EQ(outcome.log, "head GET /a; end; head GET /b; end; ") << about(outcome);
 }
 
 TEST(L06_ServerProtocol, ConnectionCloseEndsTheConnectionRfc9112Section9_6) {
   std::string input =
       "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + std::string(kGetB);
   Outcome outcome = run_everywhere(input, echo_path);
-  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a");
-  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed);
-  EXPECT_EQ(outcome.left, kGetB.size());  // never parsed, never answered
+  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a")
+      << about(outcome);
+  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed) << about(outcome);
+  EXPECT_EQ(outcome.left, kGetB.size()) << about(outcome);  // never parsed, never answered
 }
 
 TEST(L06_ServerProtocol, Http10ClosesUnlessKeepAliveRfc9112SectionC_2_2) {
   Outcome plain = run_everywhere("GET /a HTTP/1.0\r\n\r\n", echo_path);
-  EXPECT_EQ(plain.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a");
-  EXPECT_EQ(plain.state, ServerProtocol::State::kClosed);
+  EXPECT_EQ(plain.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/a")
+      << about(plain);
+  EXPECT_EQ(plain.state, ServerProtocol::State::kClosed) << about(plain);
   Outcome kept = run_everywhere("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", echo_path);
-  EXPECT_EQ(kept.wire, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n/a");
-  EXPECT_EQ(kept.state, ServerProtocol::State::kHead);
+  EXPECT_EQ(kept.wire, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n/a")
+      << about(kept);
+  EXPECT_EQ(kept.state, ServerProtocol::State::kHead) << about(kept);
 }
 
 TEST(L06_ServerProtocol, TheLastAllowedRequestSaysCloseRfc9112Section9_3) {
@@ -165,8 +186,8 @@ TEST(L06_ServerProtocol, TheLastAllowedRequestSaysCloseRfc9112Section9_3) {
   EXPECT_EQ(
       outcome.wire,
       std::string(kOkA) + "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/b");
-  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed);
-  EXPECT_EQ(outcome.left, kGetA.size());
+  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed) << about(outcome);
+  EXPECT_EQ(outcome.left, kGetA.size()) << about(outcome);
 }
 
 TEST(L06_ServerProtocol, DateAndServerArePassedIn) {
@@ -176,14 +197,15 @@ TEST(L06_ServerProtocol, DateAndServerArePassedIn) {
   Outcome outcome = run_everywhere(kGetA, echo_path, options);
   EXPECT_EQ(outcome.wire,
             "HTTP/1.1 200 OK\r\nDate: Fri, 04 Dec 2026 15:00:00 GMT\r\nServer: duplex-test\r\n"
-            "Content-Length: 2\r\n\r\n/a");
+            "Content-Length: 2\r\n\r\n/a")
+      << about(outcome);
 }
 
 TEST(L06_ServerProtocol, PipelinedRequestsWaitForTheResponseInProgressRfc9112Section9_3_2) {
   // The first request is a long-poll: nothing behind it may be parsed, let alone answered,
   // before its response, or the answers would leave out of order.
   std::string input = std::string(kGetA) + std::string(kGetB);
-  for (const testing::SplitPlan& plan : testing::split_plans(input)) {
+  for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
     bool first = true;
     Driver driver([&first](ServerProtocol& protocol) {
       if (first) {
@@ -209,7 +231,7 @@ TEST(L06_ServerProtocol, ContinueOnlyWhenTheBodyHasNotStartedRfc9110Section10_1_
   constexpr auto kContinue = "HTTP/1.1 100 Continue\r\n\r\n"sv;
   auto answer = [](ServerProtocol& protocol) { protocol.send_response(Response(201, "ok")); };
   std::string input = std::string(kHead) + "hello";
-  for (const testing::SplitPlan& plan : testing::split_plans(input)) {
+  for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
     Driver driver(answer);
     bool body_came_with_head = false;
     std::size_t fed = 0;
@@ -227,13 +249,14 @@ TEST(L06_ServerProtocol, ContinueOnlyWhenTheBodyHasNotStartedRfc9110Section10_1_
   // HTTP/1.0 knows no 100 (RFC 9110 §10.1.1: ignore the expectation).
   Driver old(answer);
   old.feed("POST /up HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
-  EXPECT_EQ(old.wire, "");
+  EXPECT_EQ(old.wire, "") << about(old);
 }
 
 TEST(L06_ServerProtocol, HeadGetsTheHeadOfGetWithoutTheBodyRfc9110Section9_3_2) {
   Outcome outcome =
       run_everywhere("HEAD /abc HTTP/1.1\r\nHost: h\r\n\r\n" + std::string(kGetA), echo_path);
-  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + std::string(kOkA));
+  EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + std::string(kOkA))
+      << about(outcome);
   Driver stream([](ServerProtocol& protocol) {
     EXPECT_FALSE(protocol.start_stream(Response(200)));
     EXPECT_FALSE(protocol.send_body("never"));
@@ -249,8 +272,9 @@ TEST(L06_ServerProtocol, NoBodyFor1xx204And304Rfc9110Section6_4_1) {
       protocol.send_response(Response(status, "dropped"));
     });
     EXPECT_EQ(outcome.wire, "HTTP/1.1 " + std::to_string(status) + " " +
-                                std::string(status_reason(status)) + "\r\n\r\n");
-    EXPECT_EQ(outcome.state, ServerProtocol::State::kHead);
+                                std::string(status_reason(status)) + "\r\n\r\n")
+        << about(outcome);
+    EXPECT_EQ(outcome.state, ServerProtocol::State::kHead) << about(outcome);
   }
 }
 
@@ -267,9 +291,9 @@ TEST(L06_ServerProtocol, MalformedRequestGetsItsStatusThenCloseRfc9112Section11_
       0U)
       << outcome.wire;
   EXPECT_NE(outcome.wire.find("\r\n\r\n400 Bad Request: "), std::string::npos);
-  EXPECT_EQ(outcome.log, "failure 400; ");
-  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed);
-  EXPECT_EQ(outcome.wire.find("/b"), std::string::npos);
+  EXPECT_EQ(outcome.log, "failure 400; ") << about(outcome);
+  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed) << about(outcome);
+  EXPECT_EQ(outcome.wire.find("/b"), std::string::npos) << about(outcome);
 }
 
 TEST(L06_ServerProtocol, BadChunkInTheBodyFailsTheRequest) {
@@ -279,9 +303,10 @@ TEST(L06_ServerProtocol, BadChunkInTheBodyFailsTheRequest) {
   EXPECT_EQ(outcome.wire.rfind("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
                                "charset=utf-8\r\nConnection: close\r\n",
                                0),
-            0U);
-  EXPECT_EQ(outcome.log, "head POST /a; failure 400; ");
-  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed);
+            0U)
+      << about(outcome);
+  EXPECT_EQ(outcome.log, "head POST /a; failure 400; ") << about(outcome);
+  EXPECT_EQ(outcome.state, ServerProtocol::State::kClosed) << about(outcome);
 }
 
 TEST(L06_ServerProtocol, BodyOverTheLimitIs413BeforeAnyByteRfc9110Section15_5_14) {
@@ -305,9 +330,10 @@ TEST(L06_ServerProtocol, ChunkedRequestBodyIsDecodedRfc9112Section7_1) {
   Outcome outcome = run_everywhere(input, [](ServerProtocol& protocol) {
     protocol.send_response(Response(200, protocol.body()));
   });
-  EXPECT_EQ(outcome.body, "hello world");
+  EXPECT_EQ(outcome.body, "hello world") << about(outcome);
   EXPECT_EQ(outcome.wire, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world" +
-                              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"s);
+                              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"s)
+      << about(outcome);
 }
 
 TEST(L06_ServerProtocol, StreamsAreChunkedFor11AndCloseDelimitedFor10Rfc9112Section6_3) {
@@ -320,11 +346,11 @@ TEST(L06_ServerProtocol, StreamsAreChunkedFor11AndCloseDelimitedFor10Rfc9112Sect
   };
   Outcome chunked = run_everywhere(std::string(kGetA) + std::string(kGetB), stream);
   std::string one = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
-  EXPECT_EQ(chunked.wire, one + one);
-  EXPECT_EQ(chunked.state, ServerProtocol::State::kHead);
+  EXPECT_EQ(chunked.wire, one + one) << about(chunked);
+  EXPECT_EQ(chunked.state, ServerProtocol::State::kHead) << about(chunked);
   Outcome old = run_everywhere("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", stream);
-  EXPECT_EQ(old.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello");
-  EXPECT_EQ(old.state, ServerProtocol::State::kClosed);
+  EXPECT_EQ(old.wire, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello") << about(old);
+  EXPECT_EQ(old.state, ServerProtocol::State::kClosed) << about(old);
 }
 
 TEST(L06_ServerProtocol, ALengthFramedBodyMayBeWrittenOutside) {
@@ -332,11 +358,12 @@ TEST(L06_ServerProtocol, ALengthFramedBodyMayBeWrittenOutside) {
   Driver driver(
       [](ServerProtocol& protocol) { EXPECT_TRUE(protocol.send_head(Response(200), 10)); });
   driver.feed(std::string(kGetA) + std::string(kGetB));
-  EXPECT_EQ(driver.wire, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
-  EXPECT_EQ(driver.buffered, kGetB);
+  EXPECT_EQ(driver.wire, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n") << about(driver);
+  EXPECT_EQ(driver.buffered, kGetB) << about(driver);
   driver.handler = echo_path;
   driver.later([](ServerProtocol& protocol) { protocol.end_response(); });
-  EXPECT_EQ(driver.wire, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + std::string(kOkB));
+  EXPECT_EQ(driver.wire, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + std::string(kOkB))
+      << about(driver);
   // A body that could not be completed (the file shrank): close, so the client sees it short.
   Driver shrunk([](ServerProtocol& protocol) { protocol.send_head(Response(200), 10); });
   shrunk.feed(kGetA);
@@ -350,7 +377,7 @@ TEST(L06_ServerProtocol, OutputBacklogPausesParsingUntilItDrains) {
   options.output_high_water = 100;
   std::string input;
   for (int i = 0; i < 4; ++i) input += kGetA;
-  for (const testing::SplitPlan& plan : testing::split_plans(input)) {
+  for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
     Driver driver(
         [](ServerProtocol& protocol) {
           protocol.send_response(Response(200, std::string(90, 'x')));
@@ -398,9 +425,10 @@ TEST(L06_ServerProtocol, FailBeforeTheResponseSends500AndCloses) {
   EXPECT_EQ(driver.wire,
             "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Connection: close\r\nContent-Length: 46\r\n\r\n500 Internal Server Error: the handler "
-            "failed\n");
+            "failed\n")
+      << about(driver);
   EXPECT_TRUE(driver.protocol.should_close());
-  EXPECT_EQ(driver.buffered, kGetB);
+  EXPECT_EQ(driver.buffered, kGetB) << about(driver);
 }
 
 TEST(L06_ServerProtocol, FailAfterTheResponseStartedOnlyCloses) {
@@ -412,20 +440,21 @@ TEST(L06_ServerProtocol, FailAfterTheResponseStartedOnlyCloses) {
   driver.feed(kGetA);
   std::string before = driver.wire;
   driver.later([](ServerProtocol& protocol) { protocol.fail(500, "the handler failed"); });
-  EXPECT_EQ(driver.wire, before);
+  EXPECT_EQ(driver.wire, before) << about(driver);
   EXPECT_TRUE(driver.protocol.should_close());
 }
 
 TEST(L06_ServerProtocol, HeadTimeoutAnswers408) {
   Driver driver(echo_path);
   driver.feed("GET /a HTTP/1.1\r\nHo");
-  EXPECT_EQ(driver.protocol.state(), ServerProtocol::State::kHead);
+  EXPECT_EQ(driver.protocol.state(), ServerProtocol::State::kHead) << about(driver);
   driver.later(
       [](ServerProtocol& protocol) { protocol.fail(408, "request head not received in time"); });
   EXPECT_EQ(driver.wire.rfind("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; "
                               "charset=utf-8\r\nConnection: close\r\n",
                               0),
-            0U);
+            0U)
+      << about(driver);
   EXPECT_TRUE(driver.protocol.should_close());
 }
 
@@ -453,9 +482,10 @@ TEST(L06_ServerProtocol, UpgradeLeavesTheFollowingBytesUnconsumedRfc9110Section7
     protocol.send_upgrade(response);
   });
   EXPECT_EQ(outcome.wire,
-            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
-  EXPECT_EQ(outcome.state, ServerProtocol::State::kUpgraded);
-  EXPECT_EQ(outcome.left, 2U);
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n")
+      << about(outcome);
+  EXPECT_EQ(outcome.state, ServerProtocol::State::kUpgraded) << about(outcome);
+  EXPECT_EQ(outcome.left, 2U) << about(outcome);
 }
 
 TEST(L06_ServerProtocol, EndOfInputInsideTheBodyIsAFailureWithNobodyToAnswer) {
@@ -463,9 +493,9 @@ TEST(L06_ServerProtocol, EndOfInputInsideTheBodyIsAFailureWithNobodyToAnswer) {
   driver.feed("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhe");
   driver.protocol.receive_eof();
   driver.handle_events();
-  EXPECT_EQ(driver.log, "head POST /a; failure 0; ");
+  EXPECT_EQ(driver.log, "head POST /a; failure 0; ") << about(driver);
   EXPECT_TRUE(driver.protocol.should_close());
-  EXPECT_EQ(driver.protocol.data_to_send(), "");
+  EXPECT_EQ(driver.protocol.data_to_send(), "") << about(driver);
 }
 
 TEST(L06_ServerProtocol, TakeRequestMovesTheHeadWithItsViews) {
@@ -486,7 +516,7 @@ TEST(L06_ServerProtocol, DecisionsSurviveTakingTheRequestBeforeItsBody) {
   // The glue moves the head into the Exchange at kRequestHead; keep-alive, HTTP/1.0 and HEAD
   // must still be decided right when the body ends and the response is written.
   std::string input = "POST /a HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc";
-  for (const testing::SplitPlan& plan : testing::split_plans(input)) {
+  for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
     Driver driver([](ServerProtocol& protocol) { protocol.send_response(Response(200, "ok")); });
     std::string raw;
     RequestHead head;
