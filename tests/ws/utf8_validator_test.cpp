@@ -1,6 +1,6 @@
 // Tests for src/ws/utf8_validator.cpp (lesson 10): RFC 3629 examples and edges, every split, and
-// @lesson 10
 // agreement with a slow decoder written straight from the RFC's table.
+// @lesson 10
 #include "src/ws/utf8_validator.hpp"
 
 #include <gtest/gtest.h>
