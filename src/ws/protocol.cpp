@@ -44,8 +44,8 @@ std::size_t Protocol::receive_data_in_place(std::span<char> data) {
     // Nothing left and no frame begun: parse() would only say it needs more.
     if (rest.empty() && parser_.at_frame_start()) break;
 #if DUPLEX_LESSON >= 12
-    // Lesson 12: a frame that arrived whole (the usual case for small messages) is taken in one call; any
-    // other goes step by step below. Both run the same checks.
+    // Lesson 12: a frame that arrived whole (the usual case for small messages) is taken in one
+    // call; any other goes step by step below. Both run the same checks.
     if (auto frame = parser_.parse_whole_frame(rest); frame.size != 0) {
       rest = rest.subspan(frame.size);
       if (on_header() && (frame.payload.empty() || on_payload(frame.payload))) {

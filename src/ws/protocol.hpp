@@ -86,8 +86,8 @@ class Protocol {
   // The events produced since the last call, oldest first.
   std::vector<Event> events_received();
 #if DUPLEX_LESSON >= 12
-  // Lesson 12: the same into `out` (cleared first), swapping buffers so that neither side allocates a new
-  // vector per call in steady state.
+  // Lesson 12: the same into `out` (cleared first), swapping buffers so that neither side
+  // allocates a new vector per call in steady state.
   void events_received(std::vector<Event>& out);
   // Gives back the buffer of a message event the application did not keep, so the next message
   // is assembled in it instead of a new allocation. Buffers over 64 KiB are

@@ -104,8 +104,8 @@ bool Utf8Validator::feed(std::string_view bytes) {
   State state = state_;
   while (p < end && state != kReject) {
 #if DUPLEX_LESSON >= 12
-    // Lesson 12. Most text is ASCII: between code points, skip eight bytes at a time while none has its top
-    // bit set. The DFA would accept each of them anyway.
+    // Lesson 12. Most text is ASCII: between code points, skip eight bytes at a time while none has
+    // its top bit set. The DFA would accept each of them anyway.
     if (state == kAccept) {
       while (end - p >= 8) {
         std::uint64_t word;

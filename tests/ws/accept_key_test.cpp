@@ -8,7 +8,8 @@ namespace duplex::ws {
 namespace {
 
 // Exercise lesson08-accept-key (compute_accept_key): Base64(SHA-1(key + GUID)).
-constexpr const char* kRead = "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
+constexpr const char* kRead =
+    "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
 
 // RFC 6455 §1.3, the worked example.
 TEST(L08_AcceptKey, Rfc6455Example) {

@@ -9,7 +9,8 @@ namespace {
 
 // Exercise lesson08-base64 (base64_encode): every failure says what was encoded, what came back
 // and what RFC 4648 expects, and where the lesson explains it.
-constexpr const char* kRead = "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
+constexpr const char* kRead =
+    "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
 
 struct Vector {
   const char* bytes;

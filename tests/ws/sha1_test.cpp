@@ -11,7 +11,8 @@ namespace {
 
 // Exercise lesson08-sha1 (Sha1::compress): every failure says what was hashed, what came back
 // and what FIPS 180 expects, and where the lesson explains it.
-constexpr const char* kRead = "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
+constexpr const char* kRead =
+    "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
 
 std::string hex(const Sha1Digest& digest) {
   static const char* kHex = "0123456789abcdef";
