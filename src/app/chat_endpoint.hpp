@@ -1,5 +1,4 @@
 // ChatEndpoint: the chat of the demo on a WebSocket route (lesson 11).
-// @lesson 11
 //
 //   GET /chat  (WebSocket) the JSON protocol of ChatRooms; one Group per room, so a message
 //              is encoded once and queued on every member (ws::Group::broadcast_text)
@@ -10,6 +9,7 @@
 //
 // With one loop per core each loop has its own ChatEndpoint, and they share one ChatHub: the
 // endpoint then hands its members' messages to the hub and sends what the hub posts back.
+// @lesson 11
 #pragma once
 
 #include <memory>

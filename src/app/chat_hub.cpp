@@ -1,6 +1,6 @@
 // ChatHub (lessons 11-12): one ChatRooms serving several loops by message passing. See
-// @lesson 11
 // chat_hub.hpp.
+// @lesson 11
 #include "src/app/chat_hub.hpp"
 
 #include <memory>

@@ -1,5 +1,4 @@
 // ChatHub: one chat (one ChatRooms) for the chat endpoints of several event loops (lessons
-// @lesson 11
 // 11-12).
 //
 // With one event loop per core (duplex-server --threads N) two members of a room may sit on
@@ -17,6 +16,7 @@
 // A posted task that throws is reported to its loop's error sink and that loop goes on (the
 // event loop's error policy); a member's send that fails closes that member alone (1008 for a
 // full send queue, 1011 when its handler threw).
+// @lesson 11
 #pragma once
 
 #include <cstddef>

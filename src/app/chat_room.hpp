@@ -1,5 +1,4 @@
 // ChatRooms: the chat of the demo as a sans-I/O state machine (lesson 11).
-// @lesson 11
 //
 // Members (one per WebSocket connection) join rooms under a nickname and say things; everyone
 // in the room hears it, and a newcomer first gets the room's last messages. ChatRooms knows the
@@ -12,6 +11,7 @@
 //                     {"type":"say","text":"hello"}
 //                     {"type":"leave"}
 //   server -> client  welcome, message (live or "history":"yes"), joined, left, error
+// @lesson 11
 #pragma once
 
 #include <chrono>

@@ -1,10 +1,10 @@
 // The echo endpoint of the demo server (lesson 10): every message comes back as it was sent.
-// @lesson 10
 //
 //   GET /echo  (WebSocket) text stays text, binary stays binary; messages up to 16 MiB
 //
 // It is the server the conformance tests (tests/ws/conformance_test.cpp) and the Autobahn
 // test suite drive: all the RFC 6455 behaviour is in ws::WsConnection, the echo is one line.
+// @lesson 10
 #pragma once
 
 #include <cstddef>

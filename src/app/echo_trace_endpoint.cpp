@@ -1,6 +1,6 @@
 // EchoTraceEndpoint (lesson 11): an echo that also sends back its frame trace. See
-// @lesson 11
 // echo_trace_endpoint.hpp.
+// @lesson 11
 #include "src/app/echo_trace_endpoint.hpp"
 
 #include <cstdint>

@@ -1,5 +1,4 @@
 // EchoTraceEndpoint: the echo playground's server side (lesson 11).
-// @lesson 11
 //
 //   GET /echo-trace  (WebSocket) every message comes back twice: first the echo (text stays
 //                    text, binary stays binary), then a text message {"type":"trace","text":
@@ -9,6 +8,7 @@
 // The trace is the one `duplex-server --trace` prints (ws::WsOptions::trace), routed by the
 // "ws#N" tag of each line to connection N instead of stderr. The trace message's own frame is
 // left out of the trace, or every trace would need another.
+// @lesson 11
 #pragma once
 
 #include <memory>

@@ -1,6 +1,6 @@
 // FlatJson (lesson 11): a bounded parser and a writer for flat objects of strings. RFC 8259 §2,
-// @lesson 11
 // §4, §7; RFC 3629 §3 for the UTF-8 of \u escapes. See flat_json.hpp.
+// @lesson 11
 #include "src/app/flat_json.hpp"
 
 #include <cstdint>

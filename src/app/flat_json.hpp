@@ -1,5 +1,4 @@
 // FlatJson: the small JSON subset of the chat protocol (lesson 11).
-// @lesson 11
 //
 // A chat message is one flat JSON object whose values are all strings:
 //   {"type":"say","text":"hello \u00e9"}
@@ -7,6 +6,7 @@
 // arrays, no duplicate keys. Anything else is an error with a reason, never a guess. It reads
 // the grammar of RFC 8259 §4 (objects) and §7 (strings, escapes, surrogate pairs) and turns
 // \uXXXX escapes into UTF-8 (RFC 3629 §3). Every limit is named, with a default.
+// @lesson 11
 #pragma once
 
 #include <cstddef>

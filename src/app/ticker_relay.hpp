@@ -1,5 +1,4 @@
 // TickerRelay: one Ticker's events copied to Tickers on other event loops (lessons 11-12).
-// @lesson 11
 //
 // With one event loop per core (duplex-server --threads N) each loop serves its own clients
 // and must not touch another loop's objects. So each loop gets a follower Ticker of its own,
@@ -11,6 +10,7 @@
 //
 //   loop 0: Ticker (source) --subscriber--> TickerRelay --post--> loop 1: Ticker (follower)
 //                                                       \--post--> loop 2: Ticker (follower)
+// @lesson 11
 #pragma once
 
 #include <vector>

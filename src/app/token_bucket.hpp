@@ -1,10 +1,10 @@
 // TokenBucket: a per-connection rate limit (lesson 11).
-// @lesson 11
 //
 // The bucket holds up to `burst` tokens and gains `rate` tokens per second; each message takes
 // one. A person typing never empties it; a script sending in a loop does, and from then on gets
 // exactly `rate` messages per second through, whatever it sends. Sans-I/O: the caller passes
 // the time, so tests need no clock.
+// @lesson 11
 #pragma once
 
 #include <chrono>

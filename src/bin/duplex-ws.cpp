@@ -1,5 +1,4 @@
 // duplex-ws: a command-line WebSocket client (lessons 08 and 10).
-// @lesson 10
 //
 // Connects to a ws:// URL, sends each line typed on stdin as one text message (or binary with
 // --binary), and prints each message received, one per line. --trace shows the handshake and
@@ -15,6 +14,7 @@
 //
 // Exit status: 0 after a completed closing handshake, 1 when the connection failed or dropped,
 // 2 for a usage error. Errors are one line on stderr.
+// @lesson 10
 #include <poll.h>
 #include <unistd.h>
 

@@ -1,9 +1,9 @@
 // The `Sec-WebSocket-Accept` value (lesson 08).
-// @lesson 08
 //
 // RFC 6455 §4.2.2 (step 5, item 4) and §1.3: the server proves it understood the WebSocket
 // handshake by hashing the client's key with a fixed GUID that no other protocol would use.
 // The handshake's header checks live with the handshake; this is only the computation.
+// @lesson 08
 #pragma once
 
 #include <string>

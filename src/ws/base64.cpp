@@ -28,7 +28,9 @@ constexpr auto kDecode = make_decode_table();
 
 }  // namespace
 
+// @anchor lesson08-base64-encode
 std::string base64_encode(std::string_view bytes) {
+  // @exercise lesson08-base64 #the-key-and-the-accept-value-why-sha-1-and-base64
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -58,6 +60,7 @@ std::string base64_encode(std::string_view bytes) {
     out += '=';
   }
   return out;
+  // @exercise end
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {

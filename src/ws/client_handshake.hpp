@@ -1,5 +1,4 @@
 // The client side of the WebSocket opening handshake (lesson 08), sans-I/O.
-// @lesson 08
 //
 // Builds the GET request with a fresh random key, then reads the server's answer with
 // http::ResponseParser and checks every rule a client must check before it sends a frame. After
@@ -7,6 +6,7 @@
 // same read but are already WebSocket frames, and must go to the frame parser, not be dropped.
 // Implements RFC 6455 §4.1 (the client's request and its validation of the response), §4.2.2
 // (the accept key), §11.3.4 (subprotocols).
+// @lesson 08
 #pragma once
 
 #include <cstddef>

@@ -6,9 +6,11 @@ namespace duplex::ws {
 
 // @anchor lesson10-close-codes
 bool is_valid_wire_close_code(std::uint16_t code) {
+  // @exercise lesson10-close-code #the-closing-handshake
   if (code >= 1000 && code <= 1003) return true;
   if (code >= 1007 && code <= 1014) return true;
   return code >= 3000 && code <= 4999;
+  // @exercise end
 }
 
 const char* close_code_name(std::uint16_t code) {

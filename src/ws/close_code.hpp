@@ -1,8 +1,8 @@
 // WebSocket close status codes (lesson 10).
-// @lesson 10
 //
 // RFC 6455 §7.4 defines the codes and §7.4.2 the ranges; the IANA "WebSocket Close Code Number"
 // registry adds 1012-1015. Every failure of the ws layer maps to exactly one of these codes.
+// @lesson 10
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,10 @@
 // The frame header (lesson 09): the fields of RFC 6455 §5.2 and their encoding on the wire.
-// @lesson 09
 //
 //   byte 0: FIN | RSV1 | RSV2 | RSV3 | opcode (4 bits)
 //   byte 1: MASK | payload length (7 bits: 0-125, or 126 / 127 = "read 2 / 8 more bytes")
 //   then 0, 2 or 8 bytes of extended length (network byte order), then 0 or 4 bytes of key.
 // Decoding, with all its checks, is FrameParser's job (frame_parser.hpp).
+// @lesson 09
 #pragma once
 
 #include <cstddef>

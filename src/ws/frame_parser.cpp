@@ -109,6 +109,7 @@ const char* FrameParser::decode_header(const std::uint8_t* b, FrameHeader& out,
 
 // @anchor lesson09-parse
 FrameResult FrameParser::parse(std::span<char> input) {
+  // @exercise lesson09-frame-parser #sans-io-steps-not-callbacks
   std::size_t consumed = 0;
   FrameResult need_more;  // status kNeedMore
   switch (state_) {
@@ -161,9 +162,11 @@ FrameResult FrameParser::parse(std::span<char> input) {
     }
   }
   return need_more;
+  // @exercise end
 }
 
-// @anchor lesson09-whole-frame
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-whole-frame
 FrameParser::WholeFrame FrameParser::parse_whole_frame(std::span<char> input) {
   // Only at a frame boundary: a frame begun in an earlier read continues the incremental way.
   if (state_ != State::kHeader || header_have_ != 0 || input.size() < 2) return {};
@@ -183,5 +186,6 @@ FrameParser::WholeFrame FrameParser::parse_whole_frame(std::span<char> input) {
   payload_delivered_ = length;
   return {size + length, std::string_view(payload, length)};
 }
+#endif
 
 }  // namespace duplex::ws

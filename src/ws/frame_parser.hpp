@@ -1,5 +1,4 @@
 // The frame parser (lesson 09): a sans-I/O reader of RFC 6455 §5.2 frames.
-// @lesson 09
 //
 // It takes whatever bytes arrived, in pieces of any size, and answers like every parser in Duplex
 // (net::ParseResult): need more, done, or failed, with the bytes consumed. "Done" is one step of
@@ -7,10 +6,14 @@
 // (unmasked in place, inside the caller's buffer, never copied), or the frame ended. "Failed"
 // carries the close code to fail the connection with (RFC 6455 §7.1.7) and why. Every check runs
 // before any payload is read, so an oversized frame is refused without buffering it.
-// parse_whole_frame() is a shortcut for the common case of a whole frame already in the buffer:
-// one call instead of four steps, the same checks.
 // Implements RFC 6455 §5.1, §5.2, §5.3, §5.5 and the framing part of §10.4.
+// @lesson 09
 #pragma once
+
+#if DUPLEX_LESSON >= 12
+// parse_whole_frame() (lesson 12) is a shortcut for the common case of a whole frame already in
+// the buffer: one call instead of four steps, the same checks.
+#endif
 
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +68,7 @@ class FrameParser {
   // needs more or fails. After a failure every call fails again, consuming nothing.
   FrameResult parse(std::span<char> input);
 
+#if DUPLEX_LESSON >= 12
   // The shortcut for the common case. When no frame is in progress and a whole frame, header
   // and payload, lies at the front of `input`, takes it in one call: header() holds it (checked
   // like parse() checks), the payload is unmasked in place, and `size` says how many bytes of
@@ -76,6 +80,7 @@ class FrameParser {
     std::string_view payload;  // all of the payload: a view into the input, unmasked
   };
   WholeFrame parse_whole_frame(std::span<char> input);
+#endif
 
   const FrameHeader& header() const { return header_; }
   // Between frames: not one byte of the next frame has arrived yet.

@@ -1,8 +1,8 @@
 // The frame tracer (lesson 09): one frame, field by field, as RFC 6455 §5.2 draws it.
-// @lesson 09
 //
 // The I/O glue prints this for every frame with `--trace`, and the lesson's decode_frames program
 // prints it for bytes read from stdin, so the diagram becomes something you can watch.
+// @lesson 09
 #pragma once
 
 #include <string>

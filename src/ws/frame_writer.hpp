@@ -1,9 +1,9 @@
 // Frame serialisation (lesson 09): header + payload, masked when a client sends.
-// @lesson 09
 //
 // RFC 6455 §5.1-§5.3: a server's frames go out unmasked, so one serialised frame can be written
 // to any number of connections (a broadcast is encoded once); a client's frames are masked with a
 // fresh key each, so they are encoded per send.
+// @lesson 09
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,4 @@
 // Group: a set of WebSocket connections that receive the same messages (lesson 10).
-// @lesson 10
 //
 // A chat room, the subscribers of a ticker, every connection of an endpoint. broadcast encodes
 // the frame once and queues the same bytes on every member: a server's frames are not masked
@@ -9,6 +8,7 @@
 // leave by themselves once they stop being open (a close sent or received, a failure, the end of
 // TCP), and a destroyed group lets go of its members; neither side keeps the other alive.
 // Everything runs on the loop thread.
+// @lesson 10
 #pragma once
 
 #include <cstddef>

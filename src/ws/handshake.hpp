@@ -1,5 +1,4 @@
 // The server side of the WebSocket opening handshake (lesson 08), sans-I/O.
-// @lesson 08
 //
 // Given a parsed request head (http::RequestParser), decides whether it is a valid RFC 6455
 // opening handshake and builds the answer: the 101 Switching Protocols response, or an error
@@ -8,6 +7,7 @@
 // Implements RFC 6455 §4.2.1 (reading the client's handshake), §4.2.2 (the server's answer,
 // subprotocol selection), §4.4 (426 with the supported version), §10.2 (Origin), and RFC 9110
 // §7.8 (Upgrade) and §7.6.1 (Connection).
+// @lesson 08
 #pragma once
 
 #include <functional>

@@ -2,6 +2,7 @@
 // @lesson 09
 #include "src/ws/masking.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <random>
 
@@ -13,6 +14,8 @@ void apply_mask_bytewise(char* data, std::size_t size, const MaskKey& key, std::
 }
 
 // @anchor lesson09-mask-wordwise
+#if DUPLEX_LESSON >= 12
+// Lesson 12: no walk to an aligned address first, and the pattern built from four key bytes.
 void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset) {
   // 1. The key as laid out over the next eight payload bytes, starting at this offset. Because 8
   // is a multiple of 4, the same word lines up with every following group of eight bytes.
@@ -37,6 +40,34 @@ void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t 
   // 3. The last 0-7 bytes: pattern[i % 8] is the key byte for data[i], as in step 1.
   for (; i < size; ++i) data[i] ^= static_cast<char>(pattern[i % 8]);
 }
+#else
+void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset) {
+  // @exercise lesson09-mask #masking-why-and-how-fast
+  // 1. Byte by byte up to an address that is a multiple of 8, where a word load is natural.
+  std::size_t i = 0;
+  while (i < size && reinterpret_cast<std::uintptr_t>(data + i) % 8 != 0) {
+    data[i] ^= static_cast<char>(key[(offset + i) % 4]);
+    ++i;
+  }
+  // 2. The key as laid out over the next eight payload bytes. Because 8 is a multiple of 4, the
+  // same word lines up with every following group of eight bytes.
+  std::uint8_t pattern[8];
+  for (std::size_t j = 0; j < 8; ++j) pattern[j] = key[(offset + i + j) % 4];
+  std::uint64_t word_key;
+  std::memcpy(&word_key, pattern, 8);
+  // 3. One XOR per eight bytes. memcpy is how C++ says "load 8 bytes" without breaking aliasing
+  // rules; the compiler turns it into a single move.
+  for (; size - i >= 8; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    word ^= word_key;
+    std::memcpy(data + i, &word, 8);
+  }
+  // 4. The last 0-7 bytes, one at a time.
+  for (; i < size; ++i) data[i] ^= static_cast<char>(key[(offset + i) % 4]);
+  // @exercise end
+}
+#endif
 
 MaskKey random_mask_key() {
   thread_local std::random_device entropy;

@@ -1,10 +1,10 @@
 // Masking and unmasking payloads (lesson 09).
-// @lesson 09
 //
 // RFC 6455 §5.3: a client XORs every payload byte i with byte (i mod 4) of a fresh random key.
 // §10.3 says why: a client's bytes then cannot be chosen by the (possibly hostile) script that
 // sends them, so they cannot look like an HTTP request to a proxy that misreads the connection,
 // which defeats cache poisoning. Masking and unmasking are the same operation.
+// @lesson 09
 #pragma once
 
 #include <array>

@@ -1,5 +1,4 @@
 // permessage-deflate: the WebSocket compression extension, sans-I/O (lesson 14; RFC 7692).
-// @lesson 14
 //
 // Two halves, neither of which touches a socket or a frame:
 // - Negotiation (RFC 7692 §5, §7.1): parse a `Sec-WebSocket-Extensions` value (RFC 6455 §9.1
@@ -11,6 +10,7 @@
 //   the tail appended at the end (§7.2.2), with a decompressed-size limit.
 // Context takeover (§7.1.1) decides whether the DEFLATE state outlives a message; without it the
 // big buffers are freed after each message, so an idle connection holds only this object.
+// @lesson 14
 #pragma once
 
 #include <cstddef>

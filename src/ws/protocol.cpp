@@ -1,6 +1,6 @@
 // The WebSocket protocol state machine (lesson 10). RFC 6455 §5.4-§5.6, §7, §8.1. See
-// @lesson 10
 // protocol.hpp.
+// @lesson 10
 #include "src/ws/protocol.hpp"
 
 #include <algorithm>
@@ -43,8 +43,9 @@ std::size_t Protocol::receive_data_in_place(std::span<char> data) {
   while (!stop && !failed_) {
     // Nothing left and no frame begun: parse() would only say it needs more.
     if (rest.empty() && parser_.at_frame_start()) break;
-    // A frame that arrived whole (the usual case for small messages) is taken in one call; any
-    // other goes step by step below. Both run the same checks.
+#if DUPLEX_LESSON >= 12
+    // Lesson 12: a frame that arrived whole (the usual case for small messages) is taken in one
+    // call; any other goes step by step below. Both run the same checks.
     if (auto frame = parser_.parse_whole_frame(rest); frame.size != 0) {
       rest = rest.subspan(frame.size);
       if (on_header() && (frame.payload.empty() || on_payload(frame.payload))) {
@@ -52,6 +53,7 @@ std::size_t Protocol::receive_data_in_place(std::span<char> data) {
       }
       continue;
     }
+#endif
     FrameResult result = parser_.parse(rest);
     rest = rest.subspan(result.consumed);
     if (result.need_more()) break;
@@ -256,6 +258,7 @@ std::vector<Event> Protocol::events_received() {
   return std::exchange(events_, {});
 }
 
+#if DUPLEX_LESSON >= 12
 void Protocol::events_received(std::vector<Event>& out) {
   out.clear();
   out.swap(events_);
@@ -269,6 +272,7 @@ void Protocol::reuse_message_buffer(std::string&& buffer) {
   message_ = std::move(buffer);
   message_.clear();
 }
+#endif
 
 void Protocol::append_close_frame(CloseCode code, std::string_view reason) {
   char body[2 + kMaxCloseReason];
@@ -299,6 +303,7 @@ bool Protocol::send_text(std::string_view text) {
   return send_frame(Opcode::kText, text);
 }
 
+#if DUPLEX_LESSON >= 12
 std::size_t Protocol::send_header(Opcode opcode, std::string_view payload,
                                   char (&header)[kMaxFrameHeaderSize]) {
   if (state_ != State::kOpen || role_ != Role::kServer) return 0;
@@ -308,6 +313,7 @@ std::size_t Protocol::send_header(Opcode opcode, std::string_view payload,
   frame.payload_length = payload.size();
   return encode_frame_header(frame, header);
 }
+#endif
 
 bool Protocol::send_binary(std::string_view bytes) {
   if (state_ != State::kOpen) return false;

@@ -1,5 +1,4 @@
 // The WebSocket protocol state machine (lesson 10), sans-I/O.
-// @lesson 10
 //
 // One Protocol object is one side of one connection after the handshake. Bytes that arrived go
 // in with receive_data(); events come out of events_received() (a whole message, a ping, a pong,
@@ -9,6 +8,7 @@
 // websockets' Protocol.
 // Implements RFC 6455 §5.4 (fragmentation), §5.5 (control frames), §5.6 and §8.1 (text is
 // UTF-8), §7 (closing the connection, failing it), §7.4 (close codes) and §10.4 (limits).
+// @lesson 10
 #pragma once
 
 #include <cstdint>
@@ -72,8 +72,11 @@ class Protocol {
   // frame, so the caller can handle that frame's events, and queue its replies, before the next
   // frame is parsed; the return value is how many bytes were consumed, and the caller offers
   // the rest again. After a failure, a received close or end of file the input is dropped: all
-  // of it counts as consumed. A whole frame costs one call, and a message no allocation once
-  // the message buffer has grown.
+  // of it counts as consumed.
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: a whole frame costs one call, and a message no allocation once the message
+  // buffer has grown.
+#endif
   std::size_t receive_data_in_place(std::span<char> data);
   // The same for all of `data` at once (a copy into a reused buffer, then receive_data_in_place
   // until nothing is left), for callers that need not act between messages.
@@ -82,13 +85,15 @@ class Protocol {
   void receive_eof();
   // The events produced since the last call, oldest first.
   std::vector<Event> events_received();
-  // The same into `out` (cleared first), swapping buffers so that neither side allocates a new
-  // vector per call in steady state.
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: the same into `out` (cleared first), swapping buffers so that neither side
+  // allocates a new vector per call in steady state.
   void events_received(std::vector<Event>& out);
   // Gives back the buffer of a message event the application did not keep, so the next message
   // is assembled in it instead of a new allocation. Buffers over 64 KiB are
   // dropped: an idle connection should not hold the memory of its largest message.
   void reuse_message_buffer(std::string&& buffer);
+#endif
 
   // --- Output --- Each returns false (and sends nothing) when the frame may not be sent: the
   // state is not kOpen (after send_close() or a failure nothing more goes out, RFC 6455 §5.5.1),
@@ -102,6 +107,7 @@ class Protocol {
   // without a body; 1006, 1015 and the other invalid codes are refused. `reason` must be UTF-8
   // and at most kMaxCloseReason bytes.
   bool send_close(CloseCode code = CloseCode::kNormal, std::string_view reason = {});
+#if DUPLEX_LESSON >= 12
   // For a large message from a server: the checks of send_text() (opcode kText) or
   // send_binary() (kBinary), then the frame's header written into `header` instead of the whole
   // frame queued. Returns the header's size, 0 when refused (and always for a client, which must
@@ -109,6 +115,7 @@ class Protocol {
   // does not mask, RFC 6455 §5.1), and saves copying the payload into this object's buffer.
   std::size_t send_header(Opcode opcode, std::string_view payload,
                           char (&header)[kMaxFrameHeaderSize]);
+#endif
   // A server's frame made once by serialize_frame() for many connections (a broadcast). Only a
   // server may use this: a client must mask each frame with a fresh key.
   bool send_serialized_frame(std::string_view frame);

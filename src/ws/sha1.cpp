@@ -63,7 +63,9 @@ Sha1Digest Sha1::finish() {
 }
 
 // FIPS 180-4 §6.1.2: the message schedule W and 80 rounds over one 512-bit block.
+// @anchor lesson08-sha1-compress
 void Sha1::compress(const std::uint8_t* block) {
+  // @exercise lesson08-sha1 #the-key-and-the-accept-value-why-sha-1-and-base64
   std::uint32_t w[80];
   for (int t = 0; t < 16; ++t) {
     w[t] = std::uint32_t{block[4 * t]} << 24 | std::uint32_t{block[4 * t + 1]} << 16 |
@@ -100,6 +102,7 @@ void Sha1::compress(const std::uint8_t* block) {
   state_[2] += c;
   state_[3] += d;
   state_[4] += e;
+  // @exercise end
 }
 
 Sha1Digest sha1(std::string_view bytes) {

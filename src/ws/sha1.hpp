@@ -1,9 +1,9 @@
 // SHA-1, written here (lesson 08): the hash inside `Sec-WebSocket-Accept`.
-// @lesson 08
 //
 // Implements FIPS 180-4 §6.1 (SHA-1) for RFC 6455 §4.2.2, which derives the accept key from
 // SHA-1(key + GUID). SHA-1 is broken for collision resistance; the handshake only uses it to prove
 // that the server read the key, not for security.
+// @lesson 08
 #pragma once
 
 #include <array>

@@ -96,13 +96,16 @@ constexpr auto kTransitions = make_transitions();
 
 }  // namespace
 
+// @anchor lesson10-utf8-feed
 bool Utf8Validator::feed(std::string_view bytes) {
+  // @exercise lesson10-utf8 #utf-8-as-a-state-machine
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = p + bytes.size();
   State state = state_;
   while (p < end && state != kReject) {
-    // Most text is ASCII: between code points, skip eight bytes at a time while none has its top
-    // bit set. The DFA would accept each of them anyway.
+#if DUPLEX_LESSON >= 12
+    // Lesson 12. Most text is ASCII: between code points, skip eight bytes at a time while none has
+    // its top bit set. The DFA would accept each of them anyway.
     if (state == kAccept) {
       while (end - p >= 8) {
         std::uint64_t word;
@@ -112,11 +115,13 @@ bool Utf8Validator::feed(std::string_view bytes) {
       }
       if (p == end) break;
     }
+#endif
     state = kTransitions[state][kClasses[*p]];
     ++p;
   }
   state_ = state;
   return state != kReject;
+  // @exercise end
 }
 
 bool is_valid_utf8(std::string_view text) {

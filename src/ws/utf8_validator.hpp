@@ -1,5 +1,4 @@
 // Incremental UTF-8 validation (lesson 10): a small DFA over RFC 3629 §4.
-// @lesson 10
 //
 // RFC 6455 §8.1: a text message that is not valid UTF-8 fails the connection with 1007, and an
 // endpoint should notice at the first bad byte, even in the middle of a fragment. So the
@@ -7,6 +6,7 @@
 // split across fragments), and says "invalid" at the byte where the text stops being a prefix
 // of valid UTF-8. Valid means RFC 3629 §4: no overlong forms, no surrogates (U+D800-U+DFFF), and
 // nothing above U+10FFFF.
+// @lesson 10
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,4 @@
 // WsClient: a blocking WebSocket client, the I/O glue around ClientHandshake and Protocol
-// @lesson 10
 // (lesson 08 for the handshake, lesson 10 for messages).
 //
 // It connects (with a timeout), sends the opening handshake and checks the answer, then speaks
@@ -9,6 +8,7 @@
 // and the closing handshake each have a timeout, and receiving takes one.
 // RFC 6455 §3 (ws URIs), §4.1 (client handshake), §5.3 (masking), §7.1.1 (the client waits for
 // the server to close the TCP connection), §7.1.2-§7.1.4 (closing handshake).
+// @lesson 10
 #pragma once
 
 #include <chrono>

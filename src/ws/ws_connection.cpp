@@ -1,6 +1,6 @@
 // WsConnection (lesson 10): the glue between net::Connection and Protocol. RFC 6455 §5.5.2,
-// @lesson 10
 // §7.1.1-§7.1.5, §7.1.7, §7.4.1, §10.4. See ws_connection.hpp.
+// @lesson 10
 #include "src/ws/ws_connection.hpp"
 
 #include <netinet/in.h>
@@ -18,9 +18,11 @@ namespace duplex::ws {
 namespace {
 
 std::atomic<std::uint64_t> next_id{1};
+#if DUPLEX_LESSON >= 12
 // From this size on a message skips the Protocol's buffer (send_message); below it the copy
 // costs less than a second append to the transport's queue.
 constexpr std::size_t kDirectSendMin = 4096;
+#endif
 
 std::string millis(std::chrono::milliseconds duration) {
   return std::to_string(duration.count()) + " ms";
@@ -108,24 +110,37 @@ void WsConnection::on_data(net::Buffer& input) {
 }
 
 // @anchor lesson10-dispatch
-// No allocation per message: the events vector is swapped with the Protocol's, the message
-// buffer given back. A ping's pong is queued (§5.5.2); a close waits for on_close (§7.1.4).
+// Each event to its handler. A ping's pong is already queued by the Protocol (§5.5.2); a close
+// waits for on_close (§7.1.4).
+#if DUPLEX_LESSON >= 12
+// Lesson 12, no allocation per message: the events vector is swapped with the Protocol's, the
+// message buffer given back.
+#endif
 void WsConnection::dispatch_events() {
+#if DUPLEX_LESSON >= 12
   protocol_.events_received(events_);
+  std::vector<Event>& events = events_;
+#else
+  std::vector<Event> events = protocol_.events_received();
+#endif
   const auto& on_message = config_->handlers.on_message;
-  for (Event& event : events_) {
+  for (Event& event : events) {
     bool text = event.kind == Event::Kind::kText;
     if ((text || event.kind == Event::Kind::kBinary) && on_message) {
       Message message{text ? MessageType::kText : MessageType::kBinary, std::move(event.data)};
       call_handler("on_message", [&] { on_message(*this, message); });
+#if DUPLEX_LESSON >= 12
       protocol_.reuse_message_buffer(std::move(message.data));
+#endif
     } else if (event.kind == Event::Kind::kPong) {
       awaiting_pong_ = false;  // §5.5.3: any pong will do, solicited or not
     } else if (event.kind == Event::Kind::kFailure) {
       report_error(event.code, std::move(event.data));
     }
   }
+#if DUPLEX_LESSON >= 12
   events_.clear();
+#endif
 }
 
 // @anchor lesson10-close-transport
@@ -183,10 +198,14 @@ void WsConnection::close_with(CloseCode code, std::string_view reason, std::stri
 }
 
 // @anchor lesson10-send-message
-// A large message skips the copy into the Protocol's output: the Protocol checks it and makes
-// only its header, and the payload goes straight into the transport's queue.
+// The Protocol checks the message and frames it into its output, which goes to the transport.
+#if DUPLEX_LESSON >= 12
+// Lesson 12: a large message skips the copy into the Protocol's output: the Protocol checks it
+// and makes only its header, and the payload goes straight into the transport's queue.
+#endif
 bool WsConnection::send_message(Opcode opcode, std::string_view payload) {
   if (!can_send(payload.size() + kMaxFrameHeaderSize)) return false;
+#if DUPLEX_LESSON >= 12
   bool direct = payload.size() >= kDirectSendMin;
 #if DUPLEX_LESSON >= 14
   // A compressed message is made in the Protocol's buffer: its size is known only then.
@@ -201,6 +220,7 @@ bool WsConnection::send_message(Opcode opcode, std::string_view payload) {
     write(payload);
     return true;
   }
+#endif
   return flushed(opcode == Opcode::kText ? protocol_.send_text(payload)
                                          : protocol_.send_binary(payload));
 }

@@ -1,5 +1,4 @@
 // WsConnection: one server-side WebSocket connection on the event loop (lesson 10).
-// @lesson 10
 //
 // The I/O glue between a net::Connection (after the 101 of lesson 08) and the sans-I/O Protocol
 // (lesson 10): bytes read go into the Protocol, its events become the application's callbacks,
@@ -15,6 +14,7 @@
 // Everything runs on the loop thread; no method may be called from another thread.
 // RFC 6455 §5.4-§5.5 (via Protocol), §7.1.1-§7.1.5 (closing the TCP connection, 1005/1006),
 // §7.1.7 (failing), §7.4.1 (1011 when a handler throws), §10.4 (limits).
+// @lesson 10
 #pragma once
 
 #include <any>
@@ -218,7 +218,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // clears it each time the Protocol stops between messages.
   bool message_pending_ = false;
   net::EventLoop::Clock::time_point message_since_{};
-  std::vector<Event> events_;  // dispatch_events()'s buffer, kept for its capacity
+#if DUPLEX_LESSON >= 12
+  std::vector<Event> events_;  // dispatch_events()'s buffer, kept for its capacity (lesson 12)
+#endif
 };
 
 }  // namespace duplex::ws

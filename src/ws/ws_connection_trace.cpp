@@ -1,6 +1,6 @@
 // FrameTap (lesson 10): a second frame parser per direction for `--trace`. See
-// @lesson 10
 // ws_connection_trace.hpp.
+// @lesson 10
 #include "src/ws/ws_connection_trace.hpp"
 
 #include <cstdio>

@@ -1,11 +1,11 @@
 // FrameTap: the `--trace` view of one direction of a WebSocket connection (lesson 10), for the
-// @lesson 10
 // server's WsConnection (through ConnectionTrace, both directions) and for WsClient alike.
 //
 // It reads a copy of the bytes that cross the wire with a FrameParser of its own and prints each
 // frame with ws::trace_frame (lesson 09), so the trace shows what was really sent or received,
 // independent of what the Protocol made of it. It exists only while tracing is on.
 // RFC 6455 §5.2 (the frame layout it decodes).
+// @lesson 10
 #pragma once
 
 #include <cstdint>

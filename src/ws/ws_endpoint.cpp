@@ -1,6 +1,6 @@
 // WsEndpoint (lesson 10): the handshake on a route, then the switch to WsConnection.
-// @lesson 10
 // RFC 6455 §4.2; RFC 9110 §7.8. See ws_endpoint.hpp.
+// @lesson 10
 #include "src/ws/ws_endpoint.hpp"
 
 #include <string>

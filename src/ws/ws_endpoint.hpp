@@ -1,5 +1,4 @@
 // WsEndpoint: a WebSocket route on the HTTP server (lesson 10).
-// @lesson 10
 //
 // One port serves HTTP and WebSocket on the same event loop: the endpoint is a Router handler.
 // For each request it runs the opening handshake checks (lesson 08, validate_handshake), answers
@@ -12,6 +11,7 @@
 //   chat.install(router, "/chat");
 //
 // RFC 6455 §4.2.1-§4.2.2 (via validate_handshake), RFC 9110 §7.8 (switching protocols).
+// @lesson 10
 #pragma once
 
 #include <memory>

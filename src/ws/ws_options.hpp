@@ -1,10 +1,10 @@
 // WsOptions: every limit, timer and switch of a server-side WebSocket connection (lesson 10).
-// @lesson 10
 //
 // Each limit names what it protects against: a peer that sends huge messages (max sizes,
 // RFC 6455 §10.4), a peer that does not read what we send (max_send_queue), a peer that vanished
 // without closing (keep-alive pings), and a peer that never answers our close (close_timeout,
 // RFC 6455 §7.1.1). docs/ws.md lists the defaults.
+// @lesson 10
 #pragma once
 
 #include <chrono>

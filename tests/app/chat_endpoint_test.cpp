@@ -1,7 +1,7 @@
 // Tests for the demo's WebSocket apps on a live server (lesson 11): the chat over /chat with
-// @lesson 11
 // real WsClient peers (broadcast, history, a message too big, a flood, shutdown), the ticker
 // over /ticker, and the echo playground's frame trace over /echo-trace.
+// @lesson 11
 #include "src/app/chat_endpoint.hpp"
 
 #include <gtest/gtest.h>

@@ -1,11 +1,11 @@
 // Tests for the chat spread over event loops (lessons 11-12): a ChatHub on one loop thread,
-// @lesson 11
 // members on two, and a recording ChatOutput per loop standing in for its connections. A
 // message said on one loop reaches the room's members on both, in order; the history and the
 // rate limit are the hub's, per room and per member; every output call runs on its own loop.
 //
 // No sleeps: a LoopThread::call() runs after every task posted to that loop before it, so a
 // call() on the home loop, then one on each member loop, is a barrier for a whole round trip.
+// @lesson 11
 #include "src/app/chat_hub.hpp"
 
 #include <gtest/gtest.h>

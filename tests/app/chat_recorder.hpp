@@ -1,6 +1,6 @@
 // ChatRecorder: a ChatOutput for tests (lesson 11) that keeps what each member would have
-// @lesson 11
 // received, who is in which room and who was closed, instead of writing to sockets.
+// @lesson 11
 #pragma once
 
 #include <gtest/gtest.h>

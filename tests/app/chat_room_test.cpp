@@ -1,7 +1,7 @@
 // Tests for the sans-I/O chat (lesson 11): joining, history replay, broadcast, leaving, and
-// @lesson 11
 // every kind of bad input (malformed JSON, bad names, oversized text, floods) answered with an
 // error or a close, while the others chat on. A recording ChatOutput stands in for the sockets.
+// @lesson 11
 #include "src/app/chat_room.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Tests for the chat protocol's flat JSON parser and writer (lesson 11): what it accepts, and
-// @lesson 11
 // a list of hostile inputs that must each be refused with a reason, never read out of bounds.
+// @lesson 11
 #include "src/app/flat_json.hpp"
 
 #include <gtest/gtest.h>

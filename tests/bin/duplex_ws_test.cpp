@@ -1,6 +1,6 @@
 // Tests for the duplex-ws program (lessons 08 and 10), run as a user runs it: against the
-// @lesson 10
 // lesson-08 handshake_server (an echo server), or a thread playing a server that closes first.
+// @lesson 10
 #include <gtest/gtest.h>
 #include <poll.h>
 

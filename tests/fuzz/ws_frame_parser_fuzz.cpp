@@ -1,9 +1,9 @@
 // libFuzzer target for src/ws/frame_parser.cpp (lesson 09).
-// @lesson 09
 //
 // Byte 0 picks the role and byte 1 a chunk size; the rest is the input. Invariants: no crash or
 // over-read (ASan), the same frames and error whether the input comes whole or in chunks, and no
 // payload beyond what the header announced or the limit allows.
+// @lesson 09
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,11 +1,11 @@
 // libFuzzer target for src/ws/handshake.cpp and src/ws/client_handshake.cpp (lesson 08).
-// @lesson 08
 //
 // The input is parsed as a request head by http::RequestParser and, when it parses, validated as
 // a WebSocket handshake. Invariants: no crash or over-read (ASan); a 101 only when every rule of
 // RFC 6455 §4.2.1 holds, re-checked here by a separate, plain reading of the fields; the accept
 // value right; our own client accepts every 101 we produce; every refusal is 400, 403 or 426 with
 // a reason body. The same bytes are also given to the client side as a server's answer.
+// @lesson 08
 #include <cctype>
 #include <cstddef>
 #include <cstdint>

@@ -1,11 +1,11 @@
 // libFuzzer target for src/ws/protocol.cpp (lesson 10): message assembly and the state machine.
-// @lesson 10
 //
 // Byte 0 picks the role and byte 1 a chunk size. Invariants: no crash (ASan/UBSan); every
 // receive_data_in_place() call makes progress and consumes no more than it was given; the same
 // events and the same output whole or in chunks; every text event is valid UTF-8; every close
 // or failure code we send is one allowed on the wire; after a failure at most one close frame
 // was sent and nothing can be sent any more.
+// @lesson 10
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // libFuzzer target for src/ws/utf8_validator.cpp (lesson 10).
-// @lesson 10
 //
 // Invariants: the DFA agrees with a slow decoder written from RFC 3629's table, and feeding the
 // text in two pieces (cut where byte 0 says) gives the same answer as feeding it whole.
+// @lesson 10
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,10 +1,10 @@
 // WsRawClient: a WebSocket client for tests that can send any bytes at all (lesson 10).
-// @lesson 10
 //
 // The conformance tests need a peer that breaks rules on purpose: unmasked frames, reserved
 // bits, bad UTF-8, a continuation without a start. This client does the opening handshake, then
 // writes whatever it is told and decodes the server's frames with a small decoder of its own
 // (not the ws::FrameParser under test). Every read has a deadline; nothing sleeps.
+// @lesson 10
 #pragma once
 
 #include <chrono>

@@ -7,6 +7,11 @@
 namespace duplex::ws {
 namespace {
 
+// Exercise lesson08-base64 (base64_encode): every failure says what was encoded, what came back
+// and what RFC 4648 expects, and where the lesson explains it.
+constexpr const char* kRead =
+    "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
+
 struct Vector {
   const char* bytes;
   const char* text;
@@ -22,7 +27,10 @@ constexpr Vector kVectors[] = {{"", ""},
                                {"foobar", "Zm9vYmFy"}};
 
 TEST(L08_Base64, EncodesRfc4648Vectors) {
-  for (const auto& v : kVectors) EXPECT_EQ(base64_encode(v.bytes), v.text);
+  for (const auto& v : kVectors) {
+    EXPECT_EQ(base64_encode(v.bytes), v.text)
+        << "fed base64_encode(\"" << v.bytes << "\") (RFC 4648 §10); " << kRead;
+  }
 }
 
 TEST(L08_Base64, DecodesRfc4648Vectors) {
@@ -35,7 +43,8 @@ TEST(L08_Base64, RoundTripsEveryByteValue) {
   for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
   for (std::size_t n = 0; n <= all.size(); n += 1) {
     auto bytes = all.substr(0, n);
-    EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
+    EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes)
+        << "fed the bytes 0.." << n << " through base64_encode then base64_decode; " << kRead;
   }
 }
 

@@ -1,6 +1,6 @@
 // Tests for src/ws/client_handshake.cpp (lesson 08): the request a client sends, and every check
-// @lesson 08
 // it makes on the answer (RFC 6455 §4.1).
+// @lesson 08
 #include "src/ws/client_handshake.hpp"
 
 #include <gtest/gtest.h>

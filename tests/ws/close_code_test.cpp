@@ -7,11 +7,17 @@
 namespace duplex::ws {
 namespace {
 
+// Exercise lesson10-close-code (is_valid_wire_close_code).
+constexpr const char* kRead =
+    "read lessons/10-messages-and-closing/README.md#the-closing-handshake";
+
 TEST(L10_CloseCode, EveryRangeEdge) {
   for (int code = 0; code <= 65535; ++code) {
     bool expected = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
                     (code >= 3000 && code <= 4999);
-    ASSERT_EQ(is_valid_wire_close_code(static_cast<std::uint16_t>(code)), expected) << code;
+    ASSERT_EQ(is_valid_wire_close_code(static_cast<std::uint16_t>(code)), expected)
+        << "fed is_valid_wire_close_code(" << code << "); RFC 6455 §7.4 says it "
+        << (expected ? "may" : "may not") << " be sent in a close frame; " << kRead;
   }
   // Named edges, so a reader sees them.
   EXPECT_FALSE(is_valid_wire_close_code(999));

@@ -1,9 +1,9 @@
 // RFC 6455 conformance of the /echo endpoint (lesson 10), category by category, in the spirit
-// @lesson 10
 // of the Autobahn test suite: framing, ping/pong, reserved bits, opcodes, fragmentation, UTF-8
 // (fail-fast inside fragments), limits up to 16 MiB, and close handling. Each test drives the
 // echo endpoint over a real loopback socket with WsRawClient, which can send any bytes; every
 // read has a deadline. docs/rfc6455-conformance.md maps each MUST of the RFC to these tests.
+// @lesson 10
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -1,10 +1,10 @@
 // Interoperability (lesson 10): WsClient against a WebSocket server nobody here wrote, the
-// @lesson 10
 // DevTools endpoint of a headless Chromium. Our two halves agreeing proves little when both could
 // share a misreading of RFC 6455; Chromium's server does not share ours.
 //
 // Skipped, saying why, when no Chromium is installed (apt-get install chromium). Every wait is
 // bounded, and the browser runs in its own process group so that all its processes are killed.
+// @lesson 10
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>

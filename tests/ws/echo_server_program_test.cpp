@@ -1,7 +1,7 @@
 // Tests for lesson 10's throwaway echo_server program, run as a user runs it: the URL as the
-// @lesson 10
 // first line of output, echo over a real socket, the trace on stderr, 1001 on SIGTERM, and a
 // one-line error for a bad flag.
+// @lesson 10
 #include <gtest/gtest.h>
 
 #include <string>

@@ -8,8 +8,13 @@
 
 namespace duplex::ws::testing {
 
+#if DUPLEX_LESSON >= 12
 std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
                       FrameParserLimits limits, bool guarded, bool whole_frames) {
+#else
+std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
+                      FrameParserLimits limits, bool guarded) {
+#endif
   FrameParser parser(role, limits);
   std::string log, payload;
   std::size_t since_frame_end = 0;  // bytes of a frame not yet completed
@@ -33,6 +38,7 @@ std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
       input = std::span<char>(copy.data(), copy.size());
     }
     for (;;) {
+#if DUPLEX_LESSON >= 12
       if (whole_frames) {
         if (auto frame = parser.parse_whole_frame(input); frame.size != 0) {
           input = input.subspan(frame.size);
@@ -41,6 +47,7 @@ std::string frame_log(Role role, const std::vector<std::string_view>& chunks,
           continue;
         }
       }
+#endif
       auto result = parser.parse(input);
       input = input.subspan(result.consumed);
       since_frame_end += result.consumed;

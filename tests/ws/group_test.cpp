@@ -1,6 +1,6 @@
 // Tests for Group (lesson 10): broadcast encodes once and reaches every member but the sender;
-// @lesson 10
 // members leave when they close; a group may die before its members and vice versa.
+// @lesson 10
 #include "src/ws/group.hpp"
 
 #include <gtest/gtest.h>

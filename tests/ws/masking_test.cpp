@@ -9,6 +9,9 @@
 namespace duplex::ws {
 namespace {
 
+// Exercise lesson09-mask (apply_mask): each failure says what was masked and where to read.
+constexpr const char* kRead = "read lessons/09-frames/README.md#masking-why-and-how-fast";
+
 // Every alignment of the data, every starting phase of the key, every length up to 100: the
 // prologue, the word loop and the tail each get hit with and without the others.
 TEST(L09_Masking, WordwiseEqualsBytewise) {
@@ -22,7 +25,9 @@ TEST(L09_Masking, WordwiseEqualsBytewise) {
         apply_mask(fast + align, length, key, offset);
         apply_mask_bytewise(slow + align, length, key, offset);
         ASSERT_EQ(std::string(fast, 128), std::string(slow, 128))
-            << "align " << align << " offset " << offset << " length " << length;
+            << "fed apply_mask " << length << " bytes at address alignment " << align
+            << ", key offset " << offset << "; expected the bytes apply_mask_bytewise gives; "
+            << kRead;
       }
     }
   }
@@ -48,14 +53,17 @@ TEST(L09_Masking, PiecewiseEqualsWhole) {
   for (std::size_t at = 0; at < pieces.size(); at += 5) {
     apply_mask(pieces.data() + at, std::min<std::size_t>(5, pieces.size() - at), key, at);
   }
-  EXPECT_EQ(pieces, whole);
+  EXPECT_EQ(pieces, whole) << "fed 77 bytes in pieces of 5 (offset = piece start); expected "
+                              "the same bytes as one call over all 77; "
+                           << kRead;
 }
 
 // RFC 6455 §5.7: "Hello" under key 37 fa 21 3d.
 TEST(L09_Masking, Rfc6455Example) {
   std::string hello = "Hello";
   apply_mask(hello.data(), hello.size(), {0x37, 0xfa, 0x21, 0x3d}, 0);
-  EXPECT_EQ(hello, "\x7f\x9f\x4d\x51\x58");
+  EXPECT_EQ(hello, "\x7f\x9f\x4d\x51\x58")
+      << "fed \"Hello\" with key 37 fa 21 3d at offset 0 (RFC 6455 §5.7); " << kRead;
 }
 
 }  // namespace

@@ -1,5 +1,4 @@
 // Tests for permessage-deflate (lesson 14; RFC 7692 §5, §7.1 negotiation, §7.2 the transform).
-// @lesson 14
 //
 // Negotiation: the RFC's examples, every combination of the four parameters in an offer (each
 // answer must be one the client accepts and must honour the offer's requests), declined and
@@ -7,6 +6,7 @@
 // (§7.2.3) both ways and at every split, messages from 0 bytes to 16 MiB in fragments, context
 // takeover on and off, the size limit (1009), corrupt and truncated data (1007), the memory an
 // idle connection keeps with the server's defaults, and one broadcast payload for every member.
+// @lesson 14
 #include "src/ws/permessage_deflate.hpp"
 
 #include <gtest/gtest.h>

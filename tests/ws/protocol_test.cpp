@@ -1,7 +1,7 @@
 // Tests for src/ws/protocol.cpp (lesson 10), grouped like the Autobahn conformance categories:
-// @lesson 10
 // framing, ping/pong, reserved bits, opcodes, fragmentation, UTF-8, limits, closing. Every input
 // is fed at every split point and must give the same events and the same bytes to send.
+// @lesson 10
 #include "src/ws/protocol.hpp"
 
 #include <gtest/gtest.h>
@@ -510,8 +510,9 @@ TEST(L10_Protocol, InPlaceInputAtEverySplitBehindAGuardPage) {
   EXPECT_EQ(single.substr(6), "Hello");  // unmasked where it lay
 }
 
-// The swapping overload keeps both vectors' storage: no new vector per call.
-TEST(L10_Protocol, EventsIntoCallersVector) {
+#if DUPLEX_LESSON >= 12
+// The swapping overload (lesson 12) keeps both vectors' storage: no new vector per call.
+TEST(L12_Protocol, EventsIntoCallersVector) {
   Protocol server(Role::kServer);
   std::vector<Event> events;
   events.reserve(8);
@@ -525,6 +526,7 @@ TEST(L10_Protocol, EventsIntoCallersVector) {
   server.events_received(events);
   EXPECT_TRUE(events.empty());
 }
+#endif
 
 // Keep-alive reads bytes_received(): it counts the bytes consumed, call by call.
 TEST(L10_Protocol, BytesReceivedCountsWhatWasConsumed) {
@@ -642,8 +644,8 @@ TEST(L10_Protocol, InputAfterCloseOrFailureIsConsumedAndDropped) {
   EXPECT_EQ(describe(failed.events_received()), "fail 1002:reserved opcode\n");
 }
 
-// The fast path: many whole frames in one buffer cost one call each, each taking exactly one
-// frame (parse_whole_frame), however large.
+// Many whole frames in one buffer cost one call each, each taking exactly one frame, however
+// large (from lesson 12 through parse_whole_frame).
 TEST(L10_Protocol, WholeFramesOneCallEach) {
   Protocol server(Role::kServer);
   std::vector<std::string> frames = {c(Opcode::kText, "x"),
@@ -680,9 +682,10 @@ TEST(L10_Protocol, MidMessageSpansAFragmentedMessageAndItsControlFrames) {
   EXPECT_EQ(describe(protocol.events_received()), "ping:p\ntext:Hello\nping:q\n");
 }
 
-// A message buffer given back is reused for the next message (no allocation), while one over
-// 64 KiB is dropped so an idle connection does not keep its largest message's memory.
-TEST(L10_Protocol, MessageBufferGivenBackIsReused) {
+#if DUPLEX_LESSON >= 12
+// A message buffer given back is reused for the next message (no allocation, lesson 12), while
+// one over 64 KiB is dropped so an idle connection does not keep its largest message's memory.
+TEST(L12_Protocol, MessageBufferGivenBackIsReused) {
   Protocol protocol(Role::kServer);
   protocol.receive_data(c(Opcode::kBinary, std::string(100, 'a')));
   std::vector<Event> events = protocol.events_received();
@@ -705,7 +708,7 @@ TEST(L10_Protocol, MessageBufferGivenBackIsReused) {
 
 // send_header() is send_text()/send_binary() without the payload copy: the same checks, and
 // the header is exactly the start of the frame serialize_frame() would make.
-TEST(L10_Protocol, SendHeaderChecksLikeSendAndMakesTheSameHeader) {
+TEST(L12_Protocol, SendHeaderChecksLikeSendAndMakesTheSameHeader) {
   Protocol server(Role::kServer);
   char header[kMaxFrameHeaderSize];
   std::string payload(70000, 'x');
@@ -721,5 +724,6 @@ TEST(L10_Protocol, SendHeaderChecksLikeSendAndMakesTheSameHeader) {
   ASSERT_TRUE(server.send_close());
   EXPECT_EQ(server.send_header(Opcode::kBinary, "x", header), 0u);  // nothing after a close
 }
+#endif
 
 }  // namespace duplex::ws

@@ -9,6 +9,11 @@
 namespace duplex::ws {
 namespace {
 
+// Exercise lesson08-sha1 (Sha1::compress): every failure says what was hashed, what came back
+// and what FIPS 180 expects, and where the lesson explains it.
+constexpr const char* kRead =
+    "read lessons/08-websocket-upgrade/README.md#the-key-and-the-accept-value-why-sha-1-and-base64";
+
 std::string hex(const Sha1Digest& digest) {
   static const char* kHex = "0123456789abcdef";
   std::string out;
@@ -20,21 +25,25 @@ std::string hex(const Sha1Digest& digest) {
 }
 
 TEST(L08_Sha1, Abc) {
-  EXPECT_EQ(hex(sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(hex(sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d")
+      << "fed sha1(\"abc\") (FIPS 180 example, one block); " << kRead;
 }
 
 TEST(L08_Sha1, Empty) {
-  EXPECT_EQ(hex(sha1("")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(hex(sha1("")), "da39a3ee5e6b4b0d3255bfef95601890afd80709")
+      << "fed sha1(\"\") (only the padding block); " << kRead;
 }
 
 // 56 bytes: the padding no longer fits in the block, so finish() needs a second block.
 TEST(L08_Sha1, TwoBlockMessage) {
   EXPECT_EQ(hex(sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
-            "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+      << "fed the 56-byte FIPS 180 message (padding spills into a second block); " << kRead;
 }
 
 TEST(L08_Sha1, OneMillionAOneShot) {
-  EXPECT_EQ(hex(sha1(std::string(1'000'000, 'a'))), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+  EXPECT_EQ(hex(sha1(std::string(1'000'000, 'a'))), "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
+      << "fed one million 'a' in one update(); " << kRead;
 }
 
 // Pieces of odd sizes cross block boundaries at every offset.
@@ -47,7 +56,8 @@ TEST(L08_Sha1, OneMillionAIncremental) {
     hash.update(std::string_view(piece).substr(0, take));
     left -= take;
   }
-  EXPECT_EQ(hex(hash.finish()), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+  EXPECT_EQ(hex(hash.finish()), "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
+      << "fed one million 'a' in update() calls of 997 bytes; " << kRead;
 }
 
 TEST(L08_Sha1, EverySplitGivesTheSameDigest) {
@@ -56,7 +66,8 @@ TEST(L08_Sha1, EverySplitGivesTheSameDigest) {
     Sha1 hash;
     hash.update(std::string_view(message).substr(0, cut));
     hash.update(std::string_view(message).substr(cut));
-    EXPECT_EQ(hash.finish(), sha1(message)) << "cut at " << cut;
+    EXPECT_EQ(hash.finish(), sha1(message))
+        << "fed a 72-byte message in two update() calls cut at byte " << cut << "; " << kRead;
   }
 }
 

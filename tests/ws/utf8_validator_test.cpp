@@ -1,6 +1,6 @@
 // Tests for src/ws/utf8_validator.cpp (lesson 10): RFC 3629 examples and edges, every split, and
-// @lesson 10
 // agreement with a slow decoder written straight from the RFC's table.
+// @lesson 10
 #include "src/ws/utf8_validator.hpp"
 
 #include <gtest/gtest.h>
@@ -47,14 +47,23 @@ bool slow_is_valid(std::string_view s) {
   return true;
 }
 
+// Exercise lesson10-utf8 (Utf8Validator::feed): each failure says which bytes were fed, how
+// they were cut, the verdict expected, and where to read.
+constexpr const char* kRead =
+    "read lessons/10-messages-and-closing/README.md#utf-8-as-a-state-machine";
+
 void expect_valid(std::string_view text, bool valid) {
-  EXPECT_EQ(is_valid_utf8(text), valid) << ::testing::PrintToString(std::string(text));
+  std::string fed = ::testing::PrintToString(std::string(text));
+  const char* verdict = valid ? "valid UTF-8" : "invalid UTF-8";
+  EXPECT_EQ(is_valid_utf8(text), valid)
+      << "fed " << fed << " whole; expected " << verdict << "; " << kRead;
   EXPECT_EQ(slow_is_valid(text), valid) << "reference disagrees";
   for (const auto& plan : duplex::testing::split_plans(text)) {
     Utf8Validator v;
     bool ok = true;
     for (auto chunk : plan.chunks) ok = v.feed(chunk) && ok;
-    EXPECT_EQ(ok && v.complete(), valid) << plan.name;
+    EXPECT_EQ(ok && v.complete(), valid)
+        << "fed " << fed << " cut as " << plan.name << "; expected " << verdict << "; " << kRead;
   }
 }
 

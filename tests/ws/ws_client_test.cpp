@@ -1,7 +1,7 @@
 // Tests for src/ws/ws_client.cpp (lessons 08 and 10): the client against an in-test server, a
-// @lesson 10
 // thread with a TcpListener that speaks through ws::Protocol in the server role (or writes raw
 // bytes when a test needs a server that breaks the rules).
+// @lesson 10
 #include "src/ws/ws_client.hpp"
 
 #include <gtest/gtest.h>

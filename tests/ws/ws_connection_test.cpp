@@ -1,7 +1,7 @@
 // Tests for WsConnection (lesson 10): the glue between a socket and the Protocol, over real
-// @lesson 10
 // loopback connections: messages, ping/pong, the closing handshake and its timeout, keep-alive,
 // the bounded send queue, and the trace.
+// @lesson 10
 #include "src/ws/ws_connection.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Tests for WsEndpoint (lesson 10): a WebSocket route on the HTTP server, sharing the port and
-// @lesson 10
 // the loop with plain HTTP routes; handshake errors; subprotocols; closing every connection.
+// @lesson 10
 #include "src/ws/ws_endpoint.hpp"
 
 #include <gtest/gtest.h>

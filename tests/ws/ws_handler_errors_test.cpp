@@ -1,9 +1,9 @@
 // Tests for WsConnection's error policy (lesson 10): an exception from an application handler
-// @lesson 10
 // never unwinds the event loop. From on_open, on_message or on_error the connection is closed
 // with 1011 (RFC 6455 §7.4.1, "internal error"), reported through on_error unless on_error is
 // what threw; from on_close it is swallowed and logged through the loop's error sink. After
 // each, the same server still serves a new connection: the loop went on.
+// @lesson 10
 #include <gtest/gtest.h>
 
 #include <memory>

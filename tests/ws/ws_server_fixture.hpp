@@ -1,9 +1,9 @@
 // WsTestServer: an HttpServer with WebSocket routes on a loop thread of its own (lesson 10).
-// @lesson 10
 //
 // The test thread plays the client with WsRawClient (blocking, time-bounded); the server runs
 // on its loop like a program's. Everything that touches the server, its endpoints or its
 // connections runs on the loop thread through call(). Recorder collects what the handlers saw.
+// @lesson 10
 #pragma once
 
 #include <condition_variable>
