@@ -4,7 +4,6 @@
 // bits, bad UTF-8, a continuation without a start. This client does the opening handshake, then
 // writes whatever it is told and decodes the server's frames with a small decoder of its own
 // (not the ws::FrameParser under test). Every read has a deadline; nothing sleeps.
-// @lesson 10
 #pragma once
 
 #include <chrono>
