@@ -2,6 +2,11 @@
 //
 //   GET /ticker  (WebSocket) one text message per tick, {"id":7,"value":1003}, the same JSON
 //                as /poll, /long-poll, /stream and /events; the latest event on connect
+#if DUPLEX_LESSON >= 15
+//   GET /ticker?since=N  the same, but the kept events after N first instead of the latest one
+//                (lesson 15: the WebSocket twin of Last-Event-ID, for a client that reconnects,
+//                perhaps to another process serving the same ticks)
+#endif
 //
 // One subscription to the Ticker for all subscribers: each tick is framed once and queued on
 // every open connection (ws::Group::broadcast_text). The client sends nothing; anything it
@@ -11,6 +16,10 @@
 
 #include <memory>
 #include <string_view>
+#if DUPLEX_LESSON >= 15
+#include <cstdint>
+#include <optional>
+#endif
 
 #include "src/app/ticker.hpp"
 #include "src/http/router.hpp"
@@ -42,6 +51,11 @@ class TickerSocket {
   Ticker& ticker_;
   std::unique_ptr<ws::WsEndpoint> endpoint_;
   Ticker::SubscriptionId subscription_ = 0;
+#if DUPLEX_LESSON >= 15
+  // The `since` of the handshake being answered: set around the endpoint's handling of it, which
+  // opens the connection (on_open) before it returns.
+  std::optional<std::uint64_t> resume_;
+#endif
 };
 
 }  // namespace duplex::app
