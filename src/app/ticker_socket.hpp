@@ -1,4 +1,5 @@
 // TickerSocket: lesson 07's Ticker pushed over WebSocket (lesson 11).
+// @lesson 11
 //
 //   GET /ticker  (WebSocket) one text message per tick, {"id":7,"value":1003}, the same JSON
 //                as /poll, /long-poll, /stream and /events; the latest event on connect
@@ -11,7 +12,6 @@
 // One subscription to the Ticker for all subscribers: each tick is framed once and queued on
 // every open connection (ws::Group::broadcast_text). The client sends nothing; anything it
 // sends is ignored.
-// @lesson 11
 #pragma once
 
 #include <memory>
