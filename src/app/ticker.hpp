@@ -46,11 +46,6 @@ class Ticker {
   void stop();
   // Publishes the next event now (the timer calls it; tests call it directly).
   const TickerEvent& publish();
-#if DUPLEX_LESSON >= 11
-  // Publishes an event another loop's Ticker made (a follower fed by a TickerRelay): kept and
-  // handed to the subscribers as if it were this ticker's own, with the same id and value.
-  void publish(const TickerEvent& event);
-#endif
 
   std::uint64_t last_id() const { return next_id_ - 1; }
   // The kept events with an id above `id`, oldest first.
@@ -62,6 +57,11 @@ class Ticker {
   void unsubscribe(SubscriptionId id);
   std::size_t subscriber_count() const { return subscribers_.size(); }
   net::EventLoop& loop() const { return loop_; }
+#if DUPLEX_LESSON >= 11
+  // Publishes an event another loop's Ticker made (a follower fed by a TickerRelay): kept and
+  // handed to the subscribers as if it were this ticker's own, with the same id and value.
+  void publish(const TickerEvent& event);
+#endif
 
  private:
   net::EventLoop& loop_;

@@ -68,6 +68,10 @@ class FrameParser {
   // needs more or fails. After a failure every call fails again, consuming nothing.
   FrameResult parse(std::span<char> input);
 
+  const FrameHeader& header() const { return header_; }
+  // Between frames: not one byte of the next frame has arrived yet.
+  bool at_frame_start() const { return state_ == State::kHeader && header_have_ == 0; }
+  bool failed() const { return state_ == State::kFailed; }
 #if DUPLEX_LESSON >= 12
   // The shortcut for the common case. When no frame is in progress and a whole frame, header
   // and payload, lies at the front of `input`, takes it in one call: header() holds it (checked
@@ -81,11 +85,6 @@ class FrameParser {
   };
   WholeFrame parse_whole_frame(std::span<char> input);
 #endif
-
-  const FrameHeader& header() const { return header_; }
-  // Between frames: not one byte of the next frame has arrived yet.
-  bool at_frame_start() const { return state_ == State::kHeader && header_have_ == 0; }
-  bool failed() const { return state_ == State::kFailed; }
 #if DUPLEX_LESSON >= 14
   // An extension was negotiated after construction (RFC 7692 §6: permessage-deflate uses RSV1).
   void allow_rsv(std::uint8_t bits) {

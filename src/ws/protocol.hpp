@@ -65,6 +65,30 @@ class Protocol {
   explicit Protocol(Role role, ProtocolLimits limits = {},
                     MaskKeySource mask_source = random_mask_key);
 
+  // --- State, for the I/O glue ---
+  State state() const { return state_; }
+  Role role() const { return role_; }
+  bool close_sent() const { return close_sent_; }
+  bool close_received() const { return close_received_; }
+  bool failed() const { return failed_; }
+  // We sent a close and the peer has not answered: the glue runs its close timeout.
+  bool awaiting_close_reply() const { return close_sent_ && !close_received_ && !failed_ && !eof_; }
+  // After writing pending_output(), close the TCP connection now. True after a failure, after
+  // end of file, and for a server once both closes are exchanged (RFC 6455 §7.1.1: the server
+  // closes first, so its TIME_WAIT does not burden the client). A client instead waits for the
+  // server to close, with a timeout, once closing_handshake_done().
+  bool should_close_transport() const;
+  bool closing_handshake_done() const { return close_sent_ && close_received_; }
+  // The code and reason of the peer's close (1005 when it had none, 1006 when it never came).
+  CloseCode close_code() const { return close_code_; }
+  std::string_view close_reason() const { return close_reason_; }
+  // Bytes consumed so far: keep-alive notes when this last moved.
+  std::uint64_t bytes_received() const { return bytes_received_; }
+  // A frame or a fragmented message has begun and not ended: the glue bounds how long that may
+  // last (WsOptions::message_timeout). Between two receive_data_in_place() calls it turns false
+  // exactly when the call stopped after the end of a message or of a control frame outside one.
+  bool mid_message() const { return in_message_ || !parser_.at_frame_start(); }
+
   // --- Input ---
   // Bytes as read from the transport, split anywhere. Payload is unmasked inside the caller's
   // buffer (modifying it) and each payload byte is copied once, into the message being
@@ -107,15 +131,6 @@ class Protocol {
   // without a body; 1006, 1015 and the other invalid codes are refused. `reason` must be UTF-8
   // and at most kMaxCloseReason bytes.
   bool send_close(CloseCode code = CloseCode::kNormal, std::string_view reason = {});
-#if DUPLEX_LESSON >= 12
-  // For a large message from a server: the checks of send_text() (opcode kText) or
-  // send_binary() (kBinary), then the frame's header written into `header` instead of the whole
-  // frame queued. Returns the header's size, 0 when refused (and always for a client, which must
-  // mask). The caller writes pending_output(), the header, then `payload` as it is (a server
-  // does not mask, RFC 6455 §5.1), and saves copying the payload into this object's buffer.
-  std::size_t send_header(Opcode opcode, std::string_view payload,
-                          char (&header)[kMaxFrameHeaderSize]);
-#endif
   // A server's frame made once by serialize_frame() for many connections (a broadcast). Only a
   // server may use this: a client must mask each frame with a fresh key.
   bool send_serialized_frame(std::string_view frame);
@@ -126,29 +141,15 @@ class Protocol {
   std::string_view pending_output() const;
   void consume_output(std::size_t written);
 
-  // --- State, for the I/O glue ---
-  State state() const { return state_; }
-  Role role() const { return role_; }
-  bool close_sent() const { return close_sent_; }
-  bool close_received() const { return close_received_; }
-  bool failed() const { return failed_; }
-  // We sent a close and the peer has not answered: the glue runs its close timeout.
-  bool awaiting_close_reply() const { return close_sent_ && !close_received_ && !failed_ && !eof_; }
-  // After writing pending_output(), close the TCP connection now. True after a failure, after
-  // end of file, and for a server once both closes are exchanged (RFC 6455 §7.1.1: the server
-  // closes first, so its TIME_WAIT does not burden the client). A client instead waits for the
-  // server to close, with a timeout, once closing_handshake_done().
-  bool should_close_transport() const;
-  bool closing_handshake_done() const { return close_sent_ && close_received_; }
-  // The code and reason of the peer's close (1005 when it had none, 1006 when it never came).
-  CloseCode close_code() const { return close_code_; }
-  std::string_view close_reason() const { return close_reason_; }
-  // Bytes consumed so far: keep-alive notes when this last moved.
-  std::uint64_t bytes_received() const { return bytes_received_; }
-  // A frame or a fragmented message has begun and not ended: the glue bounds how long that may
-  // last (WsOptions::message_timeout). Between two receive_data_in_place() calls it turns false
-  // exactly when the call stopped after the end of a message or of a control frame outside one.
-  bool mid_message() const { return in_message_ || !parser_.at_frame_start(); }
+#if DUPLEX_LESSON >= 12
+  // For a large message from a server: the checks of send_text() (opcode kText) or
+  // send_binary() (kBinary), then the frame's header written into `header` instead of the whole
+  // frame queued. Returns the header's size, 0 when refused (and always for a client, which must
+  // mask). The caller writes pending_output(), the header, then `payload` as it is (a server
+  // does not mask, RFC 6455 §5.1), and saves copying the payload into this object's buffer.
+  std::size_t send_header(Opcode opcode, std::string_view payload,
+                          char (&header)[kMaxFrameHeaderSize]);
+#endif
 
 #if DUPLEX_LESSON >= 14
   // --- permessage-deflate (RFC 7692), once the handshake agreed it. From then on RSV1 is
