@@ -19,6 +19,11 @@ ws::WsOptions echo_options() {
 // @anchor lesson10-echo
 ws::WsEndpoint echo_endpoint(ws::WsOptions options) {
   ws::WsHandlers handlers;
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: the connection's own echo, which sends a whole frame back from the receive
+  // buffer (WsHandlers::echo) instead of building a message and copying it out again.
+  handlers.echo = true;
+#else
   handlers.on_message = [](ws::WsConnection& connection, ws::Message& message) {
     if (message.is_text()) {
       connection.send_text(message.data);
@@ -26,6 +31,7 @@ ws::WsEndpoint echo_endpoint(ws::WsOptions options) {
       connection.send_binary(message.data);
     }
   };
+#endif
   return ws::WsEndpoint(std::move(handlers), std::move(options));
 }
 

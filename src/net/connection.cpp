@@ -259,6 +259,20 @@ void Connection::send(Buffer& bytes) {
   }
 }
 
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-prepare-send
+std::span<char> Connection::prepare_send(std::size_t size) {
+  if (state_ == State::kClosing || state_ == State::kClosed || !later_.empty()) return {};
+  return output_.prepare(size).first(size);
+}
+
+void Connection::commit_send(std::size_t size) {
+  if (size == 0) return;
+  output_.commit(size);
+  end_of_round_needed();
+}
+#endif
+
 // @anchor lesson03-files
 // The output is an ordered queue: output_ holds the bytes at its front, and later_ what comes
 // behind the first file segment (files and byte runs, in order). With no file queued, later_ is

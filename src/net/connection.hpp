@@ -163,6 +163,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return bytes_written_;
   }  // memory and files
 
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: send() without a source buffer. prepare_send() returns room for `size` bytes at
+  // the back of the queue, to be written in place; commit_send(n) queues the first n of them
+  // (n <= size), as send() of those bytes would. Nothing is queued before commit_send(), so
+  // bytes written and not committed are simply dropped. Empty when the bytes could not go at
+  // the back of the memory queue (closing, closed, or a file queued: use send()).
+  std::span<char> prepare_send(std::size_t size);
+  void commit_send(std::size_t size);
+#endif
+
 #if DUPLEX_LESSON >= 13
   // The system calls this connection moves bytes with (lesson 13). Null means the real ones,
   // called directly; a test puts a FaultyTransport here to inject short reads and writes,

@@ -168,23 +168,34 @@ FrameResult FrameParser::parse(std::span<char> input) {
 #if DUPLEX_LESSON >= 12
 // @anchor lesson12-whole-frame
 FrameParser::WholeFrame FrameParser::parse_whole_frame(std::span<char> input) {
+  PeekedFrame frame = peek_whole_frame(input);
+  if (frame.status != PeekedFrame::Status::kWhole) return {};
+  std::size_t length = static_cast<std::size_t>(frame.header.payload_length);
+  char* payload = input.data() + frame.header_size;
+  if (frame.header.masked) apply_mask(payload, length, frame.header.mask_key, 0);  // §5.3
+  header_ = frame.header;
+  payload_delivered_ = length;
+  return {frame.size, std::string_view(payload, length)};
+}
+
+FrameParser::PeekedFrame FrameParser::peek_whole_frame(std::span<const char> input) const {
+  PeekedFrame frame;
   // Only at a frame boundary: a frame begun in an earlier read continues the incremental way.
-  if (state_ != State::kHeader || header_have_ != 0 || input.size() < 2) return {};
+  if (state_ != State::kHeader || header_have_ != 0) return frame;
+  frame.status = PeekedFrame::Status::kPartial;
+  if (input.size() < 2) return frame;
   const auto* b = reinterpret_cast<const std::uint8_t*>(input.data());
-  std::size_t size = header_size(b[1]);
   // The same checks as parse(), on the header where it lies instead of a copy in header_bytes_.
   // A frame that fails one is left to parse(), which reports it.
-  if (input.size() < size || check_first_two_bytes(b[0], b[1]) != nullptr) return {};
-  FrameHeader header;
+  if (check_first_two_bytes(b[0], b[1]) != nullptr) return {};
+  frame.header_size = header_size(b[1]);
+  if (input.size() < frame.header_size) return frame;
   CloseCode code;
-  if (decode_header(b, header, code) != nullptr) return {};
-  if (header.payload_length > input.size() - size) return {};  // payload still to come
-  std::size_t length = static_cast<std::size_t>(header.payload_length);
-  char* payload = input.data() + size;
-  if (header.masked) apply_mask(payload, length, header.mask_key, 0);  // §5.3, in place
-  header_ = header;
-  payload_delivered_ = length;
-  return {size + length, std::string_view(payload, length)};
+  if (decode_header(b, frame.header, code) != nullptr) return {};
+  frame.size = frame.header_size + static_cast<std::size_t>(frame.header.payload_length);
+  if (frame.header.payload_length > input.size() - frame.header_size) return frame;
+  frame.status = PeekedFrame::Status::kWhole;
+  return frame;
 }
 #endif
 

@@ -84,6 +84,19 @@ class FrameParser {
     std::string_view payload;  // all of the payload: a view into the input, unmasked
   };
   WholeFrame parse_whole_frame(std::span<char> input);
+  // The same look without taking anything: nothing is unmasked and the state does not move.
+  // kWhole: a whole frame that passes every check lies at the front of `input` (`header`,
+  // `header_size` and `size` describe it). kPartial: no check has failed yet but the header or
+  // the payload is still to come (`size` is the frame's when its header is whole, else 0).
+  // kNo: a frame is in progress, or the frame breaks a rule (parse() reports it).
+  struct PeekedFrame {
+    enum class Status { kNo, kPartial, kWhole };
+    Status status = Status::kNo;
+    std::size_t size = 0;
+    std::size_t header_size = 0;
+    FrameHeader header;
+  };
+  PeekedFrame peek_whole_frame(std::span<const char> input) const;
 #endif
 #if DUPLEX_LESSON >= 14
   // An extension was negotiated after construction (RFC 7692 §6: permessage-deflate uses RSV1).

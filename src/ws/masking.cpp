@@ -40,6 +40,33 @@ void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t 
   // 3. The last 0-7 bytes: pattern[i % 8] is the key byte for data[i], as in step 1.
   for (; i < size; ++i) data[i] ^= static_cast<char>(pattern[i % 8]);
 }
+
+// @anchor lesson12-unmask-copy
+// The loop of apply_mask() with a load from `in` and a store to `out`: reading, unmasking and
+// copying cost one pass instead of an XOR pass and a memcpy pass. Four words per turn give the
+// compiler independent loads and stores to overlap.
+void unmask_copy(const char* in, char* out, std::size_t size, const MaskKey& key,
+                 std::uint64_t offset) {
+  std::size_t start = offset % 4;
+  std::uint8_t pattern[8];
+  for (std::size_t j = 0; j < 4; ++j) pattern[j] = pattern[j + 4] = key[(start + j) & 3];
+  std::uint64_t word_key;
+  std::memcpy(&word_key, pattern, 8);
+  std::size_t i = 0;
+  for (; size - i >= 32; i += 32) {
+    std::uint64_t words[4];
+    std::memcpy(words, in + i, 32);
+    for (std::uint64_t& word : words) word ^= word_key;
+    std::memcpy(out + i, words, 32);
+  }
+  for (; size - i >= 8; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, in + i, 8);
+    word ^= word_key;
+    std::memcpy(out + i, &word, 8);
+  }
+  for (; i < size; ++i) out[i] = static_cast<char>(in[i] ^ static_cast<char>(pattern[i % 8]));
+}
 #else
 void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset) {
   // @exercise lesson09-mask #masking-why-and-how-fast

@@ -22,6 +22,13 @@ void apply_mask_bytewise(char* data, std::size_t size, const MaskKey& key, std::
 
 // The same result, eight bytes at a time: what the parser and the serialiser use.
 void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset);
+#if DUPLEX_LESSON >= 12
+// Lesson 12: apply_mask() fused with a copy, out[i] = in[i] ^ key[(offset + i) % 4], in one pass
+// over the bytes; `in` is left as it is. An echo unmasks straight from the receive buffer into
+// the send buffer with it. `in` and `out` must not overlap.
+void unmask_copy(const char* in, char* out, std::size_t size, const MaskKey& key,
+                 std::uint64_t offset);
+#endif
 
 // Where client frames get their keys. RFC 6455 §5.3 requires them to be unpredictable, so the
 // default reads the system's entropy (std::random_device); tests inject a fixed key.

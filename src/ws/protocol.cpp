@@ -315,6 +315,67 @@ std::size_t Protocol::send_header(Opcode opcode, std::string_view payload,
 }
 #endif
 
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-echo-plan
+Protocol::EchoPlan Protocol::plan_echo(std::span<const char> data, std::size_t max_partial) const {
+  EchoPlan plan;
+  // Only where receive_data_in_place() would deliver this frame as a message and a reply may be
+  // sent: open (no close sent or received, no failure), between messages. A client never
+  // echoes this way: its frames must be masked with a fresh key (§5.3).
+  if (state_ != State::kOpen || role_ != Role::kServer || in_message_) return plan;
+#if DUPLEX_LESSON >= 14
+  // A compressed message must be inflated, and a reply may have to be compressed.
+  if (deflate_) return plan;
+#endif
+  FrameParser::PeekedFrame frame = parser_.peek_whole_frame(data);
+  using Peek = FrameParser::PeekedFrame::Status;
+  if (frame.status == Peek::kNo) return plan;
+  if (frame.header_size == 0 || data.size() < frame.header_size) {
+    // Not even the header yet; parse() would wait as well.
+    plan.status = EchoPlan::Status::kPartial;
+    return plan;
+  }
+  const FrameHeader& header = frame.header;
+  // §5.4: a message in one frame has FIN set and a data opcode; §10.4: the message limit.
+  if (!header.fin || header.rsv != 0 || is_control(header.opcode) ||
+      header.opcode == Opcode::kContinuation || header.payload_length > limits_.max_message_size) {
+    return plan;
+  }
+  if (frame.status == Peek::kPartial) {
+    // §8.1 fail fast: text whose payload has begun is checked as it arrives, by the usual way,
+    // not held until a promised end that may never come.
+    bool text_begun = header.opcode == Opcode::kText && data.size() > frame.header_size;
+    if (frame.size <= max_partial && !text_begun) plan.status = EchoPlan::Status::kPartial;
+    return plan;
+  }
+  FrameHeader reply;
+  reply.opcode = header.opcode;
+  reply.payload_length = header.payload_length;
+  plan.status = EchoPlan::Status::kWhole;
+  plan.input_size = frame.size;
+  plan.reply_size = frame_header_size(reply) + static_cast<std::size_t>(header.payload_length);
+  plan.header_size = frame.header_size;
+  plan.header = header;
+  return plan;
+}
+
+// @anchor lesson12-echo
+bool Protocol::echo(const EchoPlan& plan, std::span<const char> data, char* out) {
+  FrameHeader reply;
+  reply.opcode = plan.header.opcode;
+  reply.payload_length = plan.header.payload_length;
+  std::size_t at = encode_frame_header(reply, out);
+  std::size_t length = static_cast<std::size_t>(plan.header.payload_length);
+  unmask_copy(data.data() + plan.header_size, out + at, length, plan.header.mask_key, 0);
+  // §8.1: checked once, on the bytes that go back out; send_text() would check them again.
+  if (plan.header.opcode == Opcode::kText && !is_valid_utf8(std::string_view(out + at, length))) {
+    return false;
+  }
+  bytes_received_ += plan.input_size;
+  return true;
+}
+#endif
+
 bool Protocol::send_binary(std::string_view bytes) {
   if (state_ != State::kOpen) return false;
 #if DUPLEX_LESSON >= 14

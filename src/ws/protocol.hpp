@@ -149,6 +149,30 @@ class Protocol {
   // does not mask, RFC 6455 §5.1), and saves copying the payload into this object's buffer.
   std::size_t send_header(Opcode opcode, std::string_view payload,
                           char (&header)[kMaxFrameHeaderSize]);
+
+  // Lesson 12, for a server that echoes (WsHandlers::echo): the reply to a whole message in one
+  // frame, written straight from the input, without the message ever being built.
+  // plan_echo() looks at the front of `data` and changes nothing. kWhole: a text or binary
+  // frame with FIN set, no extension bits and no message in progress, within every limit and
+  // whole in `data`, while messages may be sent; `input_size` is its size, `reply_size` the
+  // size of the reply frame. kPartial: such a frame may be on its way but is not whole yet (at
+  // most `max_partial` bytes in all, as far as its header tells; text only until its payload
+  // begins, so bad UTF-8 still fails fast, §8.1). kNo: anything else, left to
+  // receive_data_in_place().
+  struct EchoPlan {
+    enum class Status { kNo, kPartial, kWhole };
+    Status status = Status::kNo;
+    std::size_t input_size = 0;
+    std::size_t reply_size = 0;
+    std::size_t header_size = 0;  // of the input frame
+    FrameHeader header;           // of the input frame
+  };
+  EchoPlan plan_echo(std::span<const char> data, std::size_t max_partial) const;
+  // Writes the reply of a kWhole plan into `out` (reply_size bytes): the header, then the
+  // payload unmasked on the way (RFC 6455 §5.3), and counts the frame as received. For text the
+  // reply's payload is checked as UTF-8 (§8.1); when it is not, returns false and nothing
+  // counts: receive_data_in_place() then fails the connection with 1007 as usual.
+  bool echo(const EchoPlan& plan, std::span<const char> data, char* out);
 #endif
 
 #if DUPLEX_LESSON >= 14

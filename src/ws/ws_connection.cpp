@@ -22,6 +22,10 @@ std::atomic<std::uint64_t> next_id{1};
 // From this size on a message skips the Protocol's buffer (send_message); below it the copy
 // costs less than a second append to the transport's queue.
 constexpr std::size_t kDirectSendMin = 4096;
+// The largest frame the echo's fast path waits for in the input buffer until it is whole: the
+// most one wake-up reads (ConnectionLimits::max_read_per_wakeup's default). A larger one is
+// taken piece by piece into a message, so memory follows the bytes that arrived.
+constexpr std::size_t kEchoHoldMax = 256 * 1024;
 #endif
 
 std::string millis(std::chrono::milliseconds duration) {
@@ -88,6 +92,9 @@ WsConnection::WsConnection(Private, net::Connection& transport,
       close_timer_(transport),
       message_timer_(transport) {
   if (config_->options.trace) trace_ = std::make_unique<ConnectionTrace>(id_, config_->options.log);
+#if DUPLEX_LESSON >= 12
+  fast_echo_ = config_->handlers.echo && !trace_;
+#endif
 }
 
 // @anchor lesson10-on-data
@@ -99,15 +106,61 @@ void WsConnection::on_data(net::Buffer& input) {
   // The Protocol stops after every message and control frame, and their events reach the
   // application before the next frame is parsed: a reply to a good message is queued before a
   // bad frame behind it fails the connection (after our close nothing may be sent, §5.5.1).
+#if DUPLEX_LESSON >= 12
+  // @anchor lesson12-echo-loop
+  // Lesson 12, WsHandlers::echo: a whole frame goes straight back (echo_frame); one still
+  // arriving stays in the input buffer, so that it is whole at the next read instead of being
+  // taken piece by piece into a message. Everything else goes through the Protocol as below.
+  held_ = 0;
+#endif
   while (!data.empty() && state_ < State::kDisconnecting) {
+#if DUPLEX_LESSON >= 12
+    if (fast_echo_) {
+      Protocol::EchoPlan plan = protocol_.plan_echo(data, kEchoHoldMax);
+      if (plan.status == Protocol::EchoPlan::Status::kPartial) {
+        held_ = data.size();
+        break;
+      }
+      if (plan.status == Protocol::EchoPlan::Status::kWhole && echo_frame(plan, data)) {
+        data = data.subspan(plan.input_size);
+        message_pending_ = false;
+        continue;
+      }
+    }
+#endif
     data = data.subspan(protocol_.receive_data_in_place(data));
     if (!protocol_.mid_message()) message_pending_ = false;  // the timed message is over
     dispatch_events();
   }
+#if DUPLEX_LESSON >= 12
+  input.consume(input.size() - held_);
+#else
   input.consume(input.size());
+#endif
   after_protocol();
   watch_message_deadline();
 }
+
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-echo-frame
+// The reply is written where it will be sent from: the transport's output queue. Nothing is
+// committed until the Protocol has checked it, so a text frame that is not UTF-8 leaves no
+// trace and goes the usual way, which fails the connection (1007).
+bool WsConnection::echo_frame(const Protocol::EchoPlan& plan, std::span<const char> data) {
+  if (!can_send(static_cast<std::size_t>(plan.header.payload_length) + kMaxFrameHeaderSize)) {
+    return false;
+  }
+  flush_output();  // a pong the Protocol queued goes out first
+  std::span<char> out = transport_->prepare_send(plan.reply_size);
+  if (out.size() < plan.reply_size || !protocol_.echo(plan, data, out.data())) return false;
+  transport_->commit_send(plan.reply_size);
+  return true;
+}
+
+std::uint64_t WsConnection::bytes_received() const {
+  return protocol_.bytes_received() + held_;
+}
+#endif
 
 // @anchor lesson10-dispatch
 // Each event to its handler. A ping's pong is already queued by the Protocol (§5.5.2); a close
@@ -126,6 +179,14 @@ void WsConnection::dispatch_events() {
   const auto& on_message = config_->handlers.on_message;
   for (Event& event : events) {
     bool text = event.kind == Event::Kind::kText;
+#if DUPLEX_LESSON >= 12
+    // WsHandlers::echo: a message the fast path did not take goes back the usual way.
+    if ((text || event.kind == Event::Kind::kBinary) && config_->handlers.echo) {
+      send_message(text ? Opcode::kText : Opcode::kBinary, event.data);
+      protocol_.reuse_message_buffer(std::move(event.data));
+      continue;
+    }
+#endif
     if ((text || event.kind == Event::Kind::kBinary) && on_message) {
       Message message{text ? MessageType::kText : MessageType::kBinary, std::move(event.data)};
       call_handler("on_message", [&] { on_message(*this, message); });
@@ -251,8 +312,13 @@ void WsConnection::on_keepalive() {
   const WsOptions& options = config_->options;
   if (awaiting_pong_) {
     drop("no pong within " + millis(options.pong_timeout) + " of the keep-alive ping");
+#if DUPLEX_LESSON >= 12
+  } else if (bytes_received() != received_mark_) {
+    received_mark_ = bytes_received();
+#else
   } else if (protocol_.bytes_received() != received_mark_) {
     received_mark_ = protocol_.bytes_received();
+#endif
     arm_keepalive(options.ping_interval);
   } else if (protocol_.send_ping({})) {
     awaiting_pong_ = true;
@@ -268,7 +334,12 @@ void WsConnection::on_keepalive() {
 // peer breaks no protocol rule).
 void WsConnection::watch_message_deadline() {
   if (config_->options.message_timeout.count() <= 0) return;
+#if DUPLEX_LESSON >= 12
+  // A frame held in the input for the echo is a frame begun, timed like one.
+  if (!is_open() || !(protocol_.mid_message() || held_ > 0)) return;
+#else
   if (!is_open() || !protocol_.mid_message()) return;
+#endif
   if (!message_pending_) {
     message_pending_ = true;
     message_since_ = loop_.now();

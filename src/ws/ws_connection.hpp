@@ -75,6 +75,14 @@ struct WsHandlers {
   // frame; 1005 when it had no code, 1006 when none arrived (RFC 6455 §7.1.5).
   std::function<void(WsConnection& connection, CloseCode code, std::string_view reason)> on_close;
   std::function<void(WsConnection& connection, const WsError& error)> on_error;
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: the connection echoes by itself: every message goes back as it came, text as
+  // text, binary as binary, and on_message is not called. A message that is one whole frame is
+  // unmasked straight from the receive buffer into the send buffer, and checked there (one pass
+  // over its bytes, no message built); any other (fragmented, or with --trace) takes the usual
+  // way and is sent back with send_text() or send_binary().
+  bool echo = false;
+#endif
 };
 
 // What every connection of one endpoint shares (never copied per connection).
@@ -163,6 +171,13 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   static void start(const std::shared_ptr<WsConnection>& self, net::Connection& transport,
                     Group* group);
   void on_data(net::Buffer& input);
+#if DUPLEX_LESSON >= 12
+  // WsHandlers::echo's fast path for one whole frame; false: the usual way must take it.
+  bool echo_frame(const Protocol::EchoPlan& plan, std::span<const char> data);
+  // What keep-alive counts as received: the Protocol's bytes and those on_data left in the
+  // input for a frame to complete.
+  std::uint64_t bytes_received() const;
+#endif
   void dispatch_events();
   void after_protocol();
   void flush_output();
@@ -220,6 +235,8 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   net::EventLoop::Clock::time_point message_since_{};
 #if DUPLEX_LESSON >= 12
   std::vector<Event> events_;  // dispatch_events()'s buffer, kept for its capacity (lesson 12)
+  bool fast_echo_ = false;     // WsHandlers::echo, and no trace that must see every byte
+  std::size_t held_ = 0;       // bytes on_data left in the input: a frame not whole yet
 #endif
 };
 
