@@ -15,17 +15,28 @@ void apply_mask_bytewise(char* data, std::size_t size, const MaskKey& key, std::
 
 // @anchor lesson09-mask-wordwise
 #if DUPLEX_LESSON >= 12
+namespace {
+
+// The key as laid out over the next eight payload bytes, starting at this offset, into `pattern`
+// and as one word. Because 8 is a multiple of 4, the same word lines up with every following
+// group of eight bytes. Four key bytes written twice: one `% 4` per call instead of one per
+// pattern byte (for a 32-byte message, building the pattern byte by byte cost more than the
+// XORs).
+std::uint64_t key_word(const MaskKey& key, std::uint64_t offset, std::uint8_t (&pattern)[8]) {
+  std::size_t start = offset % 4;
+  for (std::size_t j = 0; j < 4; ++j) pattern[j] = pattern[j + 4] = key[(start + j) & 3];
+  std::uint64_t word;
+  std::memcpy(&word, pattern, 8);
+  return word;
+}
+
+}  // namespace
+
 // Lesson 12: no walk to an aligned address first, and the pattern built from four key bytes.
 void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset) {
-  // 1. The key as laid out over the next eight payload bytes, starting at this offset. Because 8
-  // is a multiple of 4, the same word lines up with every following group of eight bytes.
-  // Four key bytes written twice: one `% 4` per call instead of one per pattern byte (for a
-  // 32-byte message, building the pattern byte by byte cost more than the XORs).
-  std::size_t start = offset % 4;
+  // 1. The key over eight bytes, as a word (key_word above).
   std::uint8_t pattern[8];
-  for (std::size_t j = 0; j < 4; ++j) pattern[j] = pattern[j + 4] = key[(start + j) & 3];
-  std::uint64_t word_key;
-  std::memcpy(&word_key, pattern, 8);
+  std::uint64_t word_key = key_word(key, offset, pattern);
   // 2. One XOR per eight bytes. memcpy is how C++ says "load 8 bytes" from any address without
   // breaking aliasing rules; the compiler turns it into a single move. x86-64 and ARMv8 load
   // unaligned words at full speed, so there is no byte-by-byte walk to an aligned address first
@@ -47,11 +58,8 @@ void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t 
 // compiler independent loads and stores to overlap.
 void unmask_copy(const char* in, char* out, std::size_t size, const MaskKey& key,
                  std::uint64_t offset) {
-  std::size_t start = offset % 4;
   std::uint8_t pattern[8];
-  for (std::size_t j = 0; j < 4; ++j) pattern[j] = pattern[j + 4] = key[(start + j) & 3];
-  std::uint64_t word_key;
-  std::memcpy(&word_key, pattern, 8);
+  std::uint64_t word_key = key_word(key, offset, pattern);
   std::size_t i = 0;
   for (; size - i >= 32; i += 32) {
     std::uint64_t words[4];
