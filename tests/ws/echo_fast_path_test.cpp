@@ -354,8 +354,9 @@ TEST(L12_EchoFastPath, HeldFrameIsBoundedByTheMessageTimeout) {
     WsEndpoint(handlers, options).install(router, "/ws");
   });
   auto client = testing::WsRawClient::connect(server.port(), "/ws");
-  std::string frame = client_frame(Opcode::kText, "never finished");
-  client.send_raw(frame.substr(0, frame.size() - 3));
+  // 9 000 of 10 000 payload bytes: more than the 4 KiB the echo holds a frame for.
+  std::string frame = client_frame(Opcode::kBinary, pattern(10000));
+  client.send_raw(frame.substr(0, 9000));
   auto close = client.read_frame();
   ASSERT_TRUE(close);
   EXPECT_EQ(close->opcode, 0x8);
