@@ -20,7 +20,6 @@
 #include "src/http/http_date.hpp"
 #include "src/http/http_server.hpp"
 #include "src/net/fd.hpp"
-#include "src/net/transport.hpp"
 #include "tests/http/server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 
