@@ -171,12 +171,17 @@ TEST(L12_HeadReader, FieldLineFastPathAcceptsWhatTheChecksAccept) {
     std::string in_name = std::string("X") + c + "Y: v";
     bool accepted = parse_field_line(in_name, 0, field, error);
     EXPECT_EQ(accepted, is_tchar(c) || c == ':') << "byte " << byte << " in the name";
-    if (!accepted) EXPECT_EQ(error.offset, 1u) << byte;
+    if (!accepted) {
+      EXPECT_EQ(error.offset, 1u) << byte;
+    }
     std::string in_value = std::string("X: a") + c + "b";
     accepted = parse_field_line(in_value, 0, field, error);
     EXPECT_EQ(accepted, is_field_value_char(c)) << "byte " << byte << " in the value";
-    if (accepted) EXPECT_EQ(field.value, in_value.substr(3)) << byte;
-    if (!accepted) EXPECT_EQ(error.offset, 4u) << byte;
+    if (accepted) {
+      EXPECT_EQ(field.value, in_value.substr(3)) << byte;
+    } else {
+      EXPECT_EQ(error.offset, 4u) << byte;
+    }
   }
 }
 
