@@ -87,8 +87,10 @@ ChildProcess::~ChildProcess() {
   }
   // A test that failed while talking to the program usually failed because the program stopped
   // (a reset, a short read): what it said on stderr is the reason, for example an exercise stub
-  // not written yet, so it belongs next to the failure.
-  if (!::testing::Test::HasFailure() || !stderr_) return;
+  // not written yet, so it belongs next to the failure. A test body unwinding on an exception
+  // has failed too, though GoogleTest records that only once the unwinding is over.
+  bool failing = ::testing::Test::HasFailure() || std::uncaught_exceptions() > 0;
+  if (!failing || !stderr_) return;
   std::string said;
   try {
     said = read_stderr(std::chrono::seconds(1));
