@@ -51,8 +51,9 @@ TEST(L10_DuplexWsProgram, TraceShowsFramesInBothDirections) {
   client.write_stdin("Hi\n");
   EXPECT_EQ(client.read_line(), "Hi");
   client.close_stdin();
-  EXPECT_EQ(client.wait(), 0);
+  int status = client.wait();
   std::string trace = client.read_stderr();
+  EXPECT_EQ(status, 0) << trace;
   EXPECT_NE(trace.find("> Sec-WebSocket-Version: 13\n"), std::string::npos) << trace;
   EXPECT_NE(trace.find("< HTTP/1.1 101 Switching Protocols\n"), std::string::npos) << trace;
   EXPECT_NE(trace.find("> FIN=1 RSV=000 opcode=0x1 (text) MASK=1"), std::string::npos) << trace;
@@ -68,8 +69,9 @@ TEST(L10_DuplexWsProgram, BinaryFlagSendsBinaryMessages) {
   client.write_stdin("abc\n");
   EXPECT_EQ(client.read_line(), "abc");
   client.close_stdin();
-  EXPECT_EQ(client.wait(), 0);
+  int status = client.wait();
   std::string trace = client.read_stderr();
+  EXPECT_EQ(status, 0) << trace;
   EXPECT_NE(trace.find("> FIN=1 RSV=000 opcode=0x2 (binary) MASK=1"), std::string::npos) << trace;
   EXPECT_NE(trace.find("< FIN=1 RSV=000 opcode=0x2 (binary) MASK=0"), std::string::npos) << trace;
 }
