@@ -13,6 +13,7 @@
 // files that left the tree are removed, OUT_DIR/build/ is never touched. Nothing is written when
 // a marker is wrong. The notation is in docs/lessons-tool.md. Exit status 0, 1 on marker errors,
 // 2 on a usage or file-system error.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -79,13 +80,18 @@ void print_errors(const std::string& path, const std::vector<lt::MarkerError>& e
     std::cerr << path << ':' << error.line << ": " << error.message << '\n';
 }
 
-int check(const std::vector<Source>& sources, const std::map<int, std::string>& readmes) {
+int check(const std::vector<Source>& sources, const lt::TreeRequest& request) {
   std::size_t count = 0;
+  std::vector<std::string> paths;
   for (const auto& source : sources) {
-    auto errors = lt::check_file(source.path, source.text, readmes);
+    auto errors = lt::check_file(source.path, source.text, request.readmes);
     print_errors(source.path, errors);
     count += errors.size();
+    paths.push_back(source.path);
   }
+  auto list_errors = request.unmarked.check(paths);
+  print_errors(std::string(lt::kUnmarkedFilesList), list_errors);
+  count += list_errors.size();
   std::cerr << "duplex-lessons check: " << sources.size() << " files, " << count
             << (count == 1 ? " marker error\n" : " marker errors\n");
   return count == 0 ? 0 : 1;
@@ -119,7 +125,8 @@ void remove_stale(const fs::path& out, const std::set<fs::path>& written) {
 int derive(const std::vector<Source>& sources, const lt::TreeRequest& request,
            const fs::path& out) {
   std::vector<std::pair<const Source*, lt::DerivedFile>> derived;
-  std::size_t errors = 0;
+  print_errors(std::string(lt::kUnmarkedFilesList), request.unmarked.errors());
+  std::size_t errors = request.unmarked.errors().size();
   for (const auto& source : sources) {
     auto file = lt::derive_file(source.path, source.text, request);
     print_errors(source.path, file.errors);
@@ -176,9 +183,18 @@ int main(int argc, char** argv) {
   }
   try {
     std::vector<std::string> paths = listed_files();
-    std::map<int, std::string> readmes = lt::lesson_readmes(paths);
+    lt::TreeRequest request{lesson.value_or(lt::kNewestLesson),
+                            command == "exercise" || command == "exercises",
+                            lt::lesson_readmes(paths), lt::UnmarkedFiles()};
+    if (std::find(paths.begin(), paths.end(), lt::kUnmarkedFilesList) != paths.end()) {
+      auto list = read_whole(std::string(lt::kUnmarkedFilesList));
+      if (!list) {
+        std::cerr << "duplex-lessons: cannot read " << lt::kUnmarkedFilesList << '\n';
+        return 2;
+      }
+      request.unmarked = lt::UnmarkedFiles(*list);
+    }
     if (command == "files") {
-      lt::TreeRequest request{*lesson, false, readmes};
       for (const auto& path : paths) {
         auto text = read_whole(path);
         if (text && lt::derive_file(path, *text, request).kept) std::printf("%s\n", path.c_str());
@@ -186,7 +202,6 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "exercises") {
-      lt::TreeRequest request{*lesson, true, readmes};
       for (const auto& path : paths) {
         auto text = read_whole(path);
         if (!text) continue;
@@ -204,13 +219,13 @@ int main(int argc, char** argv) {
       }
       sources.push_back({std::move(path), std::move(*text)});
     }
-    if (command == "check") return check(sources, readmes);
+    if (command == "check") return check(sources, request);
     fs::path out = args[2];
     if (fs::exists(out) && fs::equivalent(out, ".")) {
       std::cerr << "duplex-lessons: OUT_DIR must not be the source tree\n";
       return 2;
     }
-    return derive(sources, lt::TreeRequest{*lesson, command == "exercise", readmes}, out);
+    return derive(sources, request, out);
   } catch (const std::exception& error) {
     std::cerr << "duplex-lessons: " << error.what() << '\n';
     return 2;

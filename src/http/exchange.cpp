@@ -45,6 +45,12 @@ void Exchange::respond(int status, std::string_view content_type, std::string bo
   respond(std::move(response));
 }
 
+#if DUPLEX_LESSON >= 12
+void Exchange::respond(const Response& head, std::string_view body) {
+  if (auto connection = state_->connection.lock()) connection->respond(*state_, head, body);
+}
+
+#endif
 void Exchange::start_stream(Response head) {
   if (auto connection = state_->connection.lock()) connection->start_stream(*state_, head);
 }

@@ -108,6 +108,11 @@ class Exchange {
   bool started() const { return state_->phase != ExchangeState::Phase::kHandling; }
   bool finished() const { return state_->phase == ExchangeState::Phase::kDone; }
   net::EventLoop& loop() const { return *state_->loop; }
+#if DUPLEX_LESSON >= 12
+  // respond() with the body given apart (`head.body` is ignored), for bytes the caller keeps,
+  // such as a cached file: neither the fields nor the body are copied but into the output.
+  void respond(const Response& head, std::string_view body);
+#endif
 
  private:
   std::shared_ptr<ExchangeState> state_;

@@ -1,4 +1,5 @@
-// FileCache (lesson 12): small files in memory, revalidated by one fstatat. See file_cache.hpp.
+// FileCache (lesson 12): small files in memory, revalidated by one fstatat at most once per
+// interval. See file_cache.hpp.
 // @lesson 12
 #include "src/http/file_cache.hpp"
 
@@ -26,6 +27,25 @@ const FileCache::Entry* FileCache::find(int root_fd, std::string_view relative) 
     return nullptr;
   }
   return &it->second;
+}
+
+// @anchor lesson12-file-cache-window
+// The bound on staleness is the interval: an entry is trusted for revalidate_interval after
+// the fstatat that last confirmed it (or after it was read), then asked about again.
+const FileCache::Entry* FileCache::find(int root_fd, std::string_view relative,
+                                        Clock::time_point now) {
+  auto it = entries_.find(relative);
+  if (it == entries_.end()) return nullptr;
+  Entry& entry = it->second;
+  if (now - entry.checked < limits_.revalidate_interval && now >= entry.checked) return &entry;
+  struct stat current {};
+  if (::fstatat(root_fd, it->first.c_str(), &current, 0) != 0 ||
+      !same_file_version(current, entry.identity)) {
+    erase(it);
+    return nullptr;
+  }
+  entry.checked = now;
+  return &entry;
 }
 
 const FileCache::Entry* FileCache::insert(std::string_view relative, Entry entry) {

@@ -27,6 +27,16 @@ std::vector<std::string_view> Headers::get_all(std::string_view name) const {
   return values;
 }
 
+#if DUPLEX_LESSON >= 12
+void Headers::rebase(const char* old_base, const char* new_base) {
+  auto moved = [&](std::string_view view) -> std::string_view {
+    if (view.empty()) return {};
+    return {new_base + (view.data() - old_base), view.size()};
+  };
+  for (Field& field : fields_) field = {moved(field.name), moved(field.value)};
+}
+
+#endif
 bool Headers::has_token(std::string_view name, std::string_view token) const {
   bool found = false;
   for (const Field& field : fields_) {

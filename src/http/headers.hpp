@@ -40,6 +40,11 @@ class Headers {
   const Field& operator[](std::size_t i) const { return fields_[i]; }
   std::vector<Field>::const_iterator begin() const { return fields_.begin(); }
   std::vector<Field>::const_iterator end() const { return fields_.end(); }
+#if DUPLEX_LESSON >= 12
+  // Points every view at the same offset of `new_base` instead of `old_base`, for fields
+  // whose bytes were copied there: in place, so the list keeps its capacity (lesson 12).
+  void rebase(const char* old_base, const char* new_base);
+#endif
 
  private:
   std::vector<Field> fields_;

@@ -130,6 +130,14 @@ void HttpConnection::respond(ExchangeState& state, const Response& response) {
   response_step();
 }
 
+#if DUPLEX_LESSON >= 12
+void HttpConnection::respond(ExchangeState& state, const Response& head, std::string_view body) {
+  if (!is_current(state, ExchangeState::Phase::kHandling)) return;
+  protocol_.send_response(head, body);
+  response_step();
+}
+
+#endif
 void HttpConnection::start_stream(ExchangeState& state, const Response& head) {
   if (!is_current(state, ExchangeState::Phase::kHandling)) return;
   protocol_.start_stream(head);

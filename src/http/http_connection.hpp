@@ -46,6 +46,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // The verbs of Exchange (see exchange.hpp); each does nothing unless `state` is the current
   // exchange and still unanswered (or streaming, for write and finish).
   void respond(ExchangeState& state, const Response& response);
+#if DUPLEX_LESSON >= 12
+  void respond(ExchangeState& state, const Response& head, std::string_view body);
+#endif
   void start_stream(ExchangeState& state, const Response& head);
   bool write(ExchangeState& state, std::string_view data);
   void finish(ExchangeState& state);

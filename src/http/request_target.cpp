@@ -4,6 +4,9 @@
 #include "src/http/request_target.hpp"
 
 #include <algorithm>
+#if DUPLEX_LESSON >= 12
+#include <array>
+#endif
 #include <vector>
 
 #include "src/http/syntax.hpp"
@@ -12,18 +15,18 @@ namespace duplex::http {
 
 namespace {
 
-bool is_alpha(char c) {
+constexpr bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_digit(char c) {
+constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
 // RFC 3986 §2.3 unreserved and §2.2 sub-delims.
-bool is_unreserved(char c) {
+constexpr bool is_unreserved(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
-bool is_sub_delim(char c) {
+constexpr bool is_sub_delim(char c) {
   switch (c) {
     case '!':
     case '$':
@@ -44,10 +47,31 @@ bool is_sub_delim(char c) {
 
 // RFC 3986 §3.3 pchar (percent-encoding checked later), plus "/" and "?" which separate
 // segments and start the query (§3.4).
-bool is_path_or_query_char(char c) {
+constexpr bool is_path_or_query_char(char c) {
   return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '@' || c == '%' || c == '/' ||
          c == '?';
 }
+
+#if DUPLEX_LESSON >= 12
+// Lesson 12: every byte of a target and of Host is checked against one of two classes; as a
+// table computed at compile time from the rules above, each check is one lookup instead of a
+// chain of comparisons.
+constexpr unsigned char kTargetChar = 1;   // is_path_or_query_char
+constexpr unsigned char kRegNameChar = 2;  // reg-name: unreserved, sub-delims, pct-encoded
+constexpr std::array<unsigned char, 256> kUriClasses = [] {
+  std::array<unsigned char, 256> table{};
+  for (int byte = 0; byte < 256; ++byte) {
+    char c = static_cast<char>(byte);
+    bool reg_name = is_unreserved(c) || is_sub_delim(c) || c == '%';
+    table[static_cast<std::size_t>(byte)] = static_cast<unsigned char>(
+        (is_path_or_query_char(c) ? kTargetChar : 0) | (reg_name ? kRegNameChar : 0));
+  }
+  return table;
+}();
+constexpr bool in_class(char c, unsigned char uri_class) {
+  return (kUriClasses[static_cast<unsigned char>(c)] & uri_class) != 0;
+}
+#endif
 
 }  // namespace
 
@@ -78,7 +102,11 @@ bool is_valid_authority(std::string_view authority, bool allow_empty) {
     // reg-name = *( unreserved / pct-encoded / sub-delims ). "@" (userinfo) is refused:
     // RFC 9110 §4.2.4 forbids userinfo in http(s) URIs.
     for (char c : host) {
+#if DUPLEX_LESSON >= 12
+      if (!in_class(c, kRegNameChar)) return false;
+#else
       if (!(is_unreserved(c) || is_sub_delim(c) || c == '%')) return false;
+#endif
     }
   }
   if (port.size() > 5) return false;
@@ -88,8 +116,36 @@ bool is_valid_authority(std::string_view authority, bool allow_empty) {
   return true;
 }
 
+#if DUPLEX_LESSON >= 12
+namespace {
+
+// @anchor lesson12-plain-path
+// A path with no escape, no backslash, no empty segment and no segment starting with a dot is
+// already what the steps of normalize_path() would make of it, so it is copied as it is. That
+// is nearly every request ("/hello.txt", "/app/main.js"); a dot file or a "%20" takes the
+// full walk, which then decides (and refuses what it must).
+bool is_plain_path(std::string_view raw) {
+  if (raw.empty() || raw.front() != '/') return false;
+  char previous = '/';
+  for (std::size_t i = 1; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '%' || c == '\\' || (previous == '/' && (c == '/' || c == '.'))) return false;
+    previous = c;
+  }
+  return true;
+}
+
+}  // namespace
+
+#endif
 // @anchor lesson04-normalize-path
 bool normalize_path(std::string_view raw, std::string& out, std::size_t& bad_at) {
+#if DUPLEX_LESSON >= 12
+  if (is_plain_path(raw)) {
+    out.assign(raw);
+    return true;
+  }
+#endif
   // 1. Percent-decode first (RFC 3986 §2.1), so that "%2e%2e" is seen as the ".." it means.
   // A malformed escape is refused, and so is %00: a NUL would cut the path short in every C
   // string API a file server calls.
@@ -181,7 +237,11 @@ bool parse_request_target(std::string_view method, std::string_view target, std:
   }
 
   for (std::size_t i = path_at; i < target.size(); ++i) {
+#if DUPLEX_LESSON >= 12
+    if (!in_class(target[i], kTargetChar)) return fail("invalid character in request target", i);
+#else
     if (!is_path_or_query_char(target[i])) return fail("invalid character in request target", i);
+#endif
   }
   std::size_t question = target.find('?', path_at);
   std::string_view raw_path = target.substr(path_at, question - path_at);

@@ -46,6 +46,13 @@ void add_allowed(std::string& allow, std::string_view method) {
 
 Router& Router::add(std::string_view method, std::string_view pattern, Handler handler) {
   routes_.push_back({std::string(method), split(pattern), std::move(handler)});
+#if DUPLEX_LESSON >= 12
+  const std::vector<std::string>& segments = routes_.back().segments;
+  std::string first = segments.empty() ? std::string() : segments.front();
+  if (first.size() > 2 && first.front() == '{' && first.back() == '}') capture_first_ = true;
+  first_segments_.insert(std::lower_bound(first_segments_.begin(), first_segments_.end(), first),
+                         std::move(first));
+#endif
   return *this;
 }
 
@@ -90,8 +97,25 @@ bool Router::knows_method(std::string_view method) const {
                      [method](const Route& route) { return route.method == method; });
 }
 
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-route-prefilter
+// A route matches only if its first segment equals the path's ("/" and the pattern "/" both
+// count as the empty segment). So when no route starts with a capture and the path's first
+// segment is not in the sorted list, no route can match, and match() answers at once what the
+// walk would have found: no handler and nothing allowed.
+bool Router::may_match(std::string_view path) const {
+  if (capture_first_) return true;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  std::string_view first = path.substr(0, path.find('/'));
+  return std::binary_search(first_segments_.begin(), first_segments_.end(), first, std::less<>());
+}
+#endif
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match result;
+#if DUPLEX_LESSON >= 12
+  if (!may_match(path)) return result;
+#endif
   for (const Route& route : routes_) {
     if (!match_path(route, path, nullptr)) continue;
     add_allowed(result.allow, route.method);

@@ -63,9 +63,20 @@ class Router {
   static bool match_path(const Route& route, std::string_view path,
                          std::vector<std::pair<std::string, std::string>>* params);
   bool knows_method(std::string_view method) const;
+#if DUPLEX_LESSON >= 12
+  bool may_match(std::string_view path) const;
+#endif
 
   std::vector<Route> routes_;
   Handler fallback_;
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: the first segment of every route, sorted, so that a path no route can match
+  // (a static file, the fall-through) is known after one binary search instead of a walk over
+  // every route. A route whose first segment captures could match anything: then every path
+  // takes the walk.
+  std::vector<std::string> first_segments_;
+  bool capture_first_ = false;
+#endif
 };
 
 }  // namespace duplex::http

@@ -23,12 +23,16 @@ void rebase_head(RequestHead& head, const char* old_base, const char* new_base) 
   head.target = rebase(head.target, old_base, new_base);
   head.query = rebase(head.query, old_base, new_base);
   head.authority = rebase(head.authority, old_base, new_base);
+#if DUPLEX_LESSON >= 12
+  head.headers.rebase(old_base, new_base);
+#else
   Headers fields = std::move(head.headers);
   head.headers.clear();
   for (const Field& field : fields) {
     head.headers.add(rebase(field.name, old_base, new_base),
                      rebase(field.value, old_base, new_base));
   }
+#endif
 }
 
 }  // namespace
@@ -179,14 +183,18 @@ bool ServerProtocol::no_body(int status) const {
 }
 
 void ServerProtocol::send_response(const Response& response) {
+  send_response(response, response.body);
+}
+
+void ServerProtocol::send_response(const Response& head, std::string_view body) {
   if (state_ != State::kResponding || response_ != Body::kNone) return;
   // Switching protocols is send_upgrade()'s business; a bare 101 would leave the client
   // waiting, so the connection ends with it.
-  if (response.status == 101) keep_alive_ = false;
-  write_head(response, Body::kLength, response.body.size());
+  if (head.status == 101) keep_alive_ = false;
+  write_head(head, Body::kLength, body.size());
   if (!no_body(status_)) {
-    output_ += response.body;
-    body_bytes_ = response.body.size();
+    output_ += body;
+    body_bytes_ = body.size();
   }
   response_complete();
 }

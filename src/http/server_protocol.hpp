@@ -103,6 +103,8 @@ class ServerProtocol {
   // --- Output, for the request in kResponding --- Each does nothing in any other state.
   // A complete response: Content-Length, and the body unless HEAD, 1xx, 204 or 304.
   void send_response(const Response& response);
+  // The same with the body given apart (`head.body` is ignored): bytes the caller keeps.
+  void send_response(const Response& head, std::string_view body);
   // A head with Content-Length `length`; the body follows with send_body() (or, written by the
   // glue from a file, after data_to_send()), then end_response(). False: no body goes on the
   // wire (HEAD, 1xx/204/304, length 0) and the response is already complete.

@@ -283,7 +283,12 @@ void StaticFiles::serve(Exchange& exchange) const {
       n = ::pread(file.get(), entry.body.data() + got, entry.body.size() - got,
                   static_cast<off_t>(got));
     }
-    if (got == size) {  // a file that shrank under us is not cached: send_file() handles it
+    // A file that shrank under us is not cached (send_file() handles it), nor one whose
+    // identity moved while it was read: the bytes might mix two versions, and the window
+    // (kFileCacheRevalidateInterval) would keep serving them.
+    struct stat after {};
+    if (got == size && ::fstat(file.get(), &after) == 0 && same_file_version(after, info)) {
+      entry.checked = exchange.loop().now();
       entry.etag = std::string(etag);
       entry.modified = info.st_mtim.tv_sec;
       entry.ok.add("Content-Type", mime_type_for(name))
@@ -352,17 +357,19 @@ StaticFiles::StaticFiles(const std::string& root, Containment containment, FileC
 
 // @anchor lesson12-serve-cached
 // The cached path: the name the slow path would end up opening ("index.html" for a
-// directory), looked up, revalidated with one fstatat, answered from memory. A Range request
-// takes the slow path (sendfile from the offset), and so does every miss.
+// directory), looked up, revalidated with one fstatat at most once per interval (the loop's
+// time of this round is the clock), answered from memory. A Range request takes the slow path
+// (sendfile from the offset), and so does every miss.
 bool StaticFiles::serve_cached(Exchange& exchange) const {
   const RequestHead& request = exchange.request();
   if (cache_.entries() == 0 || request.headers.get("Range")) return false;
   std::string_view relative = std::string_view(request.path).substr(1);
+  FileCache::Clock::time_point now = exchange.loop().now();
   const FileCache::Entry* entry = nullptr;
   if (relative.empty() || relative.back() == '/') {
-    entry = cache_.find(root_fd_.get(), std::string(relative) + std::string(kIndex));
+    entry = cache_.find(root_fd_.get(), std::string(relative) + std::string(kIndex), now);
   } else {
-    entry = cache_.find(root_fd_.get(), relative);
+    entry = cache_.find(root_fd_.get(), relative, now);
   }
   if (entry == nullptr) return false;
   serve_entry(exchange, *entry);
@@ -371,12 +378,10 @@ bool StaticFiles::serve_cached(Exchange& exchange) const {
 
 void StaticFiles::serve_entry(Exchange& exchange, const FileCache::Entry& entry) const {
   if (is_not_modified(exchange.request(), entry.etag, entry.modified)) {
-    exchange.respond(Response(entry.not_modified));  // §15.4.5: validators, no body
+    exchange.respond(entry.not_modified, {});  // §15.4.5: validators, no body
     return;
   }
-  Response response(entry.ok);
-  response.body = entry.body;
-  exchange.respond(std::move(response));
+  exchange.respond(entry.ok, entry.body);
 }
 #endif
 

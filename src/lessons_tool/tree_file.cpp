@@ -23,8 +23,15 @@ DerivedFile derive_file(std::string_view path, std::string_view text, const Tree
   MarkerSyntax syntax = marker_syntax_of(path, text);
   FileLesson lesson = file_lesson(path, text, syntax);
   append(result.errors, lesson.errors);
+  if (syntax == MarkerSyntax::kNone && !lesson_of_path(path)) {
+    lesson.lesson = request.unmarked.lesson_of(path).value_or(lesson.lesson);
+  }
   if (lesson.lesson > request.level) return result;
   result.kept = true;
+  if (path == kUnmarkedFilesList) {
+    result.text = request.unmarked.list_as_of(request.level);
+    return result;
+  }
   BlockResolution blocks = resolve_lesson_blocks(text, syntax, request.level, lesson.lesson);
   append(result.errors, blocks.errors);
   result.text = std::move(blocks.text);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "src/lessons_tool/marker_error.hpp"
+#include "src/lessons_tool/unmarked_files.hpp"
 
 namespace duplex::lessons_tool {
 
@@ -20,6 +21,7 @@ struct TreeRequest {
   int level = 0;                       // the lesson the tree is as of
   bool exercises = false;              // stub lesson `level`'s exercises
   std::map<int, std::string> readmes;  // lesson -> lessons/NN-slug/README.md
+  UnmarkedFiles unmarked;              // lessons/files-without-markers
 };
 
 struct DerivedFile {

@@ -32,6 +32,14 @@ SignalWatcher::SignalWatcher(EventLoop& loop, std::initializer_list<int> signals
 
 SignalWatcher::~SignalWatcher() {
   loop_.unwatch(fd_.get());
+  // A signal that arrived and was never read (the loop left run() on an exception, say) was this
+  // watcher's to handle. Unblocked below, it would take its default action, and for SIGTERM that
+  // ends the program before it can say why its loop stopped. It is taken here, unhandled.
+  signalfd_siginfo info{};
+  ssize_t n;
+  do {
+    n = read(fd_.get(), &info, sizeof info);
+  } while (n == static_cast<ssize_t>(sizeof info) || (n < 0 && errno == EINTR));
   fd_.reset();
   pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }

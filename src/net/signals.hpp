@@ -25,7 +25,8 @@ class SignalWatcher {
   // inherit the mask, so create it before starting other threads: a thread that does not
   // block the signal would receive it with its default action (for SIGTERM: death).
   SignalWatcher(EventLoop& loop, std::initializer_list<int> signals, Handler handler);
-  // Stops watching and restores the calling thread's previous mask.
+  // Stops watching and restores the calling thread's previous mask. A watched signal that is
+  // still pending (arrived, never read by the loop) is discarded first, not delivered.
   ~SignalWatcher();
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;

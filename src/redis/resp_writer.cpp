@@ -26,11 +26,13 @@ void append_bulk(std::string& out, char type, std::string_view bytes) {
 // A command is an array of bulk strings: length-prefixed, so any byte may appear in an argument.
 template <class Strings>
 void append_strings(std::string& out, const Strings& args) {
+  // @exercise lesson15-command-array #resp-on-the-wire
   std::size_t size = 16;
   for (const auto& arg : args) size += arg.size() + 16;
   out.reserve(out.size() + size);
   append_header(out, '*', args.size());
   for (const auto& arg : args) append_bulk(out, '$', arg);
+  // @exercise end
 }
 
 void append_elements(std::string& out, char type, const std::vector<Value>& elements, bool pairs) {

@@ -1,9 +1,11 @@
-// WebSocket close status codes (lesson 10). RFC 6455 §7.4. See close_code.hpp.
-// @lesson 10
+// WebSocket close status codes (lesson 09: their names for the frame tracer; lesson 10: which
+// may appear on the wire). RFC 6455 §7.4. See close_code.hpp.
+// @lesson 09
 #include "src/ws/close_code.hpp"
 
 namespace duplex::ws {
 
+#if DUPLEX_LESSON >= 10
 // @anchor lesson10-close-codes
 bool is_valid_wire_close_code(std::uint16_t code) {
   // @exercise lesson10-close-code #the-closing-handshake
@@ -12,6 +14,7 @@ bool is_valid_wire_close_code(std::uint16_t code) {
   return code >= 3000 && code <= 4999;
   // @exercise end
 }
+#endif
 
 const char* close_code_name(std::uint16_t code) {
   switch (code) {

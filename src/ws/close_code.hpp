@@ -1,8 +1,10 @@
-// WebSocket close status codes (lesson 10).
+// WebSocket close status codes (lesson 09; checked on the wire from lesson 10).
 //
 // RFC 6455 §7.4 defines the codes and §7.4.2 the ranges; the IANA "WebSocket Close Code Number"
-// registry adds 1012-1015. Every failure of the ws layer maps to exactly one of these codes.
-// @lesson 10
+// registry adds 1012-1015. Every failure of the ws layer maps to exactly one of these codes: the
+// frame parser of lesson 09 already fails with 1002 and 1009; lesson 10 reads them in close
+// frames.
+// @lesson 09
 #pragma once
 
 #include <cstdint>
@@ -32,13 +34,16 @@ constexpr std::uint16_t to_int(CloseCode code) {
   return static_cast<std::uint16_t>(code);
 }
 
+// A short name for traces and logs: "protocol error" for 1002, "private use (application)" for
+// 4000.
+const char* close_code_name(std::uint16_t code);
+
+#if DUPLEX_LESSON >= 10
 // May this code appear in a close frame on the wire? RFC 6455 §7.4.1-§7.4.2: 1000-1003 and
 // 1007-1014 are defined, 3000-4999 belong to libraries and applications. 0-999, 1004 (reserved),
 // 1005/1006/1015 (never sent), 1016-2999 (unassigned) and 5000+ are not; a peer that sends one
 // has made a protocol error (1002).
 bool is_valid_wire_close_code(std::uint16_t code);
-
-// A short name for traces and logs: "1002 protocol error", "4000 application".
-const char* close_code_name(std::uint16_t code);
+#endif
 
 }  // namespace duplex::ws

@@ -51,8 +51,9 @@ TEST(L10_DuplexWsProgram, TraceShowsFramesInBothDirections) {
   client.write_stdin("Hi\n");
   EXPECT_EQ(client.read_line(), "Hi");
   client.close_stdin();
-  EXPECT_EQ(client.wait(), 0);
+  int status = client.wait();
   std::string trace = client.read_stderr();
+  EXPECT_EQ(status, 0) << trace;
   EXPECT_NE(trace.find("> Sec-WebSocket-Version: 13\n"), std::string::npos) << trace;
   EXPECT_NE(trace.find("< HTTP/1.1 101 Switching Protocols\n"), std::string::npos) << trace;
   EXPECT_NE(trace.find("> FIN=1 RSV=000 opcode=0x1 (text) MASK=1"), std::string::npos) << trace;
@@ -68,8 +69,9 @@ TEST(L10_DuplexWsProgram, BinaryFlagSendsBinaryMessages) {
   client.write_stdin("abc\n");
   EXPECT_EQ(client.read_line(), "abc");
   client.close_stdin();
-  EXPECT_EQ(client.wait(), 0);
+  int status = client.wait();
   std::string trace = client.read_stderr();
+  EXPECT_EQ(status, 0) << trace;
   EXPECT_NE(trace.find("> FIN=1 RSV=000 opcode=0x2 (binary) MASK=1"), std::string::npos) << trace;
   EXPECT_NE(trace.find("< FIN=1 RSV=000 opcode=0x2 (binary) MASK=0"), std::string::npos) << trace;
 }
@@ -79,31 +81,38 @@ TEST(L10_DuplexWsProgram, PrintsTheServersCloseCodeAndReason) {
   auto listener = net::TcpListener::listen(net::SocketAddress::from_numeric("127.0.0.1", 0));
   std::string url = "ws://127.0.0.1:" + std::to_string(listener.local_address().port()) + "/";
   std::string client_close;
+  // The thread reports a failure here: an exception escaping it would end the test binary.
+  std::string server_error;
   std::thread server([&] {
-    pollfd entry{listener.fd().get(), POLLIN, 0};
-    if (::poll(&entry, 1, 10000) != 1) return;
-    net::TcpStream stream = listener.accept();
-    stream.set_receive_timeout(testing::kIoTimeout);
-    http::RequestParser parser;
-    std::string buffered;
-    char block[4096];
-    while (parser.parse(buffered).need_more()) {
-      std::size_t n = stream.read_some(block);
-      if (n == 0) return;
-      buffered.append(block, n);
+    try {
+      pollfd entry{listener.fd().get(), POLLIN, 0};
+      if (::poll(&entry, 1, 10000) != 1) return;
+      net::TcpStream stream = listener.accept();
+      stream.set_receive_timeout(testing::kIoTimeout);
+      http::RequestParser parser;
+      std::string buffered;
+      char block[4096];
+      while (parser.parse(buffered).need_more()) {
+        std::size_t n = stream.read_some(block);
+        if (n == 0) return;
+        buffered.append(block, n);
+      }
+      auto handshake = ws::validate_handshake(parser.head());
+      std::string close_body = std::string("\x03\xe9", 2) + "maintenance";
+      stream.write_all(http::serialize(handshake.response) +
+                       ws::serialize_frame(ws::Opcode::kClose, close_body));
+      // The client's masked answer: 2 header bytes, 4 of key, 2 of code.
+      std::string answer(8, '\0');
+      stream.read_exact(answer);
+      client_close = answer;
+    } catch (const std::exception& error) {
+      server_error = error.what();
     }
-    auto handshake = ws::validate_handshake(parser.head());
-    std::string close_body = std::string("\x03\xe9", 2) + "maintenance";
-    stream.write_all(http::serialize(handshake.response) +
-                     ws::serialize_frame(ws::Opcode::kClose, close_body));
-    // The client's masked answer: 2 header bytes, 4 of key, 2 of code.
-    std::string answer(8, '\0');
-    stream.read_exact(answer);
-    client_close = answer;
   });
   testing::ChildProcess client(kProgram, {url});
   EXPECT_EQ(client.wait(), 0);
   server.join();
+  EXPECT_EQ(server_error, "");
   EXPECT_EQ(client.read_stderr(), "closed by server: 1001 (going away), reason: maintenance\n");
   EXPECT_EQ(client_close.substr(0, 2), "\x88\x82") << "the client answered with a close frame";
 }
@@ -142,24 +151,30 @@ TEST(L10_DuplexWsProgram, RefusedHandshakeNamesTheStatus) {
   // A plain HTTP server with no WebSocket at this path.
   auto listener = net::TcpListener::listen(net::SocketAddress::from_numeric("127.0.0.1", 0));
   std::string url = "ws://127.0.0.1:" + std::to_string(listener.local_address().port()) + "/nope";
+  std::string server_error;
   std::thread server([&] {
-    pollfd entry{listener.fd().get(), POLLIN, 0};
-    if (::poll(&entry, 1, 10000) != 1) return;
-    net::TcpStream stream = listener.accept();
-    stream.set_receive_timeout(testing::kIoTimeout);
-    char block[4096];
-    std::string buffered;
-    while (buffered.find("\r\n\r\n") == std::string::npos) {
-      std::size_t n = stream.read_some(block);
-      if (n == 0) return;
-      buffered.append(block, n);
+    try {
+      pollfd entry{listener.fd().get(), POLLIN, 0};
+      if (::poll(&entry, 1, 10000) != 1) return;
+      net::TcpStream stream = listener.accept();
+      stream.set_receive_timeout(testing::kIoTimeout);
+      char block[4096];
+      std::string buffered;
+      while (buffered.find("\r\n\r\n") == std::string::npos) {
+        std::size_t n = stream.read_some(block);
+        if (n == 0) return;
+        buffered.append(block, n);
+      }
+      stream.write_all("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    } catch (const std::exception& error) {
+      server_error = error.what();
     }
-    stream.write_all("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   });
   testing::ChildProcess client(kProgram, {url});
   std::string error = client.read_stderr();
   EXPECT_EQ(client.wait(), 1);
   server.join();
+  EXPECT_EQ(server_error, "");
   EXPECT_EQ(error, "duplex-ws: handshake with " + url +
                        " failed: server answered 404 Not Found, not 101\n");
 }

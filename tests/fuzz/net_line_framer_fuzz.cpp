@@ -4,7 +4,8 @@
 // or one byte at a time; no line is longer than the limit; a line-too-long failure happens at
 // the same line in every split and is sticky; and the lines plus what stays buffered account for
 // every byte fed (nothing is lost or invented). The first input byte picks a small limit so the
-// limit path is reached often.
+// limit path is reached often. Fuzzing arrives in lesson 04 (`make fuzz`).
+// @lesson 04
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

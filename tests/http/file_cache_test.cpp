@@ -1,6 +1,6 @@
 // Tests for FileCache and the cached path of StaticFiles (lesson 12): hits, every kind of
-// change that must invalidate an entry, the limits, 304 and HEAD from the cache, and no
-// epoll_ctl per keep-alive request.
+// change that must invalidate an entry, the revalidation window (with the clock moved by hand),
+// the limits, 304 and HEAD from the cache, and no epoll_ctl per keep-alive request.
 // @lesson 12
 #include "src/http/file_cache.hpp"
 
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,7 @@ namespace duplex {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 using http::FileCache;
 using testing::HttpClient;
 using testing::TestServer;
@@ -151,6 +153,54 @@ TEST_F(L12_FileCache, LimitsBoundEntriesFileSizeAndTotal) {
   EXPECT_NE(by_total.insert("b", entry_for("b", "123")), nullptr);
 }
 
+// The clock is the caller's: these tests pass the time points by hand. A removed file makes
+// fstatat fail, so a hit after the removal proves that no fstatat was made.
+TEST_F(L12_FileCache, WithinTheIntervalNoSystemCallAfterItTheDiskDecides) {
+  FileCache cache({.revalidate_interval = 1s});
+  const FileCache::Clock::time_point start(1h);
+  FileCache::Entry entry = entry_for("a.txt", "hello");
+  entry.checked = start;
+  ASSERT_NE(cache.insert("a.txt", std::move(entry)), nullptr);
+  fs::remove(root_ / "a.txt");
+  const FileCache::Entry* hit = cache.find(root_fd_.get(), "a.txt", start + 999ms);
+  ASSERT_NE(hit, nullptr) << "checked less than an interval ago: used without fstatat";
+  EXPECT_EQ(hit->body, "hello");
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt", start + 1s), nullptr)
+      << "an interval after the check, the disk is asked again";
+  EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST_F(L12_FileCache, AConfirmedEntryIsTrustedForAnotherInterval) {
+  FileCache cache({.revalidate_interval = 1s});
+  const FileCache::Clock::time_point start(1h);
+  FileCache::Entry entry = entry_for("a.txt", "hello");
+  entry.checked = start;
+  cache.insert("a.txt", std::move(entry));
+  ASSERT_NE(cache.find(root_fd_.get(), "a.txt", start + 1s), nullptr) << "unchanged: confirmed";
+  write_file(root_ / "a.txt", "HELLO, WORLD");
+  const FileCache::Entry* stale = cache.find(root_fd_.get(), "a.txt", start + 1999ms);
+  ASSERT_NE(stale, nullptr) << "within the interval of the confirmation";
+  EXPECT_EQ(stale->body, "hello") << "the old version, whole";
+  EXPECT_EQ(stale->identity.st_size, 5);
+  EXPECT_EQ(cache.find(root_fd_.get(), "a.txt", start + 2s), nullptr) << "the rewrite is seen";
+}
+
+TEST_F(L12_FileCache, ZeroIntervalOrAClockBeforeTheCheckRevalidates) {
+  const FileCache::Clock::time_point start(1h);
+  FileCache every_time({.revalidate_interval = 0ns});
+  FileCache::Entry entry = entry_for("a.txt", "hello");
+  entry.checked = start;
+  every_time.insert("a.txt", std::move(entry));
+  FileCache windowed({.revalidate_interval = 1s});
+  entry = entry_for("a.txt", "hello");
+  entry.checked = start;
+  windowed.insert("a.txt", std::move(entry));
+  fs::remove(root_ / "a.txt");
+  EXPECT_EQ(every_time.find(root_fd_.get(), "a.txt", start), nullptr) << "interval 0";
+  EXPECT_EQ(windowed.find(root_fd_.get(), "a.txt", start - 1ms), nullptr)
+      << "a time before the last check proves nothing about the window";
+}
+
 // The whole server: StaticFiles with its cache.
 class L12_StaticFilesCache : public TempRoot {
  protected:
@@ -160,9 +210,15 @@ class L12_StaticFilesCache : public TempRoot {
     write_file(root_ / "index.html", "<h1>home</h1>\n");
     write_file(root_ / "style.css", "body{}\n");
     write_file(root_ / "big.txt", std::string(100, 'x'));
-    files_ = std::make_unique<http::StaticFiles>(
-        root_.string(), http::StaticFiles::Containment::kKernel,
-        http::FileCacheLimits{.max_entries = 8, .max_file_bytes = 64, .max_total_bytes = 1024});
+    // Interval 0: every request revalidates, so the tests below see a change on the very next
+    // request. The default window is tested on its own
+    // (ChangesWithinTheWindowAreServedOldButWhole).
+    files_ =
+        std::make_unique<http::StaticFiles>(root_.string(), http::StaticFiles::Containment::kKernel,
+                                            http::FileCacheLimits{.max_entries = 8,
+                                                                  .max_file_bytes = 64,
+                                                                  .max_total_bytes = 1024,
+                                                                  .revalidate_interval = 0ns});
     server_ = std::make_unique<TestServer>(
         [this](http::Router& router) { router.fallback(files_->handler()); });
   }
@@ -211,6 +267,27 @@ TEST_F(L12_StaticFilesCache, ChangedFilesAreServedFresh) {
   fs::remove(root_ / "style.css");
   EXPECT_EQ(client.request("GET", "/style.css").status, 404);
   EXPECT_EQ(cached(), 0u);
+}
+
+// With a window no test outlives, a rewrite is not seen by the cached path: the response is
+// the version that was read, its length and validators with it, never a mix of the two.
+TEST_F(L12_StaticFilesCache, ChangesWithinTheWindowAreServedOldButWhole) {
+  server_.reset();
+  files_ =
+      std::make_unique<http::StaticFiles>(root_.string(), http::StaticFiles::Containment::kKernel,
+                                          http::FileCacheLimits{.revalidate_interval = 1h});
+  server_ = std::make_unique<TestServer>(
+      [this](http::Router& router) { router.fallback(files_->handler()); });
+  HttpClient client(server_->port());
+  auto first = client.request("GET", "/style.css");
+  write_file(root_ / "style.css", "body{color:red}\n");
+  auto second = client.request("GET", "/style.css");
+  EXPECT_EQ(second.body, "body{}\n");
+  for (const char* name : {"Content-Length", "ETag", "Last-Modified"}) {
+    EXPECT_EQ(second.header(name), first.header(name)) << name;
+  }
+  // A Range request never uses the cache: it reads the file as it is now.
+  EXPECT_EQ(client.request("GET", "/style.css", "Range: bytes=5-9\r\n").body, "color");
 }
 
 TEST_F(L12_StaticFilesCache, NotModifiedHeadAndRangeFromACachedFile) {

@@ -14,6 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#if DUPLEX_LESSON >= 12
+#include "src/http/syntax.hpp"
+#endif
 #include "tests/http/http_feed.hpp"
 #include "tests/support/split_feed.hpp"
 
@@ -157,5 +160,31 @@ TEST(L04_HeadReader, FieldsAreRebuiltInTheBufferGivenLast) {
   EXPECT_LT(headers.begin()->value.data(), moved.data() + moved.size());
 }
 
+#if DUPLEX_LESSON >= 12
+// Lesson 12: the two loops of parse_field_line's fast path accept exactly what the checks
+// accept, for every byte value in a name and in a value; a refused line still names the byte.
+TEST(L12_HeadReader, FieldLineFastPathAcceptsWhatTheChecksAccept) {
+  for (int byte = 0; byte < 256; ++byte) {
+    char c = static_cast<char>(byte);
+    Field field;
+    ParseError error;
+    std::string in_name = std::string("X") + c + "Y: v";
+    bool accepted = parse_field_line(in_name, 0, field, error);
+    EXPECT_EQ(accepted, is_tchar(c) || c == ':') << "byte " << byte << " in the name";
+    if (!accepted) {
+      EXPECT_EQ(error.offset, 1u) << byte;
+    }
+    std::string in_value = std::string("X: a") + c + "b";
+    accepted = parse_field_line(in_value, 0, field, error);
+    EXPECT_EQ(accepted, is_field_value_char(c)) << "byte " << byte << " in the value";
+    if (accepted) {
+      EXPECT_EQ(field.value, in_value.substr(3)) << byte;
+    } else {
+      EXPECT_EQ(error.offset, 4u) << byte;
+    }
+  }
+}
+
+#endif
 }  // namespace
 }  // namespace duplex::http

@@ -137,5 +137,23 @@ TEST(L04_RequestTarget, AuthoritySyntaxRfc3986Section3_2) {
   EXPECT_FALSE(is_valid_authority("a b", true));
 }
 
+#if DUPLEX_LESSON >= 12
+// Lesson 12: a plain path is copied as it is; each thing that needs the full walk, one at a
+// time, still gets it.
+TEST(L12_RequestTarget, PlainPathsAreCopiedTheRestStillNormalised) {
+  for (const char* plain : {"/hello.txt", "/a/b/", "/", "/a.b/c..d/e."}) {
+    EXPECT_EQ(normalized(plain), plain);
+  }
+  EXPECT_EQ(normalized("/a//b"), "/a/b");
+  EXPECT_EQ(normalized("/a/./b"), "/a/b");
+  EXPECT_EQ(normalized("/a/../b"), "/b");
+  EXPECT_EQ(normalized("/a/.."), "/");
+  EXPECT_EQ(normalized("/a\\b"), "/a/b");
+  EXPECT_EQ(normalized("/a%2Fb"), "/a/b");
+  EXPECT_EQ(normalized("/%2e%2e/x"), "/x");
+  EXPECT_EQ(normalized("/.well-known/x"), "/.well-known/x");
+}
+
+#endif
 }  // namespace
 }  // namespace duplex::http

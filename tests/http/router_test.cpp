@@ -76,5 +76,29 @@ TEST(L06_Router, NoRouteAnswersFollowRfc9110) {
   EXPECT_EQ(client.request("HEAD", "/rooms/x").header("Content-Length"), "6");
 }
 
+#if DUPLEX_LESSON >= 12
+// Lesson 12: a path whose first segment starts no route is answered without the walk, and the
+// answers must be the walk's; a route that starts with a capture turns the shortcut off.
+TEST(L12_Router, TheFirstSegmentShortcutGivesTheWalksAnswers) {
+  Router router;
+  rooms(router);
+  EXPECT_NE(router.match("GET", "/").handler, nullptr);
+  EXPECT_NE(router.match("GET", "/rooms/a").handler, nullptr);
+  EXPECT_EQ(router.match("GET", "/pot").allow, "BREW");
+  for (const char* path : {"/hello.txt", "/room", "/roomsx/a", "/pot2", "/a/rooms"}) {
+    Router::Match none = router.match("GET", path);
+    EXPECT_EQ(none.handler, nullptr) << path;
+    EXPECT_EQ(none.allow, "") << path;
+  }
+  Router pages;
+  pages.get("/about", [](Exchange& e) { e.respond(200, "text/plain", "about"); });
+  pages.get("/{page}", [](Exchange& e) { e.respond(200, "text/plain", "page"); });
+  Router::Match page = pages.match("GET", "/hello.txt");
+  ASSERT_NE(page.handler, nullptr);
+  ASSERT_EQ(page.params.size(), 1u);
+  EXPECT_EQ(page.params[0].second, "hello.txt");
+}
+
+#endif
 }  // namespace
 }  // namespace duplex

@@ -190,6 +190,17 @@ TEST(L06_ServerProtocol, TheLastAllowedRequestSaysCloseRfc9112Section9_3) {
   EXPECT_EQ(outcome.left, kGetA.size()) << about(outcome);
 }
 
+TEST(L06_ServerProtocol, TheBodyMayBeGivenApartFromTheHead) {
+  Handler apart = [](ServerProtocol& protocol) {
+    Response head(200, "not this");
+    protocol.send_response(head, protocol.request().path);
+  };
+  Outcome get = run_everywhere(kGetA, apart);
+  EXPECT_EQ(get.wire, kOkA) << about(get);
+  Outcome head = run_everywhere("HEAD /a HTTP/1.1\r\nHost: h\r\n\r\n", apart);
+  EXPECT_EQ(head.wire, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n") << about(head);
+}
+
 TEST(L06_ServerProtocol, DateAndServerArePassedIn) {
   ServerProtocolOptions options;
   options.server_name = "duplex-test";

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "src/exercise.hpp"
 
 namespace {
@@ -111,15 +113,21 @@ TEST(L00_LessonTree, ExerciseMarkerErrors) {
             "exercise lesson04-head names lesson 4, which has no lessons/NN-slug/README.md");
 }
 
+// The message is thrown, and written to stderr at once: a server that catches the exception (a
+// handler's 500 or 1011) must not hide which stub the test reached.
 TEST(L00_LessonTree, TheStubsExceptionNamesTheExerciseAndTheSection) {
+  const std::string expected =
+      "exercise lesson08-accept-key is not written yet: read "
+      "lessons/08-websocket-upgrade/README.md#key, then replace the stub that threw this";
+  ::testing::internal::CaptureStderr();
+  std::string thrown;
   try {
     throw duplex::Exercise("lesson08-accept-key", "lessons/08-websocket-upgrade/README.md#key");
   } catch (const std::logic_error& error) {
-    EXPECT_STREQ(error.what(),
-                 "exercise lesson08-accept-key is not written yet: read "
-                 "lessons/08-websocket-upgrade/README.md#key, then replace the stub that threw "
-                 "this");
+    thrown = error.what();
   }
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), expected + "\n");
+  EXPECT_EQ(thrown, expected);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ const std::map<int, std::string> kReadmes = {{3, "lessons/03-many-clients/README
                                              {12, "lessons/12-making-it-fast/README.md"}};
 
 TreeRequest tree(int level) {
-  return TreeRequest{level, false, kReadmes};
+  return TreeRequest{level, false, kReadmes, {}};
 }
 
 const std::string kPool =
@@ -85,14 +85,16 @@ TEST(L00_LessonTree, ATreeResolvesBlocksAndDropsExerciseMarkers) {
 }
 
 TEST(L00_LessonTree, AnExerciseTreeStubsOnlyItsOwnLesson) {
-  auto stubbed = derive_file("src/net/connection.cpp", kConnection, TreeRequest{3, true, kReadmes});
+  auto stubbed =
+      derive_file("src/net/connection.cpp", kConnection, TreeRequest{3, true, kReadmes, {}});
   EXPECT_EQ(stubbed.stubbed, std::vector<std::string>{"lesson03-dispatch"});
   EXPECT_NE(stubbed.text.find("  throw duplex::Exercise(\"lesson03-dispatch\", "
                               "\"lessons/03-many-clients/README.md#the-event-loop\");\n}\n"),
             std::string::npos)
       << stubbed.text;
   EXPECT_EQ(stubbed.text.find("read_into"), std::string::npos);
-  auto later = derive_file("src/net/connection.cpp", kConnection, TreeRequest{4, true, kReadmes});
+  auto later =
+      derive_file("src/net/connection.cpp", kConnection, TreeRequest{4, true, kReadmes, {}});
   EXPECT_TRUE(later.stubbed.empty());
   EXPECT_NE(later.text.find("read_into(buffer_)"), std::string::npos);
 }

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/net/system_error.hpp"
@@ -30,6 +32,21 @@ TEST(L01_TcpListener, AcceptsAConnectionFromTheReportedAddress) {
   auto server = listener.accept();
   EXPECT_EQ(server.peer_address().to_string(), client.local_address().to_string());
   EXPECT_EQ(server.local_address().port(), listener.local_address().port());
+}
+
+// accept() on a socket made listening with the raw calls, not with listen(): this test checks
+// accept() alone, so it still runs while listen() is the exercise not written yet.
+TEST(L01_TcpListener, AcceptsOnASocketMadeListeningWithoutListen) {
+  Fd raw(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(raw) << "socket";
+  auto any_port = SocketAddress::from_numeric("127.0.0.1", 0);
+  ASSERT_EQ(::bind(raw.get(), any_port.get(), any_port.length()), 0) << "bind";
+  ASSERT_EQ(::listen(raw.get(), 1), 0) << "listen";
+  TcpListener listener(std::move(raw));
+  auto client = TcpStream::connect(listener.local_address());
+  auto server = listener.accept();
+  EXPECT_EQ(server.peer_address().to_string(), client.local_address().to_string());
+  EXPECT_TRUE(::fcntl(server.fd().get(), F_GETFD) & FD_CLOEXEC) << "accept4 with SOCK_CLOEXEC";
 }
 
 TEST(L01_TcpListener, DescriptorsAreCloseOnExec) {

@@ -1,6 +1,8 @@
 // Running a built program from a test (lessons 01 and 02): see net_process.hpp.
 #include "tests/support/net_process.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,7 +56,8 @@ bool read_more(int fd, std::string& pending) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args) {
+ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args)
+    : path_(path) {
   auto [in_read, in_write] = make_pipe();
   auto [out_read, out_write] = make_pipe();
   auto [err_read, err_write] = make_pipe();
@@ -82,6 +85,19 @@ ChildProcess::~ChildProcess() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status_, 0);
   }
+  // A test that failed while talking to the program usually failed because the program stopped
+  // (a reset, a short read): what it said on stderr is the reason, for example an exercise stub
+  // not written yet, so it belongs next to the failure. A test body unwinding on an exception
+  // has failed too, though GoogleTest records that only once the unwinding is over.
+  bool failing = ::testing::Test::HasFailure() || std::uncaught_exceptions() > 0;
+  if (!failing || !stderr_) return;
+  std::string said;
+  try {
+    said = read_stderr(std::chrono::seconds(1));
+  } catch (const std::exception&) {
+    said = std::exchange(stderr_pending_, std::string());
+  }
+  if (!said.empty()) ADD_FAILURE() << "the program " << path_ << " wrote on stderr:\n" << said;
 }
 
 std::string ChildProcess::read_line(std::chrono::milliseconds timeout) {

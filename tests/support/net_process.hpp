@@ -38,6 +38,7 @@ class ChildProcess {
  private:
   std::string read_until_eof(net::Fd& fd, std::string& pending, std::chrono::milliseconds timeout);
 
+  std::string path_;
   pid_t pid_ = -1;
   net::Fd stdin_, stdout_, stderr_;
   std::string stdout_pending_, stderr_pending_;
