@@ -38,13 +38,18 @@ void BufferPool::release(BufferBlock block) noexcept {
     ++dropped_;
     return;  // `block` frees its storage here
   }
-  if (blocks_.size() == kMaxBlocks) {
+  if (blocks_.size() == kMaxBlocks || bytes_ + block.capacity > kMaxBytes) {
+    // Full: trade the smallest kept block for this one, if it is larger and the trade keeps the
+    // byte bound; otherwise this one goes.
     std::size_t smallest = 0;
     for (std::size_t i = 1; i < blocks_.size(); ++i) {
       if (blocks_[i].capacity < blocks_[smallest].capacity) smallest = i;
     }
     ++dropped_;
-    if (blocks_[smallest].capacity >= block.capacity) return;
+    if (blocks_.empty() || blocks_[smallest].capacity >= block.capacity ||
+        bytes_ - blocks_[smallest].capacity + block.capacity > kMaxBytes) {
+      return;
+    }
     bytes_ -= blocks_[smallest].capacity;
     blocks_[smallest] = std::move(blocks_.back());
     blocks_.pop_back();

@@ -27,9 +27,7 @@ constexpr std::size_t kDirectSendMin = 4096;
 // taken piece by piece into a message, so memory follows the bytes that arrived.
 constexpr std::size_t kEchoHoldMax = 256 * 1024;
 // And the least worth holding: a held frame keeps its input buffer (a pool block) between reads,
-// and with 64 connections each holding a few bytes the pool ran dry and malloc faulted in fresh
-// pages (36 000 minor faults in 2 s of the 32-byte echo). A piece this small is cheaper to take
-// the usual way.
+// one per connection; a piece smaller than this costs less to take the usual way.
 constexpr std::size_t kEchoHoldMin = 4096;
 #endif
 

@@ -61,11 +61,22 @@ TEST(L12_BufferPool, KeepsNoMoreThanItsBound) {
   EXPECT_EQ(pool.bytes(), BufferPool::kMaxBlocks * 4096);
   EXPECT_EQ(pool.kept(), BufferPool::kMaxBlocks);
   EXPECT_EQ(pool.dropped(), 2 * BufferPool::kMaxBlocks);
+  // Large blocks replace small ones only as far as the byte bound allows.
   for (std::size_t i = 0; i < 2 * BufferPool::kMaxBlocks; ++i) {
     pool.release(make_block(BufferPool::kMaxBlockBytes));
   }
+  EXPECT_LE(pool.bytes(), BufferPool::kMaxBytes);
+  EXPECT_GT(pool.bytes(), BufferPool::kMaxBytes - BufferPool::kMaxBlockBytes);
   EXPECT_EQ(pool.blocks(), BufferPool::kMaxBlocks);
+}
+
+TEST(L12_BufferPool, TheByteBoundHoldsWithFewBlocks) {
+  BufferPool pool;
+  std::size_t fit = BufferPool::kMaxBytes / BufferPool::kMaxBlockBytes;
+  for (std::size_t i = 0; i < fit + 3; ++i) pool.release(make_block(BufferPool::kMaxBlockBytes));
+  EXPECT_EQ(pool.blocks(), fit);
   EXPECT_EQ(pool.bytes(), BufferPool::kMaxBytes);
+  EXPECT_EQ(pool.dropped(), 3U);
 }
 
 TEST(L12_BufferPool, AFullPoolTradesASmallBlockForALargerOne) {
