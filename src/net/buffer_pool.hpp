@@ -10,7 +10,8 @@
 //
 // The pool is bounded (kMaxBlocks blocks of at most kMaxBlockBytes each, kMaxBytes in all), so
 // its memory does not grow with the number of connections. Larger blocks, and blocks beyond the
-// bounds, go back to the C library. One pool per EventLoop, used only on that loop's thread: no locks.
+// bounds, go back to the C library. One pool per EventLoop, used only on that loop's thread: no
+// locks.
 // @lesson 12
 #pragma once
 
