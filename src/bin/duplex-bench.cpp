@@ -34,6 +34,7 @@
 //   duplex-bench serve-ws-echo  [--port N]    HttpServer + WebSocket /echo, and /sink (POST
 //                                             answered 204, WebSocket messages dropped)
 //   duplex-bench report --results FILE --docs DIR [--pinning TEXT] [--settings TEXT]
+//                                             docs/benchmarks.md, dated by FILE's mtime
 //
 // Common: --host H (127.0.0.1), --seconds S (5), --warmup S (1), --cpu C (pin this process to
 // CPU C with sched_setaffinity), --tag key=value (added to the result line, repeatable).
@@ -41,6 +42,7 @@
 // misbehaved (errors=1 and error=... say what happened); a bad flag exits 2, a failed setup 1.
 // Serve modes print their address as the first line and run until SIGINT or SIGTERM.
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <exception>
 #include <filesystem>
@@ -315,9 +317,12 @@ int report(const Flags& flags) {
   while (std::getline(in, line))
     if (auto r = bench::Result::parse(line)) results.push_back(*r);
   bench::MachineInfo machine;
-  std::time_t now = std::time(nullptr);
+  // The page is dated when its measurements were written, so that a report rebuilt later from
+  // the same results (after a change to the page's layout) keeps the date of the run.
+  std::time_t measured = std::chrono::system_clock::to_time_t(
+      std::chrono::file_clock::to_sys(std::filesystem::last_write_time(flags.results)));
   char date[64];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&measured));
   machine.date = date;
   machine.cpu = bench::cpu_model();
   machine.cpus = bench::cpu_count();

@@ -92,6 +92,19 @@ TEST(L12_ArticleReport, ChoicesFollowTheFigures) {
       << moved;
 }
 
+TEST(L12_ArticleReport, AZeroDelayIsSaidToBeBelowWhatTheClientCanSee) {
+  // The load generator reads the clock once per wake-up: 0 is "too small to see", not "none".
+  std::vector<Result> results = {
+      line("result row=push run=1 technique=long-poll lat_p50_ms=0 errors=0"),
+      line("result row=push run=1 technique=poll lat_p50_ms=503.3 errors=0"),
+  };
+  auto md = section(results);
+  EXPECT_NE(md.find("latency added none measurable (the same wake-up of the load generator) |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("latency added 503 ms (long-poll none measurable"), std::string::npos) << md;
+}
+
 TEST(L12_ArticleReport, MissingRowsAreNamedNotGuessed) {
   std::vector<Result> results = {
       line("result row=sys-sub-poll run=1 missing=strace_not_installed"),

@@ -48,7 +48,7 @@ TEST(L12_Report, RatiosPairRowsOfTheSameRun) {
   };
   auto report = build_report(results, machine());
   EXPECT_NE(report.markdown.find("| WS 32 B 64x16 msgs/s, WebSocket / TCP | **0.9** | 0.5 - 1 (3 "
-                                 "runs) | >= 0.9 | yes | ws-small: ?; tcp-small: ? |"),
+                                 "runs) | >= 0.9 | yes |  | ws-small: ?; tcp-small: ? |"),
             std::string::npos)
       << report.markdown;
 }
@@ -61,8 +61,26 @@ TEST(L12_Report, TargetsSayWhichSideWasCpuBound) {
   };
   auto md = build_report(results, machine()).markdown;
   EXPECT_NE(md.find("| HTTP 13 B keep-alive req/s, duplex / nginx tuned (wrk) | **1.2** | 1.2 - "
-                    "1.2 (1 runs) | >= 1.2 | yes | wrk-duplex: server (0.99 / 0.5); wrk-nginx: "
-                    "load generator (0.7 / 0.95) |"),
+                    "1.2 (1 runs) | >= 1.2 | yes | 0.848 | wrk-duplex: server (0.99 / 0.5); "
+                    "wrk-nginx: load generator (0.7 / 0.95) |"),
+            std::string::npos)
+      << md;
+}
+
+TEST(L12_Report, PerServerCpuRatioPairsEachRunsRatesAndShares) {
+  // Both rows limited by the load generator: the same rate, but duplex used half the CPU of
+  // nginx in run 1 and as much in run 2, so per server CPU it did 2 and 1 times the work.
+  std::vector<Result> results = {
+      line("result row=wrk-duplex run=1 rps=100 server_cpu=0.4 client_cpu=0.99 errors=0"),
+      line("result row=wrk-nginx run=1 rps=100 server_cpu=0.8 client_cpu=0.99 errors=0"),
+      line("result row=wrk-duplex run=2 rps=100 server_cpu=0.6 client_cpu=0.99 errors=0"),
+      line("result row=wrk-nginx run=2 rps=100 server_cpu=0.6 client_cpu=0.99 errors=0"),
+      line("result row=wrk-duplex run=3 rps=100 server_cpu=0.5 client_cpu=0.99 errors=0"),
+      line("result row=wrk-nginx run=3 rps=100 server_cpu=0.8 client_cpu=0.99 errors=0"),
+  };
+  auto md = build_report(results, machine()).markdown;
+  EXPECT_NE(md.find("(wrk) | **1** | 1 - 1 (3 runs) | >= 1.2 | **no** | 1.6 | wrk-duplex: load "
+                    "generator"),
             std::string::npos)
       << md;
 }
