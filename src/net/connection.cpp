@@ -25,6 +25,12 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // loop while the page cache feeds the socket as fast as it drains.
 constexpr std::size_t kSendfileBudget = 256 * 1024;
 
+// A reader that finds nothing must get EAGAIN, not sleep: the loop has other clients to serve.
+void make_non_blocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("fcntl O_NONBLOCK");
+}
+
 }  // namespace
 
 const char* to_string(CloseReason reason) noexcept {
@@ -51,7 +57,19 @@ std::shared_ptr<Connection> Connection::create(EventLoop& loop, Fd fd, Connectio
   return std::make_shared<Connection>(Private{}, loop, std::move(fd), limits);
 }
 
+#if DUPLEX_LESSON >= 12
+std::shared_ptr<Connection> Connection::create(EventLoop& loop, Fd fd, ConnectionLimits limits,
+                                               Blocking blocking) {
+  return std::make_shared<Connection>(Private{}, loop, std::move(fd), limits, blocking);
+}
+
+Connection::Connection(Private key, EventLoop& loop, Fd fd, ConnectionLimits limits)
+    : Connection(key, loop, std::move(fd), limits, Blocking::kUnknown) {}
+
+Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits, Blocking blocking)
+#else
 Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
+#endif
     : loop_(loop),
       fd_(std::move(fd)),
 #if DUPLEX_LESSON >= 13
@@ -66,9 +84,11 @@ Connection::Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits)
       linger_timer_(loop),
       send_timer_(loop),
       last_activity_(loop.now()) {
-  int flags = fcntl(fd_.get(), F_GETFL);
-  if (flags < 0 || fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK) < 0)
-    throw_errno("fcntl O_NONBLOCK");
+#if DUPLEX_LESSON >= 12
+  if (blocking == Blocking::kUnknown) make_non_blocking(fd_.get());
+#else
+  make_non_blocking(fd_.get());
+#endif
   if (limits_.low_water > limits_.high_water) limits_.low_water = limits_.high_water;
   if (limits_.max_read_per_wakeup == 0) limits_.max_read_per_wakeup = 1;
 }

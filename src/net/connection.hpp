@@ -84,6 +84,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // `fd` must be a connected stream socket; it is made non-blocking. Call start() to begin.
   static std::shared_ptr<Connection> create(EventLoop& loop, Fd fd, ConnectionLimits limits = {});
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: a socket made by accept4(SOCK_NONBLOCK) or socket(SOCK_NONBLOCK) is taken as it
+  // is, which saves the two fcntl() calls per connection that making it non-blocking costs.
+  enum class Blocking{kUnknown, kNonBlocking};
+  static std::shared_ptr<Connection> create(EventLoop& loop, Fd fd, ConnectionLimits limits,
+                                            Blocking blocking);
+#endif
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -91,7 +98,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Handlers may be replaced at any time, from inside a handler too.
   void set_on_data(DataHandler handler);
   void set_on_close(CloseHandler handler);
-  void set_on_drain(DrainHandler handler) { on_drain_ = std::move(handler); }
+  void set_on_drain(DrainHandler handler) {
+    on_drain_ = std::move(handler);
+  }
 
   // Registers with the loop and starts reading and the idle timer.
   void start();
@@ -127,8 +136,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return output_.size() + static_cast<std::size_t>(later_memory_ + later_file_);
   }
   // True while output waits for the socket to become writable (EPOLLOUT armed).
-  bool waiting_to_write() const noexcept { return (interest_ & kWritable) != 0; }
-  Buffer& input() noexcept { return input_; }
+  bool waiting_to_write() const noexcept {
+    return (interest_ & kWritable) != 0;
+  }
+  Buffer& input() noexcept {
+    return input_;
+  }
 #if DUPLEX_LESSON >= 12
   // Bytes of buffer storage held (input + output). Zero once both are empty: an idle connection
   // holds no buffer memory; the storage went back to the loop's BufferPool.
@@ -203,6 +216,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  public:
   Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits);
+#if DUPLEX_LESSON >= 12
+  Connection(Private, EventLoop& loop, Fd fd, ConnectionLimits limits, Blocking blocking);
+#endif
 
  private:
   friend class EventLoop;

@@ -134,10 +134,11 @@ void Connector::succeed() {
   timer_.cancel();
   std::shared_ptr<Connection> connection;
   try {
-    connection = Connection::create(loop_, std::move(fd_), options_.limits);
+    connection = Connection::create(loop_, std::move(fd_), options_.limits,
+                                    Connection::Blocking::kNonBlocking);
     connection->start();
   } catch (const SystemError& error) {
-    // fcntl or epoll_ctl refused the new socket (out of memory, say): still exactly one answer.
+    // epoll_ctl refused the new socket (out of memory, say): still exactly one answer.
     fail(ConnectFailure::kSystemError, error.error_number());
     return;
   }

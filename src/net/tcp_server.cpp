@@ -65,7 +65,12 @@ void TcpServer::on_acceptable() {
 }
 
 void TcpServer::adopt(Fd fd) {
+#if DUPLEX_LESSON >= 12
+  auto connection = Connection::create(loop_, std::move(fd), limits_.connection,
+                                       Connection::Blocking::kNonBlocking);
+#else
   auto connection = Connection::create(loop_, std::move(fd), limits_.connection);
+#endif
   bool counted = accepted_ < limits_.max_connections;
   Connection* raw = connection.get();
   connections_.emplace(raw, connection);

@@ -6,6 +6,7 @@
 // @lesson 03
 #include "src/net/connection.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -491,6 +492,20 @@ TEST(L03_Connection, AFullReadReadsAgainWithinTheBudget) {
 #endif
 
 #if DUPLEX_LESSON >= 12
+TEST(L12_Connection, ASocketKnownToBeNonBlockingIsTakenAsItIs) {
+  // kNonBlocking skips the fcntl() pair, so a socket that is in fact blocking stays blocking;
+  // without it (kUnknown, the default) O_NONBLOCK is set as before.
+  EventLoop loop;
+  auto [client, server] = testing::tcp_pair();
+  auto [other_client, other_server] = testing::tcp_pair();
+  auto trusted = Connection::create(loop, std::move(server).release_fd(), {},
+                                    Connection::Blocking::kNonBlocking);
+  auto checked = Connection::create(loop, std::move(other_server).release_fd(), {},
+                                    Connection::Blocking::kUnknown);
+  EXPECT_EQ(fcntl(trusted->fd(), F_GETFL) & O_NONBLOCK, 0);
+  EXPECT_NE(fcntl(checked->fd(), F_GETFL) & O_NONBLOCK, 0);
+}
+
 TEST(L12_Connection, AnIdleConnectionHoldsNoBufferAndTheLoopReusesTheStorage) {
   // 10,000 idle connections must not hold 10,000 buffers; a busy one must not go to malloc and
   // free (and glibc to brk) on every read: the loop's pool sits between the two.
