@@ -420,8 +420,8 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
           " - " + format_number(*high) + " (" + std::to_string(ratios.size()) +
           " runs) | >= " + format_number(comparison.target) + " | " +
           (m >= comparison.target ? "yes" : "**no**") + " | " +
-          (per_cpu_ratios.empty() ? std::string() : format_number(median(per_cpu_ratios))) +
-          " | " + bound + " |\n";
+          (per_cpu_ratios.empty() ? std::string() : format_number(median(per_cpu_ratios))) + " | " +
+          bound + " |\n";
     ratio_chart.series[0].values.push_back(m);
   }
   // Idle memory is an absolute target: bytes of server memory per connection.

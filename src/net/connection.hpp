@@ -66,6 +66,11 @@ struct ConnectionLimits {
   std::chrono::milliseconds send_timeout{0};
 };
 
+#if DUPLEX_LESSON >= 12
+// What the creator of a Connection knows of its socket (lesson 12, Connection::create).
+enum class Blocking { kUnknown, kNonBlocking };
+#endif
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // Called once per wake-up with everything buffered; consume() what you handled, leave a
@@ -87,7 +92,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 #if DUPLEX_LESSON >= 12
   // Lesson 12: a socket made by accept4(SOCK_NONBLOCK) or socket(SOCK_NONBLOCK) is taken as it
   // is, which saves the two fcntl() calls per connection that making it non-blocking costs.
-  enum class Blocking{kUnknown, kNonBlocking};
   static std::shared_ptr<Connection> create(EventLoop& loop, Fd fd, ConnectionLimits limits,
                                             Blocking blocking);
 #endif

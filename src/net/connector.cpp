@@ -134,8 +134,7 @@ void Connector::succeed() {
   timer_.cancel();
   std::shared_ptr<Connection> connection;
   try {
-    connection = Connection::create(loop_, std::move(fd_), options_.limits,
-                                    Connection::Blocking::kNonBlocking);
+    connection = Connection::create(loop_, std::move(fd_), options_.limits, Blocking::kNonBlocking);
     connection->start();
   } catch (const SystemError& error) {
     // epoll_ctl refused the new socket (out of memory, say): still exactly one answer.

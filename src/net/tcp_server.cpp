@@ -66,8 +66,8 @@ void TcpServer::on_acceptable() {
 
 void TcpServer::adopt(Fd fd) {
 #if DUPLEX_LESSON >= 12
-  auto connection = Connection::create(loop_, std::move(fd), limits_.connection,
-                                       Connection::Blocking::kNonBlocking);
+  auto connection =
+      Connection::create(loop_, std::move(fd), limits_.connection, Blocking::kNonBlocking);
 #else
   auto connection = Connection::create(loop_, std::move(fd), limits_.connection);
 #endif

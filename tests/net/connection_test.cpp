@@ -498,10 +498,10 @@ TEST(L12_Connection, ASocketKnownToBeNonBlockingIsTakenAsItIs) {
   EventLoop loop;
   auto [client, server] = testing::tcp_pair();
   auto [other_client, other_server] = testing::tcp_pair();
-  auto trusted = Connection::create(loop, std::move(server).release_fd(), {},
-                                    Connection::Blocking::kNonBlocking);
-  auto checked = Connection::create(loop, std::move(other_server).release_fd(), {},
-                                    Connection::Blocking::kUnknown);
+  auto trusted =
+      Connection::create(loop, std::move(server).release_fd(), {}, Blocking::kNonBlocking);
+  auto checked =
+      Connection::create(loop, std::move(other_server).release_fd(), {}, Blocking::kUnknown);
   EXPECT_EQ(fcntl(trusted->fd(), F_GETFL) & O_NONBLOCK, 0);
   EXPECT_NE(fcntl(checked->fd(), F_GETFL) & O_NONBLOCK, 0);
 }
