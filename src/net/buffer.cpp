@@ -70,6 +70,11 @@ std::span<char> Buffer::prepare(std::size_t at_least) {
     // Doubling: the total copying over n appended bytes stays below 2n.
     std::size_t grown = std::max({kMinCapacity, capacity_ * 2, readable + at_least});
 #if DUPLEX_LESSON >= 12
+    // Storage taken again after release_if_empty(): room for twice the recent peak, as doubling
+    // would have grown to, so that a round busier than the last one still needs no copy.
+    if (pool_ != nullptr && !storage_) {
+      grown = std::max(grown, std::min(2 * last_peak_, BufferPool::kMaxBlockBytes));
+    }
     // Lesson 12: warm storage from the loop's pool when it has a block large enough.
     BufferBlock bigger;
     if (pool_ != nullptr) bigger = pool_->acquire(grown);
@@ -93,6 +98,9 @@ std::span<char> Buffer::prepare(std::size_t at_least) {
 void Buffer::commit(std::size_t n) {
   if (n > capacity_ - end_) throw std::out_of_range("Buffer::commit: more than prepared");
   end_ += n;
+#if DUPLEX_LESSON >= 12
+  peak_ = std::max(peak_, end_);
+#endif
 }
 
 void Buffer::consume(std::size_t n) {
@@ -119,6 +127,15 @@ std::size_t Buffer::capacity() const noexcept {
 
 void Buffer::release_if_empty() noexcept {
   if (!empty()) return;
+#if DUPLEX_LESSON >= 12
+  // @anchor lesson12-buffer-peak
+  if (pool_ != nullptr && storage_) {
+    // The recent peak halves with every quieter round instead of being forgotten at once: a
+    // connection that alternates large and small rounds keeps its room.
+    last_peak_ = std::min(std::max(peak_, last_peak_ / 2), BufferPool::kMaxBlockBytes);
+    peak_ = 0;
+  }
+#endif
   release_storage();
   begin_ = end_ = 0;
 }

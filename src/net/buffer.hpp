@@ -20,7 +20,10 @@
 // Lesson 12: a buffer may draw its storage from a BufferPool (a Connection's buffers use their
 // loop's pool): it then takes storage from the pool when it needs space and gives it back when
 // released or destroyed, instead of calling new[] and delete[]. Without a pool, the default,
-// it allocates on its own.
+// it allocates on its own. A pooled buffer that was emptied and released asks the pool next
+// time for twice its recent peak (up to BufferPool::kMaxBlockBytes), not for the one read or
+// reply at hand: a 64 KiB echo otherwise started every round in a block too small for the
+// round's messages and copied 110 KB per message from block to larger block (lesson 12).
 #endif
 
 #include <cstddef>
@@ -98,6 +101,8 @@ class Buffer {
 
 #if DUPLEX_LESSON >= 12
   BufferPool* pool_ = nullptr;
+  std::size_t peak_ = 0;       // the most bytes the current storage has held (end_'s highest)
+  std::size_t last_peak_ = 0;  // the recent peak, over the storage released before
 #endif
   std::unique_ptr<char[]> storage_;
   std::size_t capacity_ = 0;

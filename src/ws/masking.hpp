@@ -24,8 +24,9 @@ void apply_mask_bytewise(char* data, std::size_t size, const MaskKey& key, std::
 void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t offset);
 #if DUPLEX_LESSON >= 12
 // Lesson 12: apply_mask() fused with a copy, out[i] = in[i] ^ key[(offset + i) % 4], in one pass
-// over the bytes; `in` is left as it is. An echo unmasks straight from the receive buffer into
-// the send buffer with it. `in` and `out` must not overlap.
+// over the bytes. An echo unmasks straight from the receive buffer into the send buffer with it,
+// and apply_mask() is the same loop in place: `in` and `out` are the same address or do not
+// overlap.
 void unmask_copy(const char* in, char* out, std::size_t size, const MaskKey& key,
                  std::uint64_t offset);
 #endif

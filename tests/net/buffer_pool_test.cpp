@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "src/net/buffer.hpp"
 
@@ -125,6 +126,56 @@ TEST(L12_BufferPool, GrowingGivesTheSmallerBlockBackAndKeepsTheBytes) {
   EXPECT_EQ(buffer.view(), std::string(100, 'a') + std::string(first, 'b'));
   EXPECT_EQ(pool.blocks(), 1U);
   EXPECT_EQ(pool.bytes(), first);
+}
+
+// A connection's buffer is emptied and released every round; a round of 64 KiB messages must not
+// start again in a small block and copy what it holds into larger ones (lesson 12, step 14).
+TEST(L12_BufferPool, AnEmptiedBufferAsksForTwiceItsRecentPeak) {
+  BufferPool pool;
+  Buffer small(&pool);
+  small.append("x");
+  Buffer large(&pool);
+  large.append(std::string(100'000, 'a'));
+  small.consume(1);
+  small.release_if_empty();
+  large.consume(large.size());
+  large.release_if_empty();
+  ASSERT_EQ(pool.blocks(), 2U);
+  large.append("y");  // one byte, for which the best fit alone is the 4 KiB block
+  EXPECT_GE(large.capacity(), 200'000U) << "the buffer held 100 000 bytes last time";
+  EXPECT_EQ(pool.blocks(), 2U) << "neither kept block is large enough";
+}
+
+TEST(L12_BufferPool, TheRecentPeakFadesOverQuietRounds) {
+  BufferPool pool;
+  Buffer small(&pool);
+  small.append("x");
+  small.consume(1);
+  small.release_if_empty();  // the pool's 4 KiB block: the best fit once the buffer asks for little
+  Buffer buffer(&pool);
+  buffer.append(std::string(100'000, 'a'));
+  buffer.consume(buffer.size());
+  buffer.release_if_empty();
+  std::vector<std::size_t> capacities;
+  for (int round = 0; round < 8; ++round) {
+    buffer.append("b");
+    capacities.push_back(buffer.capacity());
+    buffer.consume(1);
+    buffer.release_if_empty();
+  }
+  EXPECT_GE(capacities.front(), 100'000U) << "one quiet round halves the peak, no more";
+  EXPECT_EQ(capacities.back(), Buffer::kMinCapacity) << "eight quiet rounds forget it";
+}
+
+TEST(L12_BufferPool, WhatAnEmptiedBufferAsksForIsBoundedByTheLargestKeptBlock) {
+  BufferPool pool;
+  Buffer buffer(&pool);
+  buffer.append(std::string(BufferPool::kMaxBlockBytes * 2, 'a'));
+  buffer.consume(buffer.size());
+  buffer.release_if_empty();
+  buffer.append("b");
+  EXPECT_EQ(buffer.capacity(), BufferPool::kMaxBlockBytes)
+      << "a block the pool would not keep would go to the C library and back every round";
 }
 
 TEST(L12_BufferPool, ADestroyedBufferGivesItsStorageBack) {
