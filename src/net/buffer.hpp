@@ -23,7 +23,7 @@
 // it allocates on its own. A pooled buffer that was emptied and released asks the pool next
 // time for twice its recent peak (up to BufferPool::kMaxBlockBytes), not for the one read or
 // reply at hand: a 64 KiB echo otherwise started every round in a block too small for the
-// round's messages and copied 110 KB per message from block to larger block (lesson 12).
+// round's messages, and copied each payload about twice from block to larger block (lesson 12).
 #endif
 
 #include <cstddef>
