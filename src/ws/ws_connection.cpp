@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <utility>
@@ -124,10 +125,13 @@ void WsConnection::on_data(net::Buffer& input) {
         held_ = data.size();
         break;
       }
-      if (plan.status == Protocol::EchoPlan::Status::kWhole && echo_frame(plan, data)) {
-        data = data.subspan(plan.input_size);
-        message_pending_ = false;
-        continue;
+      if (plan.status == Protocol::EchoPlan::Status::kWhole) {
+        std::size_t echoed = echo_frames(plan, data);
+        if (echoed > 0) {
+          data = data.subspan(echoed);
+          message_pending_ = false;
+          continue;
+        }
       }
     }
 #endif
@@ -145,19 +149,31 @@ void WsConnection::on_data(net::Buffer& input) {
 }
 
 #if DUPLEX_LESSON >= 12
-// @anchor lesson12-echo-frame
-// The reply is written where it will be sent from: the transport's output queue. Nothing is
-// committed until the Protocol has checked it, so a text frame that is not UTF-8 leaves no
-// trace and goes the usual way, which fails the connection (1007).
-bool WsConnection::echo_frame(const Protocol::EchoPlan& plan, std::span<const char> data) {
-  if (!can_send(static_cast<std::size_t>(plan.header.payload_length) + kMaxFrameHeaderSize)) {
-    return false;
+// @anchor lesson12-echo-frames
+// The replies to the whole frames at the front of `data`, from the one `first` plans, go one
+// after the other into one stretch of the transport's output queue: the send-queue check, the
+// pong and the room are paid once per read, not once per frame. A reply is its frame without
+// the masking key (a client masks every frame, RFC 6455 §5.3), so room for `data` is room for
+// all of them. A reply is committed only once the Protocol has checked it: a text frame that is
+// not UTF-8 stops the run, and the caller takes it the usual way, which fails the connection
+// (1007) after the replies before it. Returns the input bytes answered.
+std::size_t WsConnection::echo_frames(const Protocol::EchoPlan& first, std::span<const char> data) {
+  if (!can_send(first.reply_size)) return 0;
+  std::size_t room = std::min(data.size(), config_->options.max_send_queue - bytes_queued());
+  flush_output();  // a pong the Protocol queued goes out first (§5.5.2)
+  std::span<char> out = transport_->prepare_send(room);
+  std::size_t taken = 0;
+  std::size_t written = 0;
+  Protocol::EchoPlan plan = first;
+  while (written + plan.reply_size <= out.size() &&
+         protocol_.echo(plan, data.subspan(taken), out.data() + written)) {
+    taken += plan.input_size;
+    written += plan.reply_size;
+    plan = protocol_.plan_echo(data.subspan(taken), kEchoHoldMax);
+    if (plan.status != Protocol::EchoPlan::Status::kWhole) break;
   }
-  flush_output();  // a pong the Protocol queued goes out first
-  std::span<char> out = transport_->prepare_send(plan.reply_size);
-  if (out.size() < plan.reply_size || !protocol_.echo(plan, data, out.data())) return false;
-  transport_->commit_send(plan.reply_size);
-  return true;
+  transport_->commit_send(written);
+  return taken;
 }
 
 std::uint64_t WsConnection::bytes_received() const {

@@ -172,8 +172,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
                     Group* group);
   void on_data(net::Buffer& input);
 #if DUPLEX_LESSON >= 12
-  // WsHandlers::echo's fast path for one whole frame; false: the usual way must take it.
-  bool echo_frame(const Protocol::EchoPlan& plan, std::span<const char> data);
+  // WsHandlers::echo's fast path: the whole frames at the front of `data`, the first of them
+  // planned in `first`; returns the bytes answered, 0 when the usual way must take the first.
+  std::size_t echo_frames(const Protocol::EchoPlan& first, std::span<const char> data);
   // What keep-alive counts as received: the Protocol's bytes and those on_data left in the
   // input for a frame to complete.
   std::uint64_t bytes_received() const;

@@ -341,6 +341,46 @@ TEST(L12_EchoFastPath, SendQueueLimitClosesWith1008) {
   EXPECT_EQ((static_cast<std::uint8_t>(close[2]) << 8) | static_cast<std::uint8_t>(close[3]), 1008);
 }
 
+// Step 15's batch: the whole frames of one read are answered in one stretch of the output. A
+// bad text frame in the middle stops it: the replies before it go out, it and everything after
+// it never do, and the connection fails with 1007.
+TEST(L12_EchoFastPath, BadUtf8InTheMiddleOfABatchKeepsTheRepliesBeforeIt) {
+  EchoFixture fixture;
+  fixture.deliver(client_frame(Opcode::kText, "one") + client_frame(Opcode::kBinary, "two") +
+                  client_frame(Opcode::kText, "bad \xc0\xaf") +
+                  client_frame(Opcode::kText, "never"));
+  std::string replies = fixture.replies();
+  std::string expected = server_frame(Opcode::kText, "one") + server_frame(Opcode::kBinary, "two");
+  ASSERT_EQ(replies.substr(0, expected.size()), expected);
+  std::string close = replies.substr(expected.size());
+  ASSERT_GE(close.size(), 4u);
+  EXPECT_EQ(static_cast<std::uint8_t>(close[0]), 0x88);
+  EXPECT_EQ((static_cast<std::uint8_t>(close[2]) << 8) | static_cast<std::uint8_t>(close[3]), 1007);
+  EXPECT_EQ(close.size(), 2u + static_cast<std::uint8_t>(close[1]));  // nothing after the close
+}
+
+// The send queue limit inside a batch: the replies that fit are sent, the first that does not
+// closes the connection with 1008, as it would one frame at a time.
+TEST(L12_EchoFastPath, SendQueueLimitInsideABatchSendsWhatFitsThenClosesWith1008) {
+  WsOptions options;
+  options.max_send_queue = 350;  // three 102-byte replies fit, a fourth does not
+  EchoFixture fixture(options);
+  std::string input;
+  std::string expected;
+  for (int i = 0; i < 5; ++i) {
+    std::string payload = pattern(100 + i).substr(i);
+    input += client_frame(Opcode::kBinary, payload);
+    if (i < 3) expected += server_frame(Opcode::kBinary, payload);
+  }
+  fixture.deliver(input);
+  std::string replies = fixture.replies();
+  ASSERT_EQ(replies.substr(0, expected.size()), expected);
+  std::string close = replies.substr(expected.size());
+  ASSERT_GE(close.size(), 4u);
+  EXPECT_EQ(static_cast<std::uint8_t>(close[0]), 0x88);
+  EXPECT_EQ((static_cast<std::uint8_t>(close[2]) << 8) | static_cast<std::uint8_t>(close[3]), 1008);
+}
+
 // A frame the fast path holds in the input, waiting for its end, is still a frame begun: the
 // message deadline closes it with 1008 (a slowloris gains nothing from the echo).
 TEST(L12_EchoFastPath, HeldFrameIsBoundedByTheMessageTimeout) {
