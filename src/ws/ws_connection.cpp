@@ -112,9 +112,10 @@ void WsConnection::on_data(net::Buffer& input) {
   // bad frame behind it fails the connection (after our close nothing may be sent, §5.5.1).
 #if DUPLEX_LESSON >= 12
   // @anchor lesson12-echo-loop
-  // Lesson 12, WsHandlers::echo: a whole frame goes straight back (echo_frame); one still
-  // arriving stays in the input buffer, so that it is whole at the next read instead of being
-  // taken piece by piece into a message. Everything else goes through the Protocol as below.
+  // Lesson 12, WsHandlers::echo: whole frames go straight back, all those in a row at once
+  // (echo_frames); one still arriving stays in the input buffer, so that it is whole at the next
+  // read instead of being taken piece by piece into a message. Everything else goes through the
+  // Protocol as below.
   held_ = 0;
 #endif
   while (!data.empty() && state_ < State::kDisconnecting) {
