@@ -139,6 +139,9 @@ void ServerProtocol::start_request(std::string_view buffered, std::size_t head_s
   // What the rest of the exchange needs from the head is decided now: the glue may take the
   // head away (take_request) before the body has arrived.
   client_keep_alive_ = head_.keep_alive();
+#if DUPLEX_LESSON >= 12
+  request_read_ = false;
+#endif
   head_method_ = head_.method_id == Method::kHead;
   version_minor_ = head_.version_minor;
   body_.clear();
@@ -154,6 +157,9 @@ void ServerProtocol::start_request(std::string_view buffered, std::size_t head_s
 // last: its response says "Connection: close".
 void ServerProtocol::request_complete() {
   ++requests_;
+#if DUPLEX_LESSON >= 12
+  request_read_ = true;
+#endif
   std::size_t max_requests = options_.max_requests_per_connection;
   keep_alive_ = client_keep_alive_ && !stopping_ && (max_requests == 0 || requests_ < max_requests);
   state_ = State::kResponding;

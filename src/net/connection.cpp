@@ -465,6 +465,18 @@ void Connection::close() {
   close_for(CloseReason::kClosedByUs);
 }
 
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-close-without-linger
+// The graceful close guards against a peer whose unread bytes would turn our close() into a
+// reset. A peer that has promised to send nothing more has no such bytes, so the half-close,
+// the wait for its FIN and the read that sees it are three steps for nothing: after the output,
+// close() alone sends our data and then our FIN. linger_timeout still bounds the flush.
+void Connection::close_without_linger() {
+  if (input_.empty()) skip_linger_ = true;
+  close_for(CloseReason::kClosedByUs);
+}
+#endif
+
 void Connection::abort() {
   abort_for(CloseReason::kClosedByUs);
 }
@@ -505,6 +517,12 @@ void Connection::close_for(CloseReason reason) {
 
 void Connection::finish_close_if_done() {
   if (state_ != State::kClosing || has_output()) return;
+#if DUPLEX_LESSON >= 12
+  if (skip_linger_) {
+    abort_for(close_reason_, close_error_);
+    return;
+  }
+#endif
   if (!write_shut_) {
     ::shutdown(fd_.get(), SHUT_WR);
     write_shut_ = true;
@@ -522,7 +540,11 @@ void Connection::abort_for(CloseReason reason, int error_number) {
   idle_timer_.cancel();
   linger_timer_.cancel();
   send_timer_.cancel();
+#if DUPLEX_LESSON >= 12
+  if (fd_) loop_.forget(fd_.get());  // fd_ is this socket's only descriptor, closed next
+#else
   if (fd_) loop_.unwatch(fd_.get());
+#endif
   fd_.reset();
   interest_ = 0;
   output_.clear();

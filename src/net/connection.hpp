@@ -124,6 +124,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Graceful: stop reading requests, flush the output, send FIN, wait (bounded by
   // linger_timeout) for the peer's FIN, then close.
   void close();
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: for a peer that has said it sends nothing more (HTTP's "Connection: close" on
+  // the last request, RFC 9112 §9.6): flush the output, then close, with no FIN of our own first
+  // and no wait for the peer's. With bytes from the peer still unconsumed in the input, the
+  // peer did send more, and this is close().
+  void close_without_linger();
+#endif
   // Now: drop unsent output and close the socket. is_open() is false at once.
   void abort();
   // Thread-safe: runs `task` on the loop thread if this connection is still open then. An
@@ -274,6 +281,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_pending_ = false;  // closed, on_close not yet called
   bool write_shut_ = false;
   bool peer_closed_ = false;
+#if DUPLEX_LESSON >= 12
+  bool skip_linger_ = false;  // close_without_linger: no shutdown, no wait for the peer's FIN
+#endif
   CloseReason close_reason_ = CloseReason::kClosedByUs;
   int close_error_ = 0;
   std::uint32_t interest_ = 0;

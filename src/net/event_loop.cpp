@@ -116,6 +116,19 @@ void EventLoop::unwatch(int fd) {
   watches_.erase(it);
 }
 
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-forget
+// epoll watches the open socket, not the number: the registration ends when the last
+// descriptor of the socket is closed (epoll(7), "Will closing a file descriptor cause it to be
+// removed from all epoll interest lists?"). A connection closing its own socket leaves that to
+// close(), one system call fewer per connection. A copy of the descriptor (dup, or a fork that
+// has not reached exec yet: the sockets are close-on-exec) would keep the registration alive;
+// its events then carry a generation no watch has, and the dispatch drops them.
+void EventLoop::forget(int fd) {
+  watches_.erase(fd);
+}
+#endif
+
 bool EventLoop::watching(int fd) const {
   return watches_.count(fd) > 0;
 }

@@ -553,5 +553,21 @@ TEST(L06_HttpServer, LoadManyPipelinedRequestsOverManyConnectionsNoneLost) {
   EXPECT_EQ(answered, kConnections * kRequests);
 }
 
+#if DUPLEX_LESSON >= 12
+TEST(L12_HttpServer, AClientThatSaidCloseIsLetGoWithoutWaitingForItsFin) {
+  // RFC 9112 §9.6: it sends nothing more, so the server closes as soon as the response is out.
+  // With a lingering close the connection would stay until this client closes (it never does
+  // here) or linger_timeout ends it.
+  TestServer server(basic_routes);
+  HttpClient client(server.port());
+  client.send(HttpClient::format("GET", "/hello", "Connection: close\r\n"));
+  auto response = client.read_response();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_TRUE(client.closed_by_server());
+  EXPECT_EQ(server.call([&] { return server.server().connection_count(); }), 0U);
+}
+#endif
+
 }  // namespace
 }  // namespace duplex

@@ -549,5 +549,46 @@ TEST(L06_ServerProtocol, DecisionsSurviveTakingTheRequestBeforeItsBody) {
   }
 }
 
+#if DUPLEX_LESSON >= 12
+// Lesson 12: whether the glue may close without lingering, the same for every split plan.
+bool client_done_everywhere(std::string_view input, const ServerProtocolOptions& options) {
+  std::optional<bool> first;
+  for (const duplex::testing::SplitPlan& plan : duplex::testing::split_plans(input)) {
+    Driver driver(echo_path, options);
+    for (std::string_view chunk : plan.chunks) driver.feed(chunk);
+    bool done = driver.protocol.client_done_sending();
+    if (!first) first = done;
+    EXPECT_EQ(done, *first) << plan.name << about(driver);
+  }
+  return first.value_or(false);
+}
+
+TEST(L12_ServerProtocol, TheClientIsDoneSendingOnlyAfterItsOwnCloseAndAWholeRequest) {
+  ServerProtocolOptions options = bare_options();
+  // RFC 9112 §9.6: a client that sends "close" sends no further request.
+  EXPECT_TRUE(
+      client_done_everywhere("GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", options));
+  EXPECT_TRUE(client_done_everywhere(
+      "POST /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", options));
+  // RFC 9112 §9.3: HTTP/1.0 without keep-alive closes after this response.
+  EXPECT_TRUE(client_done_everywhere("GET /a HTTP/1.0\r\n\r\n", options));
+  // Open, or closed by the server while the client meant to go on: it may be sending more.
+  EXPECT_FALSE(client_done_everywhere(kGetA, options));
+  options.max_requests_per_connection = 1;
+  EXPECT_FALSE(client_done_everywhere(std::string(kGetA) + std::string(kGetB), options));
+  options = bare_options();
+  // Failed in the middle of its body (a chunk past max_body, a bad chunk): the rest of the
+  // body may still be on its way.
+  options.parser.max_body = 4;
+  std::string chunked_close =
+      "POST /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+  EXPECT_FALSE(client_done_everywhere(chunked_close + "9\r\n123456789\r\n", options));
+  EXPECT_FALSE(client_done_everywhere(chunked_close + "zz\r\n", bare_options()));
+  // Malformed: nothing said about it can be trusted.
+  EXPECT_FALSE(client_done_everywhere("GET /a HTTP/1.1\r\nHost h\r\nConnection: close\r\n\r\n",
+                                      bare_options()));
+}
+#endif
+
 }  // namespace
 }  // namespace duplex::http

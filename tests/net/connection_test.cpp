@@ -548,6 +548,45 @@ TEST(L12_Connection, TheBuffersOfAClosedConnectionGoBackToThePool) {
   f.loop.run_once(0ms);  // the loop holds the connection until its close notification
   EXPECT_EQ(f.loop.buffer_pool().blocks(), pooled + 1);
 }
+
+ConnectionLimits lingering_for_a_minute() {
+  ConnectionLimits limits;
+  limits.linger_timeout = 60s;  // far beyond run_until's timeout: only the peer's FIN ends a linger
+  return limits;
+}
+
+TEST(L12_Connection, CloseWithoutLingerClosesOnceTheOutputIsWrittenWithoutThePeersFin) {
+  Fixture f(lingering_for_a_minute());
+  f.connection->start();
+  f.connection->send("bye");
+  f.connection->close_without_linger();
+  EXPECT_TRUE(f.connection->is_closing());
+  ASSERT_TRUE(f.wait_closed()) << "waited for a FIN the peer never sent";
+  EXPECT_EQ(f.closed.reason, CloseReason::kClosedByUs);
+  EXPECT_EQ(testing::read_to_end(f.peer), "bye");  // the reply, then our FIN: no reset
+}
+
+TEST(L12_Connection, CloseWithoutLingerLingersWhenThePeerSentMoreThanWasRead) {
+  // Bytes left in the input mean the peer did not stop sending: the graceful close, as close().
+  Fixture f(lingering_for_a_minute());
+  f.connection->set_on_data([](Connection&, Buffer&) {});  // consumes nothing
+  f.connection->start();
+  f.peer.write_all("more");
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.connection->bytes_read() == 4; }));
+  f.connection->send("bye");
+  f.connection->close_without_linger();
+  std::size_t received = 0;
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    received += drain_available(f.peer);
+    return received == 3;
+  }));
+  EXPECT_EQ(testing::read_to_end(f.peer), "") << "our FIN came with the reply";
+  EXPECT_TRUE(f.connection->is_closing()) << "closed without waiting for the peer's FIN";
+  EXPECT_FALSE(f.closed.called);
+  f.peer.shutdown_write();
+  ASSERT_TRUE(f.wait_closed());
+  EXPECT_EQ(f.closed.reason, CloseReason::kClosedByUs);
+}
 #endif
 
 TEST(L03_Connection, SendingABufferTakesItsStorageWhenNothingIsQueued) {

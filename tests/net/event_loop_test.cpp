@@ -9,11 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -314,6 +320,58 @@ TEST(L03_EventLoop, AnExceptionOnAnotherLoopThreadDoesNotEndTheProcess) {
   EXPECT_EQ(thread.call([] { return 7; }), 7);
   EXPECT_TRUE(thread.stop());
 }
+
+#if DUPLEX_LESSON >= 12
+// The descriptors of this process that are epoll instances.
+std::set<int> epoll_descriptors() {
+  std::set<int> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    auto target = std::filesystem::read_symlink(entry.path(), error);
+    if (!error && target.string() == "anon_inode:[eventpoll]") {
+      found.insert(std::stoi(entry.path().filename().string()));
+    }
+  }
+  return found;
+}
+
+// Whether the kernel's interest list of `epoll_fd` holds `fd`: fdinfo has one line per entry,
+// "tfd: <fd> events: ...", the number padded with spaces.
+bool registered(int epoll_fd, int fd) {
+  std::ifstream info("/proc/self/fdinfo/" + std::to_string(epoll_fd));
+  std::string line;
+  while (std::getline(info, line)) {
+    std::istringstream fields(line);
+    std::string key;
+    int number = -1;
+    if (fields >> key >> number && key == "tfd:" && number == fd) return true;
+  }
+  return false;
+}
+
+TEST(L12_EventLoop, ForgetLeavesTheRegistrationForCloseToRemove) {
+  std::set<int> before = epoll_descriptors();
+  EventLoop loop;
+  std::set<int> after = epoll_descriptors();
+  std::vector<int> created;
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(created));
+  ASSERT_EQ(created.size(), 1U) << "the loop's own epoll descriptor";
+  int epoll_fd = created.front();
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  Fd kept(pair[0]);
+  Fd peer(pair[1]);
+  loop.watch(kept.get(), kReadable, [](std::uint32_t) {});
+  ASSERT_TRUE(registered(epoll_fd, kept.get()));
+  int number = kept.get();
+  loop.forget(number);
+  EXPECT_FALSE(loop.watching(number));
+  EXPECT_TRUE(registered(epoll_fd, number)) << "forget() made a system call";
+  kept.reset();
+  EXPECT_FALSE(registered(epoll_fd, number)) << "close() ends the registration";
+}
+#endif
 
 }  // namespace
 }  // namespace duplex::net
