@@ -150,14 +150,6 @@ class ServerProtocol {
   // --- State ---
   State state() const { return state_; }
   bool should_close() const { return state_ == State::kClosed; }
-#if DUPLEX_LESSON >= 12
-  // Lesson 12: the connection ends after a request that was read to its end and whose own head
-  // said "close" (or was HTTP/1.0 without keep-alive): RFC 9112 §9.6, the client sends no
-  // further request on it, so the glue may close without a lingering close.
-  bool client_done_sending() const {
-    return state_ == State::kClosed && request_read_ && !client_keep_alive_;
-  }
-#endif
   // The response in progress (or the last one) leaves the connection open.
   bool keep_alive() const { return keep_alive_; }
   // The head of the current response has gone out (a failure can then only close).
@@ -169,6 +161,14 @@ class ServerProtocol {
   std::string_view last_response_head() const;
   std::size_t requests() const { return requests_; }
   const ServerProtocolOptions& options() const { return options_; }
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: the connection ends after a request that was read to its end and whose own head
+  // said "close" (or was HTTP/1.0 without keep-alive): RFC 9112 §9.6, the client sends no
+  // further request on it, so the glue may close without a lingering close.
+  bool client_done_sending() const {
+    return state_ == State::kClosed && request_read_ && !client_keep_alive_;
+  }
+#endif
 
  private:
   enum class Body { kNone, kLength, kChunked, kUntilClose, kDone };

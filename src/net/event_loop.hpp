@@ -58,12 +58,6 @@ class EventLoop {
   void watch(int fd, std::uint32_t events, IoCallback callback);
   void modify(int fd, std::uint32_t events);
   void unwatch(int fd);
-#if DUPLEX_LESSON >= 12
-  // Lesson 12: unwatch without the epoll_ctl, for a caller that closes `fd` next and holds the
-  // only descriptor of its socket (no dup, no fork in between): close() takes it off the
-  // interest list then (epoll(7)), and an event already on its way is dropped by generation.
-  void forget(int fd);
-#endif
   bool watching(int fd) const;
 
   // Timers: the callback runs on the loop thread once the delay has passed. Timers due at the
@@ -107,6 +101,10 @@ class EventLoop {
   BufferPool& buffer_pool() noexcept {
     return buffer_pool_;
   }
+  // Lesson 12: unwatch without the epoll_ctl, for a caller that closes `fd` next and holds the
+  // only descriptor of its socket (no dup, no fork in between): close() takes it off the
+  // interest list then (epoll(7)), and an event already on its way is dropped by generation.
+  void forget(int fd);
 #endif
 
  private:
