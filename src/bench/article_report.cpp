@@ -283,7 +283,7 @@ std::string article_section(const std::vector<Result>& results,
   }
   if (hs_ws.ok() && hs_tcp.ok() && post_cpu.ok() && ws_cpu.ok()) {
     const double handshake_us = hs_ws.median - hs_tcp.median;
-    // Medians inside each other's range over the runs: the saving per message is noise, and a
+    // The two ranges over the runs overlap: the saving per message is noise, and a
     // break-even computed from it would be too (20.01 against 19.99 us gives thousands).
     const bool overlap = post_cpu.low <= ws_cpu.high && ws_cpu.low <= post_cpu.high;
     if (!overlap) {

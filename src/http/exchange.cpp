@@ -50,6 +50,12 @@ void Exchange::respond(const Response& head, std::string_view body) {
   if (auto connection = state_->connection.lock()) connection->respond(*state_, head, body);
 }
 
+void Exchange::respond_shared(const Response& head, std::shared_ptr<const std::string> body) {
+  if (auto connection = state_->connection.lock()) {
+    connection->respond_shared(*state_, head, std::move(body));
+  }
+}
+
 #endif
 void Exchange::start_stream(Response head) {
   if (auto connection = state_->connection.lock()) connection->start_stream(*state_, head);

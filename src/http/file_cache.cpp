@@ -51,7 +51,8 @@ const FileCache::Entry* FileCache::find(int root_fd, std::string_view relative,
 const FileCache::Entry* FileCache::insert(std::string_view relative, Entry entry) {
   auto old = entries_.find(relative);
   if (old != entries_.end()) erase(old);
-  std::size_t size = entry.body.size();
+  if (!entry.body) entry.body = std::make_shared<const std::string>();
+  std::size_t size = entry.body->size();
   if (size > limits_.max_file_bytes || entries_.size() >= limits_.max_entries ||
       total_bytes_ + size > limits_.max_total_bytes) {
     // Full: the files cached first stay. No eviction policy to tune, and a stale entry frees
@@ -63,7 +64,7 @@ const FileCache::Entry* FileCache::insert(std::string_view relative, Entry entry
 }
 
 void FileCache::erase(std::unordered_map<std::string, Entry, Hash, std::equal_to<>>::iterator it) {
-  total_bytes_ -= it->second.body.size();
+  total_bytes_ -= it->second.body->size();
   entries_.erase(it);
 }
 

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,7 +61,8 @@ class FileCache {
   struct Entry {
     struct stat identity {};      // from fstat() of the descriptor the bytes were read through
     Clock::time_point checked{};  // when identity was last found to match the disk
-    std::string body;
+    // Shared with the connections still writing it: a response in flight keeps its version.
+    std::shared_ptr<const std::string> body;
     std::string etag;
     std::time_t modified = 0;  // seconds, for If-Modified-Since
     Response ok{200};          // the fields of a 200, without a body

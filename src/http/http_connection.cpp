@@ -13,6 +13,11 @@ namespace {
 
 // File bodies up to this size are copied in behind the head; larger ones go with sendfile().
 constexpr std::uint64_t kInlineFileBytes = 64 * 1024;
+#if DUPLEX_LESSON >= 12
+// Shared bodies below this size are copied in behind the head: copying a few kilobytes costs
+// less than the queue entry that would carry them apart (Exchange::respond_shared).
+constexpr std::size_t kShareBodiesFrom = 4 * 1024;
+#endif
 
 }  // namespace
 
@@ -134,6 +139,24 @@ void HttpConnection::respond(ExchangeState& state, const Response& response) {
 void HttpConnection::respond(ExchangeState& state, const Response& head, std::string_view body) {
   if (!is_current(state, ExchangeState::Phase::kHandling)) return;
   protocol_.send_response(head, body);
+  response_step();
+}
+
+// @anchor lesson12-respond-shared
+// The head through the protocol, the body beside it: the connection queues the caller's bytes
+// by reference (net::Connection::send_shared) and writes both with one sendmsg. The shape of
+// send_file() below, with memory in place of the file.
+void HttpConnection::respond_shared(ExchangeState& state, const Response& head,
+                                    std::shared_ptr<const std::string> body) {
+  if (!is_current(state, ExchangeState::Phase::kHandling)) return;
+  if (body->size() < kShareBodiesFrom) {
+    protocol_.send_response(head, *body);
+  } else if (protocol_.send_head(head, body->size())) {
+    std::uint64_t length = body->size();
+    flush();
+    connection_.send_shared(std::move(body));
+    protocol_.end_response(length);
+  }
   response_step();
 }
 

@@ -48,6 +48,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void respond(ExchangeState& state, const Response& response);
 #if DUPLEX_LESSON >= 12
   void respond(ExchangeState& state, const Response& head, std::string_view body);
+  void respond_shared(ExchangeState& state, const Response& head,
+                      std::shared_ptr<const std::string> body);
 #endif
   void start_stream(ExchangeState& state, const Response& head);
   bool write(ExchangeState& state, std::string_view data);

@@ -277,12 +277,12 @@ void StaticFiles::serve(Exchange& exchange) const {
   if (!range_field && cache_.has_room_for(size)) {
     FileCache::Entry entry;
     entry.identity = info;
-    entry.body.resize(static_cast<std::size_t>(size));
+    auto body = std::make_shared<std::string>(static_cast<std::size_t>(size), '\0');
     std::size_t got = 0;
     for (ssize_t n = 1; got < size && (n > 0 || errno == EINTR); got += n > 0 ? n : 0) {
-      n = ::pread(file.get(), entry.body.data() + got, entry.body.size() - got,
-                  static_cast<off_t>(got));
+      n = ::pread(file.get(), body->data() + got, body->size() - got, static_cast<off_t>(got));
     }
+    entry.body = std::move(body);
     // A file that shrank under us is not cached (send_file() handles it), nor one whose
     // identity moved while it was read: the bytes might mix two versions, and the window
     // (kFileCacheRevalidateInterval) would keep serving them.
@@ -381,7 +381,7 @@ void StaticFiles::serve_entry(Exchange& exchange, const FileCache::Entry& entry)
     exchange.respond(entry.not_modified, {});  // §15.4.5: validators, no body
     return;
   }
-  exchange.respond(entry.ok, entry.body);
+  exchange.respond_shared(entry.ok, entry.body);
 }
 #endif
 

@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#if DUPLEX_LESSON >= 12
+#include <sys/uio.h>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -252,7 +255,9 @@ void Connection::send(std::string_view bytes) {
     output_.append(bytes);
   } else {
 #if DUPLEX_LESSON >= 12
-    if (later_.back().file) later_.push_back(Segment{Fd(), 0, 0, Buffer(&loop_.buffer_pool())});
+    if (later_.back().file || later_.back().shared) {
+      later_.push_back(Segment{Fd(), 0, 0, Buffer(&loop_.buffer_pool())});
+    }
 #else
     if (later_.back().file) later_.push_back(Segment{Fd(), 0, 0, Buffer()});
 #endif
@@ -304,6 +309,22 @@ void Connection::send_file(Fd file, std::uint64_t offset, std::uint64_t length) 
   end_of_round_needed();
 }
 
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-send-shared
+// A cached 64 KiB body copied into the output was copied twice per response in user space
+// (into the HTTP protocol's output, then into this queue), a sixth of the server's time in
+// perf. Queued by reference, it is copied once, by the kernel, from where the cache keeps it.
+// The segment counts as memory: a client that pipelines requests for it and reads nothing
+// still meets high_water, as it would with copies.
+void Connection::send_shared(std::shared_ptr<const std::string> bytes) {
+  if (state_ == State::kClosing || state_ == State::kClosed || !bytes || bytes->empty()) return;
+  std::uint64_t size = bytes->size();
+  later_.push_back(Segment{Fd(), 0, size, Buffer(), std::move(bytes)});
+  later_memory_ += size;
+  end_of_round_needed();
+}
+#endif
+
 void Connection::end_of_round_needed() {
   if (state_ == State::kCreated) return;  // start() asks when it runs
   if (state_ != State::kClosed && (interest_ & kWritable) && !writable_) {
@@ -354,7 +375,13 @@ void Connection::notify_round() {
 bool Connection::write_output() {
   std::size_t file_budget = kSendfileBudget;
   while (true) {
+#if DUPLEX_LESSON >= 12
+    // A shared segment leaves with the bytes before and behind it, in one call (send_gathered).
+    bool gathered = !later_.empty() && later_.front().shared;
+    if (output_.empty() && !gathered) {
+#else
     if (output_.empty()) {
+#endif
       if (later_.empty()) break;
       Segment& front = later_.front();
       if (front.file) {
@@ -368,14 +395,21 @@ bool Connection::write_output() {
       later_.pop_front();
       continue;
     }
-#if DUPLEX_LESSON >= 13
-    ssize_t n = transport_ ? transport_->send(fd_.get(), output_.data(), output_.size())
-                           : ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+#if DUPLEX_LESSON >= 12
+    ssize_t n = gathered ? send_gathered() : send_output();
 #else
-    ssize_t n = ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+    ssize_t n = send_output();
 #endif
     if (n > 0) {
+#if DUPLEX_LESSON >= 12
+      if (gathered) {
+        consume_gathered(static_cast<std::size_t>(n));
+      } else {
+        output_.consume(static_cast<std::size_t>(n));
+      }
+#else
       output_.consume(static_cast<std::size_t>(n));
+#endif
       bytes_written_ += static_cast<std::size_t>(n);
       last_activity_ = loop_.now();
       continue;
@@ -388,6 +422,69 @@ bool Connection::write_output() {
   output_.release_if_empty();
   return true;
 }
+
+// One send(2) of the bytes at the front of the queue.
+ssize_t Connection::send_output() {
+#if DUPLEX_LESSON >= 13
+  return transport_ ? transport_->send(fd_.get(), output_.data(), output_.size())
+                    : ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+#else
+  return ::send(fd_.get(), output_.data(), output_.size(), MSG_NOSIGNAL);
+#endif
+}
+
+#if DUPLEX_LESSON >= 12
+// @anchor lesson12-gather
+// One sendmsg(2) for output_ and the byte runs queued behind it up to the next file: the head
+// of a response and its shared body leave together, as the cork promises, and so do several
+// pipelined responses. At most kGatherParts runs per call; the rest go on the next turn.
+ssize_t Connection::send_gathered() {
+  constexpr std::size_t kGatherParts = 16;
+  iovec parts[kGatherParts];
+  std::size_t count = 0;
+  if (!output_.empty()) parts[count++] = {const_cast<char*>(output_.data()), output_.size()};
+  for (const Segment& segment : later_) {
+    if (segment.file || count == kGatherParts) break;
+    if (segment.shared) {
+      parts[count++] = {const_cast<char*>(segment.shared->data() + segment.offset),
+                        static_cast<std::size_t>(segment.left)};
+    } else {
+      parts[count++] = {const_cast<char*>(segment.bytes.data()), segment.bytes.size()};
+    }
+  }
+  msghdr message{};
+  message.msg_iov = parts;
+  message.msg_iovlen = count;
+#if DUPLEX_LESSON >= 13
+  return transport_ ? transport_->send_message(fd_.get(), message)
+                    : ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
+#else
+  return ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
+#endif
+}
+
+// Drops the `sent` bytes send_gathered() wrote from the front of the queue: output_ first,
+// then the runs behind it, a run that went whole with its segment.
+void Connection::consume_gathered(std::size_t sent) {
+  std::size_t from_output = std::min(sent, output_.size());
+  output_.consume(from_output);
+  sent -= from_output;
+  while (sent > 0) {
+    Segment& front = later_.front();
+    std::size_t size = front.shared ? static_cast<std::size_t>(front.left) : front.bytes.size();
+    std::size_t taken = std::min(sent, size);
+    if (front.shared) {
+      front.offset += taken;
+      front.left -= taken;
+    } else {
+      front.bytes.consume(taken);
+    }
+    later_memory_ -= taken;
+    sent -= taken;
+    if (taken == size) later_.pop_front();
+  }
+}
+#endif
 
 // Sends from the file segment at the front of the queue until it is done, the socket is full or
 // the budget is spent. Returns false if the connection died doing it.

@@ -16,12 +16,17 @@
 // @lesson 03
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
+#if DUPLEX_LESSON >= 12
+#include <string>
+#endif
 #include <string_view>
 
 #include "src/net/buffer.hpp"
@@ -121,6 +126,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // with sendfile(2), at most 256 KiB per wake-up. A file shorter than promised aborts the
   // connection (kError, EIO): the peer sees a short body, never a wrong one.
   void send_file(Fd file, std::uint64_t offset, std::uint64_t length);
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: queues `bytes` without copying them: the connection keeps its share of them
+  // until they are written, and writes them together with the bytes around them (one
+  // sendmsg(2) with a part for each). For large bodies someone else already keeps in memory,
+  // such as a cached file's. They count as queued memory (backpressure, bytes_queued()).
+  void send_shared(std::shared_ptr<const std::string> bytes);
+#endif
   // Graceful: stop reading requests, flush the output, send FIN, wait (bounded by
   // linger_timeout) for the peer's FIN, then close.
   void close();
@@ -223,6 +235,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::uint64_t offset = 0;
     std::uint64_t left = 0;
     Buffer bytes;
+#if DUPLEX_LESSON >= 12
+    // Set: the byte run is here instead, from `offset`, `left` bytes (send_shared).
+    std::shared_ptr<const std::string> shared = nullptr;
+#endif
   };
 
  public:
@@ -242,7 +258,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void flush_round();
   void notify_round();
   bool write_output();
+  ssize_t send_output();
   bool send_file_segment(Segment& segment, std::size_t& budget);
+#if DUPLEX_LESSON >= 12
+  ssize_t send_gathered();
+  void consume_gathered(std::size_t sent);
+#endif
   bool has_output() const noexcept {
     return !output_.empty() || !later_.empty();
   }

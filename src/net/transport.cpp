@@ -4,11 +4,13 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <vector>
 
 namespace duplex::net {
 
@@ -35,6 +37,10 @@ ssize_t SystemTransport::read(int fd, void* data, std::size_t size) {
 
 ssize_t SystemTransport::send(int fd, const void* data, std::size_t size) {
   return ::send(fd, data, size, MSG_NOSIGNAL);
+}
+
+ssize_t SystemTransport::send_message(int fd, const msghdr& message) {
+  return ::sendmsg(fd, &message, MSG_NOSIGNAL);
 }
 
 ssize_t SystemTransport::sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) {
@@ -136,6 +142,25 @@ ssize_t FaultyTransport::sendfile(int socket_fd, int file_fd, off_t* offset, std
   if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
   ssize_t n = ::sendfile(socket_fd, file_fd, offset,
                          until_reset(shorten(count, plan_.short_write_percent)));
+  if (n > 0) written_bytes_ += static_cast<std::uint64_t>(n);
+  return n;
+}
+
+ssize_t FaultyTransport::send_message(int fd, const msghdr& message) {
+  if (fails_before_call(plan_.reset_after_written_bytes, written_bytes_)) return -1;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < message.msg_iovlen; ++i) total += message.msg_iov[i].iov_len;
+  std::size_t want = until_reset(shorten(total, plan_.short_write_percent));
+  std::vector<iovec> parts;
+  for (std::size_t i = 0; i < message.msg_iovlen && want > 0; ++i) {
+    std::size_t length = std::min(want, message.msg_iov[i].iov_len);
+    parts.push_back({message.msg_iov[i].iov_base, length});
+    want -= length;
+  }
+  msghdr shortened = message;
+  shortened.msg_iov = parts.data();
+  shortened.msg_iovlen = parts.size();
+  ssize_t n = ::sendmsg(fd, &shortened, MSG_NOSIGNAL);
   if (n > 0) written_bytes_ += static_cast<std::uint64_t>(n);
   return n;
 }

@@ -1,4 +1,4 @@
-// Transport: the three system calls a Connection moves bytes with, behind one small interface,
+// Transport: the four system calls a Connection moves bytes with, behind one small interface,
 // so tests can make them misbehave on purpose (lesson 13).
 //
 // A correct server survives everything the kernel is allowed to do: read() and send() that move
@@ -17,6 +17,7 @@
 // @lesson 13
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -34,6 +35,8 @@ class Transport {
   virtual ssize_t read(int fd, void* data, std::size_t size) = 0;
   virtual ssize_t send(int fd, const void* data, std::size_t size) = 0;
   virtual ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) = 0;
+  // sendmsg(2) with MSG_NOSIGNAL: the gathered write of a shared segment (lesson 12).
+  virtual ssize_t send_message(int fd, const msghdr& message) = 0;
 };
 
 // The real system calls.
@@ -42,6 +45,7 @@ class SystemTransport final : public Transport {
   ssize_t read(int fd, void* data, std::size_t size) override;
   ssize_t send(int fd, const void* data, std::size_t size) override;
   ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) override;
+  ssize_t send_message(int fd, const msghdr& message) override;
 };
 SystemTransport& system_transport();
 
@@ -71,6 +75,8 @@ class FaultyTransport final : public Transport {
   ssize_t read(int fd, void* data, std::size_t size) override;
   ssize_t send(int fd, const void* data, std::size_t size) override;
   ssize_t sendfile(int socket_fd, int file_fd, off_t* offset, std::size_t count) override;
+  // A short write cuts the parts at the shortened length.
+  ssize_t send_message(int fd, const msghdr& message) override;
 
   const FaultPlan& plan() const noexcept { return plan_; }
   // What was injected so far: short reads + short writes, EAGAINs, EINTRs, resets.

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "src/http/static_files.hpp"
@@ -64,7 +65,7 @@ class TempRoot : public ::testing::Test {
     write_file(root_ / name, content);
     FileCache::Entry entry;
     entry.identity = stat_of(root_ / name);
-    entry.body = content;
+    entry.body = std::make_shared<const std::string>(content);
     return entry;
   }
 
@@ -80,7 +81,7 @@ TEST_F(L12_FileCache, HitWhileTheFileIsUnchanged) {
   ASSERT_NE(cache.insert("a.txt", entry_for("a.txt", "hello")), nullptr);
   const FileCache::Entry* hit = cache.find(root_fd_.get(), "a.txt");
   ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->body, "hello");
+  EXPECT_EQ(*hit->body, "hello");
   EXPECT_EQ(cache.entries(), 1u);
   EXPECT_EQ(cache.total_bytes(), 5u);
 }
@@ -164,7 +165,7 @@ TEST_F(L12_FileCache, WithinTheIntervalNoSystemCallAfterItTheDiskDecides) {
   fs::remove(root_ / "a.txt");
   const FileCache::Entry* hit = cache.find(root_fd_.get(), "a.txt", start + 999ms);
   ASSERT_NE(hit, nullptr) << "checked less than an interval ago: used without fstatat";
-  EXPECT_EQ(hit->body, "hello");
+  EXPECT_EQ(*hit->body, "hello");
   EXPECT_EQ(cache.find(root_fd_.get(), "a.txt", start + 1s), nullptr)
       << "an interval after the check, the disk is asked again";
   EXPECT_EQ(cache.entries(), 0u);
@@ -180,7 +181,7 @@ TEST_F(L12_FileCache, AConfirmedEntryIsTrustedForAnotherInterval) {
   write_file(root_ / "a.txt", "HELLO, WORLD");
   const FileCache::Entry* stale = cache.find(root_fd_.get(), "a.txt", start + 1999ms);
   ASSERT_NE(stale, nullptr) << "within the interval of the confirmation";
-  EXPECT_EQ(stale->body, "hello") << "the old version, whole";
+  EXPECT_EQ(*stale->body, "hello") << "the old version, whole";
   EXPECT_EQ(stale->identity.st_size, 5);
   EXPECT_EQ(cache.find(root_fd_.get(), "a.txt", start + 2s), nullptr) << "the rewrite is seen";
 }
@@ -312,6 +313,33 @@ TEST_F(L12_StaticFilesCache, NotModifiedHeadAndRangeFromACachedFile) {
   EXPECT_EQ(range.status, 206);
   EXPECT_EQ(range.body, "body");
   EXPECT_EQ(client.request("GET", "/style.css").body, "body{}\n") << "the connection goes on";
+}
+
+TEST_F(L12_StaticFilesCache, LargeCachedBodiesGoOutWholeAndInOrderWhenPipelined) {
+  // Bodies from kShareBodiesFrom up leave by reference, gathered with the heads around them.
+  std::string large(256 * 1024, '\0');
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>('a' + i % 26);
+  write_file(root_ / "large.bin", large);
+  write_file(root_ / "medium.bin", large.substr(0, 5000));
+  server_.reset();
+  files_ = std::make_unique<http::StaticFiles>(
+      root_.string(), http::StaticFiles::Containment::kKernel,
+      http::FileCacheLimits{.max_file_bytes = 1 << 20, .revalidate_interval = 1h});
+  server_ = std::make_unique<TestServer>(
+      [this](http::Router& router) { router.fallback(files_->handler()); });
+  HttpClient client(server_->port());
+  EXPECT_TRUE(client.request("GET", "/large.bin").body == large);
+  client.send(HttpClient::format("GET", "/large.bin") + HttpClient::format("HEAD", "/large.bin") +
+              HttpClient::format("GET", "/medium.bin") + HttpClient::format("GET", "/style.css") +
+              HttpClient::format("GET", "/large.bin"));
+  EXPECT_TRUE(client.read_response().body == large);
+  auto head = client.read_response("HEAD");
+  EXPECT_EQ(head.header("Content-Length"), std::to_string(large.size()));
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(client.read_response().body, large.substr(0, 5000));
+  EXPECT_EQ(client.read_response().body, "body{}\n");
+  EXPECT_TRUE(client.read_response().body == large);
+  EXPECT_EQ(cached(), 3u);
 }
 
 TEST_F(L12_StaticFilesCache, FilesAboveTheLimitAreNotCached) {

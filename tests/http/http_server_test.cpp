@@ -567,6 +567,30 @@ TEST(L12_HttpServer, AClientThatSaidCloseIsLetGoWithoutWaitingForItsFin) {
   EXPECT_TRUE(client.closed_by_server());
   EXPECT_EQ(server.call([&] { return server.server().connection_count(); }), 0U);
 }
+
+TEST(L12_HttpServer, ALargeSharedBodyIsKeptByTheConnectionNotCopied) {
+  // 16 MiB is more than a send buffer grows to (tcp_wmem's 4 MiB by default) and the receive
+  // buffer of a client that has read nothing (tcp_rmem's 128 KiB) hold together, so the
+  // response is still in flight when the test looks: the connection holds a share of the
+  // handler's bytes. A copy would leave the handler's the only one.
+  auto body = std::make_shared<const std::string>(std::size_t{16} << 20, 'z');
+  TestServer server([&](Router& router) {
+    router.get("/shared", [&](Exchange& e) { e.respond_shared(Response(200), body); });
+  });
+  HttpClient client(server.port());
+  client.send(HttpClient::format("GET", "/shared"));
+  char first = 0;
+  ASSERT_EQ(::recv(client.stream().fd().get(), &first, 1, MSG_PEEK), 1) << "no response";
+  EXPECT_EQ(server.call([&] { return body.use_count(); }), 2);
+  auto response = client.read_response();
+  EXPECT_EQ(response.header("Content-Length"), std::to_string(body->size()));
+  EXPECT_TRUE(response.body == *body);
+  EXPECT_EQ(server.call([&] { return body.use_count(); }), 1) << "written: the share goes back";
+  auto head = client.request("HEAD", "/shared");
+  EXPECT_EQ(head.header("Content-Length"), std::to_string(body->size()));
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(client.request("GET", "/shared").body.size(), body->size()) << "the connection goes on";
+}
 #endif
 
 }  // namespace

@@ -441,6 +441,10 @@ class CountingTransport final : public Transport {
     if (sends_ != nullptr) ++*sends_;
     return system_transport().sendfile(socket_fd, file_fd, offset, count);
   }
+  ssize_t send_message(int fd, const msghdr& message) override {
+    if (sends_ != nullptr) ++*sends_;
+    return system_transport().send_message(fd, message);
+  }
 
  private:
   int* reads_;
@@ -553,6 +557,64 @@ ConnectionLimits lingering_for_a_minute() {
   ConnectionLimits limits;
   limits.linger_timeout = 60s;  // far beyond run_until's timeout: only the peer's FIN ends a linger
   return limits;
+}
+
+// Appends what the peer can read now to `into`; returns how many bytes that was.
+std::size_t receive_available(TcpStream& stream, std::string& into) {
+  std::size_t before = into.size();
+  char chunk[64 * 1024];
+  while (true) {
+    ssize_t n = ::recv(stream.fd().get(), chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n <= 0) return into.size() - before;
+    into.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+std::shared_ptr<const std::string> shared_pattern(std::size_t size, char first) {
+  auto bytes = std::make_shared<std::string>(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) (*bytes)[i] = static_cast<char>(first + i % 23);
+  return bytes;
+}
+
+TEST(L12_Connection, SharedBytesLeaveInOrderWithTheBytesAroundThem) {
+  // More than the socket takes at once, so the gathered writes end in the middle of a run.
+  Fixture f;
+  auto big = shared_pattern(3 << 20, 'a');
+  auto small = shared_pattern(5, 'A');
+  std::weak_ptr<const std::string> big_share = big;
+  std::string expected = "head " + *big + " between " + *small + " end";
+  f.connection->start();
+  f.connection->send("head ");
+  f.connection->send_shared(std::move(big));
+  f.connection->send(" between ");
+  f.connection->send_shared(std::move(small));
+  f.connection->send(" end");
+  EXPECT_EQ(f.connection->bytes_queued(), expected.size());
+  EXPECT_FALSE(big_share.expired()) << "the connection keeps its share until it is written";
+  std::string received;
+  ASSERT_TRUE(run_until(f.loop, [&] {
+    receive_available(f.peer, received);
+    return received.size() >= expected.size();
+  }));
+  EXPECT_TRUE(received == expected) << "the bytes arrived out of order or changed";
+  EXPECT_EQ(f.connection->bytes_queued(), 0U);
+  EXPECT_TRUE(big_share.expired()) << "written: the share is given back";
+}
+
+TEST(L12_Connection, SharedBytesCountTowardsBackpressure) {
+  // A peer that asks for the same shared body again and again and reads nothing must still
+  // meet high_water, or every request would add to the queue for free.
+  Fixture f;
+  f.connection->set_on_data([](Connection& self, Buffer& input) {
+    self.send_shared(shared_pattern(8 << 20, 'a'));
+    input.consume(input.size());
+  });
+  f.connection->start();
+  f.peer.write_all("x");
+  ASSERT_TRUE(run_until(f.loop, [&] { return f.connection->bytes_read() == 1; }));
+  EXPECT_TRUE(run_until(f.loop, [&] { return !f.connection->reading(); }))
+      << "8 MiB unread and still reading";
+  EXPECT_GT(f.connection->bytes_queued(), f.connection->limits().high_water);
 }
 
 TEST(L12_Connection, CloseWithoutLingerClosesOnceTheOutputIsWrittenWithoutThePeersFin) {

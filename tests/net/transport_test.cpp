@@ -9,9 +9,12 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -113,20 +116,56 @@ TEST(L13_FaultyTransport, TheSameSeedGivesTheSameFaults) {
   EXPECT_NE(run(42), run(43));
 }
 
+// Calls `send_from(sent)` until `expected` is all written, as a Connection does (a short count,
+// EAGAIN and EINTR mean: again from the first byte not taken), then checks what `reader` got.
+void expect_sent_in_order(const std::string& expected, TcpStream& reader,
+                          const std::function<ssize_t(std::size_t sent)>& send_from) {
+  std::size_t sent = 0;
+  while (sent < expected.size()) {
+    ssize_t n = send_from(sent);
+    if (n > 0) sent += static_cast<std::size_t>(n);
+    ASSERT_TRUE(n > 0 || errno == EAGAIN || errno == EINTR) << errno;
+  }
+  std::string got(expected.size(), '\0');
+  reader.read_exact(got);
+  EXPECT_EQ(got, expected);
+}
+
 TEST(L13_FaultyTransport, ShortWritesSendEverythingInOrder) {
   // A send() cut short must resume exactly at the first byte the kernel did not take.
   auto [a, b] = testing::socket_pair();
   FaultyTransport faulty(heavy_faults(3));
   std::string expected = pattern(3000) + pattern(5000);
-  std::size_t sent = 0;
-  while (sent < expected.size()) {
-    ssize_t n = faulty.send(a.fd().get(), expected.data() + sent, expected.size() - sent);
-    if (n > 0) sent += static_cast<std::size_t>(n);
-    ASSERT_TRUE(n > 0 || errno == EAGAIN || errno == EINTR) << errno;
-  }
-  std::string got(expected.size(), '\0');
-  b.read_exact(got);
-  EXPECT_EQ(got, expected);
+  expect_sent_in_order(expected, b, [&](std::size_t sent) {
+    return faulty.send(a.fd().get(), expected.data() + sent, expected.size() - sent);
+  });
+  EXPECT_GT(faulty.short_calls(), 0U);
+}
+
+TEST(L13_FaultyTransport, ShortGatheredWritesSendEverythingInOrder) {
+  // A sendmsg() cut short ends inside one of its parts, or between two: the caller resumes from
+  // the first byte not taken, whichever part it is in.
+  auto [a, b] = testing::socket_pair();
+  FaultyTransport faulty(heavy_faults(5));
+  const std::vector<std::string> parts = {pattern(700), pattern(3000), "x", pattern(5000)};
+  std::string expected;
+  for (const std::string& part : parts) expected += part;
+  expect_sent_in_order(expected, b, [&](std::size_t sent) {
+    std::vector<iovec> left;
+    std::size_t start = 0;
+    for (const std::string& part : parts) {
+      std::size_t end = start + part.size();
+      if (end > sent) {
+        std::size_t skip = sent > start ? sent - start : 0;
+        left.push_back({const_cast<char*>(part.data() + skip), part.size() - skip});
+      }
+      start = end;
+    }
+    msghdr message{};
+    message.msg_iov = left.data();
+    message.msg_iovlen = left.size();
+    return faulty.send_message(a.fd().get(), message);
+  });
   EXPECT_GT(faulty.short_calls(), 0U);
 }
 
@@ -272,6 +311,32 @@ TEST(L13_FaultInjection, SendFileGoesThroughTheTransport) {
   ASSERT_TRUE(run_until(loop, [&] { return closed; }));
   EXPECT_EQ(error, ECONNRESET);
   EXPECT_EQ(connection->bytes_written(), 0U);
+}
+
+TEST(L13_FaultInjection, SharedBytesGoThroughTheTransportAndArriveInOrder) {
+  // Lesson 12's gathered write under short writes, EAGAIN and EINTR: every cut inside or
+  // between the runs must resume at the first byte the kernel did not take.
+  auto [c, s] = testing::tcp_pair();
+  EventLoop loop;
+  auto connection = Connection::create(loop, std::move(s).release_fd());
+  connection->set_transport(std::make_unique<FaultyTransport>(heavy_faults(21)));
+  auto body = std::make_shared<const std::string>(pattern(200'000));
+  std::string expected = "head" + *body + "middle" + *body + "tail";
+  connection->start();
+  connection->send("head");
+  connection->send_shared(body);
+  connection->send("middle");
+  connection->send_shared(body);
+  connection->send("tail");
+  std::string got;
+  char chunk[64 * 1024];
+  ASSERT_TRUE(run_until(loop, [&] {
+    ssize_t n = ::recv(c.fd().get(), chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n > 0) got.append(chunk, static_cast<std::size_t>(n));
+    return got.size() >= expected.size();
+  }));
+  EXPECT_TRUE(got == expected) << "a byte was lost, repeated or moved";
+  EXPECT_EQ(body.use_count(), 1) << "both shares given back once written";
 }
 
 }  // namespace
