@@ -261,6 +261,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ssize_t send_output();
   bool send_file_segment(Segment& segment, std::size_t& budget);
 #if DUPLEX_LESSON >= 12
+  int send_flags(bool carries_the_rest) const noexcept;
   ssize_t send_gathered();
   void consume_gathered(std::size_t sent);
 #endif

@@ -11,6 +11,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if DUPLEX_LESSON >= 12
+#include <linux/tcp.h>  // tcp_info with tcpi_segs_in (glibc's netinet/tcp.h stops before it)
+#include <netinet/in.h>
+#endif
 
 #include <cerrno>
 #include <future>
@@ -626,6 +630,32 @@ TEST(L12_Connection, CloseWithoutLingerClosesOnceTheOutputIsWrittenWithoutThePee
   ASSERT_TRUE(f.wait_closed()) << "waited for a FIN the peer never sent";
   EXPECT_EQ(f.closed.reason, CloseReason::kClosedByUs);
   EXPECT_EQ(testing::read_to_end(f.peer), "bye");  // the reply, then our FIN: no reset
+}
+
+// Segments the kernel has received on `stream` (TCP_INFO's tcpi_segs_in, RFC 4898).
+std::uint32_t segments_received(TcpStream& stream) {
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  EXPECT_EQ(::getsockopt(stream.fd().get(), IPPROTO_TCP, TCP_INFO, &info, &size), 0);
+  return info.tcpi_segs_in;
+}
+
+TEST(L12_Connection, CloseWithoutLingerPutsItsFinOnTheLastBytes) {
+  // The peer sends nothing here, so nothing of ours is an ACK: after the handshake exactly one
+  // segment arrives, the reply with the FIN on it. Sent apart, they are two. Both ways of
+  // writing: one send of plain bytes, and the gathered write of a shared run.
+  for (bool shared : {false, true}) {
+    Fixture f(lingering_for_a_minute());
+    f.connection->start();
+    std::uint32_t before = segments_received(f.peer);
+    f.connection->send("bye");
+    if (shared) f.connection->send_shared(std::make_shared<const std::string>(" now"));
+    f.connection->close_without_linger();
+    ASSERT_TRUE(f.wait_closed());
+    EXPECT_EQ(testing::read_to_end(f.peer), shared ? "bye now" : "bye");
+    EXPECT_EQ(segments_received(f.peer) - before, 1U)
+        << "the reply and the FIN came apart (shared: " << shared << ")";
+  }
 }
 
 TEST(L12_Connection, CloseWithoutLingerLingersWhenThePeerSentMoreThanWasRead) {
