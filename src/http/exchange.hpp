@@ -113,7 +113,8 @@ class Exchange {
   // such as a cached file: neither the fields nor the body are copied but into the output.
   void respond(const Response& head, std::string_view body);
   // The same for a body the caller shares rather than lends: a large one is not copied at all,
-  // the connection keeps its share until the bytes are written (a cached file's body).
+  // the connection keeps its share until the bytes are written (a cached file's body). A null
+  // body is an empty one.
   void respond_shared(const Response& head, std::shared_ptr<const std::string> body);
 #endif
 

@@ -149,8 +149,8 @@ void HttpConnection::respond(ExchangeState& state, const Response& head, std::st
 void HttpConnection::respond_shared(ExchangeState& state, const Response& head,
                                     std::shared_ptr<const std::string> body) {
   if (!is_current(state, ExchangeState::Phase::kHandling)) return;
-  if (body->size() < kShareBodiesFrom) {
-    protocol_.send_response(head, *body);
+  if (!body || body->size() < kShareBodiesFrom) {
+    protocol_.send_response(head, body ? std::string_view(*body) : std::string_view());
   } else if (protocol_.send_head(head, body->size())) {
     std::uint64_t length = body->size();
     flush();

@@ -591,6 +591,17 @@ TEST(L12_HttpServer, ALargeSharedBodyIsKeptByTheConnectionNotCopied) {
   EXPECT_EQ(head.body, "");
   EXPECT_EQ(client.request("GET", "/shared").body.size(), body->size()) << "the connection goes on";
 }
+
+TEST(L12_HttpServer, ANullSharedBodyIsAnEmptyOne) {
+  TestServer server([](Router& router) {
+    router.get("/none", [](Exchange& e) { e.respond_shared(Response(200), nullptr); });
+  });
+  HttpClient client(server.port());
+  auto response = client.request("GET", "/none");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("Content-Length"), "0");
+  EXPECT_EQ(client.request("GET", "/none").status, 200) << "the connection goes on";
+}
 #endif
 
 }  // namespace
