@@ -186,8 +186,15 @@ FrameParser::PeekedFrame FrameParser::peek_whole_frame(std::span<const char> inp
   if (input.size() < 2) return frame;
   const auto* b = reinterpret_cast<const std::uint8_t*>(input.data());
   // The same checks as parse(), on the header where it lies instead of a copy in header_bytes_.
-  // A frame that fails one is left to parse(), which reports it.
-  if (check_first_two_bytes(b[0], b[1]) != nullptr) return {};
+  // A frame that fails one is left to parse(), which reports it. The usual frame passes the
+  // five checks of the first two bytes by its looks alone, so they run only for the others:
+  // FIN with opcode 0, 1 or 2 and no RSV bit (0x80-0x82; checks 1-4 concern RSV bits, reserved
+  // opcodes and control frames), and the mask bit our role requires (check 5).
+  bool usual_first_byte = static_cast<std::uint8_t>(b[0] - 0x80) <= 2;
+  bool mask_as_required = ((b[1] & 0x80) != 0) == (role_ == Role::kServer);
+  if (!(usual_first_byte && mask_as_required) && check_first_two_bytes(b[0], b[1]) != nullptr) {
+    return {};
+  }
   frame.header_size = header_size(b[1]);
   if (input.size() < frame.header_size) return frame;
   CloseCode code;

@@ -14,7 +14,8 @@
 
 namespace duplex::ws {
 
-using MaskKey = std::array<std::uint8_t, 4>;
+inline constexpr std::size_t kMaskKeySize = 4;
+using MaskKey = std::array<std::uint8_t, kMaskKeySize>;
 
 // The obvious loop, one byte at a time: data[i] ^= key[(offset + i) % 4]. `offset` is the index
 // of data[0] within the frame's payload, so a payload can be unmasked in pieces as it arrives.
@@ -26,9 +27,9 @@ void apply_mask(char* data, std::size_t size, const MaskKey& key, std::uint64_t 
 // Lesson 12: apply_mask() fused with a copy, out[i] = in[i] ^ key[(offset + i) % 4], in one pass
 // over the bytes. An echo unmasks straight from the receive buffer into the send buffer with it,
 // and apply_mask() is the same loop in place: `in` and `out` are the same address or do not
-// overlap.
-void unmask_copy(const char* in, char* out, std::size_t size, const MaskKey& key,
-                 std::uint64_t offset);
+// overlap. Returns the OR of the bytes written: bit 7 clear means they were all ASCII.
+std::uint8_t unmask_copy(const char* in, char* out, std::size_t size, const MaskKey& key,
+                         std::uint64_t offset);
 #endif
 
 // Where client frames get their keys. RFC 6455 §5.3 requires them to be unpredictable, so the

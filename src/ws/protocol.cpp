@@ -4,6 +4,7 @@
 #include "src/ws/protocol.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -336,11 +337,10 @@ Protocol::EchoPlan Protocol::plan_echo(std::span<const char> data, std::size_t m
     return plan;
   }
   const FrameHeader& header = frame.header;
-  // §5.4: a message in one frame has FIN set and a data opcode; §10.4: the message limit.
-  if (!header.fin || header.rsv != 0 || is_control(header.opcode) ||
-      header.opcode == Opcode::kContinuation || header.payload_length > limits_.max_message_size) {
-    return plan;
-  }
+  // §5.4: a message in one frame has FIN set and a data opcode, and no RSV bit is ours to
+  // echo: the first byte is 0x81 (text) or 0x82 (binary). §10.4: the message limit.
+  bool fin_text_or_binary = static_cast<std::uint8_t>(data[0] - 0x81) <= 1;
+  if (!fin_text_or_binary || header.payload_length > limits_.max_message_size) return plan;
   if (frame.status == Peek::kPartial) {
     // §8.1 fail fast: text whose payload has begun is checked as it arrives, by the usual way,
     // not held until a promised end that may never come.
@@ -348,12 +348,10 @@ Protocol::EchoPlan Protocol::plan_echo(std::span<const char> data, std::size_t m
     if (frame.size <= max_partial && !text_begun) plan.status = EchoPlan::Status::kPartial;
     return plan;
   }
-  FrameHeader reply;
-  reply.opcode = header.opcode;
-  reply.payload_length = header.payload_length;
   plan.status = EchoPlan::Status::kWhole;
   plan.input_size = frame.size;
-  plan.reply_size = frame_header_size(reply) + static_cast<std::size_t>(header.payload_length);
+  // The reply is the frame without its masking key (a server's frames are not masked, §5.1).
+  plan.reply_size = frame.size - kMaskKeySize;
   plan.header_size = frame.header_size;
   plan.header = header;
   return plan;
@@ -361,14 +359,20 @@ Protocol::EchoPlan Protocol::plan_echo(std::span<const char> data, std::size_t m
 
 // @anchor lesson12-echo
 bool Protocol::echo(const EchoPlan& plan, std::span<const char> data, char* out) {
-  FrameHeader reply;
-  reply.opcode = plan.header.opcode;
-  reply.payload_length = plan.header.payload_length;
-  std::size_t at = encode_frame_header(reply, out);
+  // The reply's header is the frame's own without the mask bit and the key: FIN, no RSV bit
+  // and the opcode are as plan_echo() required, and the length is already in its minimal
+  // encoding (§5.2; the peek refused any other), which is the same for both.
+  std::size_t at = plan.header_size - kMaskKeySize;
+  out[0] = data[0];
+  out[1] = static_cast<char>(data[1] & 0x7F);
+  if (at > 2) std::memcpy(out + 2, data.data() + 2, at - 2);  // the extended length
   std::size_t length = static_cast<std::size_t>(plan.header.payload_length);
-  unmask_copy(data.data() + plan.header_size, out + at, length, plan.header.mask_key, 0);
+  std::uint8_t bits =
+      unmask_copy(data.data() + plan.header_size, out + at, length, plan.header.mask_key, 0);
   // §8.1: checked once, on the bytes that go back out; send_text() would check them again.
-  if (plan.header.opcode == Opcode::kText && !is_valid_utf8(std::string_view(out + at, length))) {
+  // ASCII is valid UTF-8, so only text with a byte of 0x80 or more goes through the DFA.
+  if (plan.header.opcode == Opcode::kText && (bits & 0x80) != 0 &&
+      !is_valid_utf8(std::string_view(out + at, length))) {
     return false;
   }
   bytes_received_ += plan.input_size;

@@ -60,6 +60,27 @@ TEST(L12_UnmaskCopy, MatchesTheBytewiseUnmaskForEverySizeAndOffset) {
   EXPECT_EQ(input, pattern(100));  // the source is left as it was
 }
 
+// The return value says whether a byte of 0x80 or more was written, wherever it lies: in a
+// 32-byte block, an 8-byte word or the last bytes.
+TEST(L12_UnmaskCopy, ReturnsTheOrOfTheBytesItWrote) {
+  for (std::size_t size = 0; size <= 100; ++size) {
+    for (std::size_t high = 0; high <= size; ++high) {  // high == size: all ASCII
+      for (std::uint64_t offset : {0, 3}) {
+        std::string plain(size, 'a');
+        if (high < size) plain[high] = '\xc3';
+        std::string input = plain;
+        apply_mask_bytewise(input.data(), size, kKey, offset);
+        std::string out(size, '?');
+        std::uint8_t bits = unmask_copy(input.data(), out.data(), size, kKey, offset);
+        ASSERT_EQ(out, plain);
+        std::uint8_t expected = 0;
+        for (char c : plain) expected |= static_cast<std::uint8_t>(c);
+        ASSERT_EQ(bits, expected) << "size " << size << " high byte at " << high;
+      }
+    }
+  }
+}
+
 // --- Protocol::plan_echo and echo, sans-I/O ---------------------------------------------------
 
 std::string echo_of(Protocol& protocol, const std::string& input) {
@@ -166,6 +187,25 @@ TEST(L12_ProtocolEcho, InvalidUtf8IsRefusedAndLeftToTheUsualWay) {
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].kind, Event::Kind::kFailure);
     EXPECT_EQ(events[0].code, CloseCode::kInvalidPayload);
+  }
+}
+
+// ASCII text skips the UTF-8 DFA; a byte of 0x80 or more anywhere sends the whole payload
+// through it: a good two-byte character is echoed, a lead byte without its tail is refused.
+TEST(L12_ProtocolEcho, TextWithAByteOver0x7FAnywhereGoesThroughTheUtf8Check) {
+  for (std::size_t at = 0; at <= 40; ++at) {
+    SCOPED_TRACE(at);
+    std::string good = std::string(at, 'a') + "\xc3\xa9" + std::string(40 - at, 'b');
+    Protocol protocol(Role::kServer);
+    EXPECT_EQ(echo_of(protocol, client_frame(Opcode::kText, good)),
+              server_frame(Opcode::kText, good));
+    std::string bad = std::string(at, 'a') + "\xc3" + std::string(40 - at, 'b');
+    Protocol refusing(Role::kServer);
+    std::string frame = client_frame(Opcode::kText, bad);
+    Protocol::EchoPlan plan = refusing.plan_echo(frame, 1 << 20);
+    ASSERT_EQ(plan.status, Status::kWhole);
+    std::string out(plan.reply_size, '\0');
+    EXPECT_FALSE(refusing.echo(plan, frame, out.data()));
   }
 }
 

@@ -168,6 +168,46 @@ TEST(L12_FrameParser, WholeFrameShortcutLeavesOtherInputToParse) {
   EXPECT_TRUE(result.failed());
   EXPECT_EQ(result.error.code, CloseCode::kProtocolError);
 }
+
+// The shortcut's peek lets the usual first two bytes (0x80-0x82 with the mask bit the role
+// requires) skip the five checks that need only those bytes. For every first byte, both mask
+// bits, both roles and with or without RSV1 negotiated, it must take exactly the frames that
+// parse() accepts.
+TEST(L12_FrameParser, EveryFirstTwoBytesAreJudgedAsParseJudgesThem) {
+  const MaskKey key{0x9a, 0x01, 0xff, 0x3c};
+  for (Role role : {Role::kServer, Role::kClient}) {
+    for (std::uint8_t allowed_rsv : {std::uint8_t{0}, kRsv1}) {
+      FrameParserLimits limits;
+      limits.allowed_rsv = allowed_rsv;
+      for (int b0 = 0; b0 < 256; ++b0) {
+        for (bool masked : {false, true}) {
+          std::string frame{static_cast<char>(b0), static_cast<char>((masked ? 0x80 : 0) | 3)};
+          if (masked) frame.append(key.begin(), key.end());
+          frame += "abc";
+          SCOPED_TRACE(::testing::Message()
+                       << "role " << static_cast<int>(role) << " rsv " << int{allowed_rsv} << " b0 "
+                       << b0 << " masked " << masked);
+          FrameParser stepwise(role, limits);
+          std::string copy = frame;
+          std::span<char> rest(copy.data(), copy.size());
+          bool accepted = true;
+          while (!rest.empty()) {
+            FrameResult result = stepwise.parse(rest);
+            ASSERT_FALSE(result.need_more());
+            if (result.failed()) {
+              accepted = false;
+              break;
+            }
+            rest = rest.subspan(result.consumed);
+          }
+          FrameParser shortcut(role, limits);
+          std::span<char> whole(frame.data(), frame.size());
+          EXPECT_EQ(shortcut.parse_whole_frame(whole).size != 0, accepted);
+        }
+      }
+    }
+  }
+}
 #endif
 
 TEST(L09_FrameParser, IncompleteInputIsNotAFrame) {
