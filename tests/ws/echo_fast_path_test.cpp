@@ -170,6 +170,14 @@ TEST(L12_ProtocolEcho, NotOnceTheConnectionIsClosingAndNeverForAClient) {
   EXPECT_EQ(client.plan_echo(serialize_frame(Opcode::kText, "hi"), 1 << 20).status, Status::kNo);
 }
 
+// Plans a whole frame and echoes it: whether echo() took it.
+bool echo_takes(Protocol& protocol, const std::string& frame) {
+  Protocol::EchoPlan plan = protocol.plan_echo(frame, 1 << 20);
+  EXPECT_EQ(plan.status, Status::kWhole);
+  std::string out(plan.reply_size, '\0');
+  return plan.status == Status::kWhole && protocol.echo(plan, frame, out.data());
+}
+
 // §8.1: the text is checked on the bytes that go out; bad UTF-8 counts nothing, and the usual
 // way then fails the connection with 1007.
 TEST(L12_ProtocolEcho, InvalidUtf8IsRefusedAndLeftToTheUsualWay) {
@@ -177,10 +185,7 @@ TEST(L12_ProtocolEcho, InvalidUtf8IsRefusedAndLeftToTheUsualWay) {
                           std::string(40, 'a') + "\xff"}) {
     Protocol protocol(Role::kServer);
     std::string frame = client_frame(Opcode::kText, bad);
-    Protocol::EchoPlan plan = protocol.plan_echo(frame, 1 << 20);
-    ASSERT_EQ(plan.status, Status::kWhole);
-    std::string out(plan.reply_size, '\0');
-    EXPECT_FALSE(protocol.echo(plan, frame, out.data()));
+    EXPECT_FALSE(echo_takes(protocol, frame));
     EXPECT_EQ(protocol.bytes_received(), 0u);
     protocol.receive_data(frame);
     auto events = protocol.events_received();
@@ -201,11 +206,7 @@ TEST(L12_ProtocolEcho, TextWithAByteOver0x7FAnywhereGoesThroughTheUtf8Check) {
               server_frame(Opcode::kText, good));
     std::string bad = std::string(at, 'a') + "\xc3" + std::string(40 - at, 'b');
     Protocol refusing(Role::kServer);
-    std::string frame = client_frame(Opcode::kText, bad);
-    Protocol::EchoPlan plan = refusing.plan_echo(frame, 1 << 20);
-    ASSERT_EQ(plan.status, Status::kWhole);
-    std::string out(plan.reply_size, '\0');
-    EXPECT_FALSE(refusing.echo(plan, frame, out.data()));
+    EXPECT_FALSE(echo_takes(refusing, client_frame(Opcode::kText, bad)));
   }
 }
 
