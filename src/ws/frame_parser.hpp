@@ -97,6 +97,23 @@ class FrameParser {
     FrameHeader header;
   };
   PeekedFrame peek_whole_frame(std::span<const char> input) const;
+  // The frame an echo meets most, judged from its first two bytes, inline so that a loop over
+  // the frames of one read keeps everything in registers: FIN, text or binary, no RSV bit
+  // (0x81, 0x82), masked as a server requires (§5.1), a 7-bit length (no extended length, so
+  // none in a longer encoding than needed, §5.2) within max_frame_size (§10.4). parse() accepts
+  // every such frame. Returns its size when one lies whole at the front of `input`, else 0
+  // (peek_whole_frame() judges it). Judges bytes only: the caller makes sure a frame begins at
+  // `input` (at_frame_start()). Its header is kUsualHeaderSize bytes, the key after the first two.
+  static constexpr std::size_t kUsualHeaderSize = 2 + kMaskKeySize;
+  std::size_t usual_whole_frame(std::span<const char> input) const {
+    if (input.size() < kUsualHeaderSize || role_ != Role::kServer) return 0;
+    const auto* b = reinterpret_cast<const std::uint8_t*>(input.data());
+    std::uint8_t length = b[1] & 0x7F;
+    bool usual = static_cast<std::uint8_t>(b[0] - 0x81) <= 1 && (b[1] & 0x80) != 0 &&
+                 length <= kMaxControlPayload && length <= limits_.max_frame_size;
+    std::size_t size = kUsualHeaderSize + length;
+    return usual && size <= input.size() ? size : 0;
+  }
 #endif
 #if DUPLEX_LESSON >= 14
   // An extension was negotiated after construction (RFC 7692 §6: permessage-deflate uses RSV1).

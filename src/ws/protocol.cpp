@@ -317,17 +317,22 @@ std::size_t Protocol::send_header(Opcode opcode, std::string_view payload,
 #endif
 
 #if DUPLEX_LESSON >= 12
+bool Protocol::may_echo() const {
+  // Only where receive_data_in_place() would deliver the next frame as a message and a reply
+  // may be sent: open (no close sent or received, no failure), between messages and between
+  // frames. A client never echoes this way: its frames must be masked with a fresh key (§5.3).
+  if (state_ != State::kOpen || role_ != Role::kServer || in_message_) return false;
+#if DUPLEX_LESSON >= 14
+  // A compressed message must be inflated, and a reply may have to be compressed.
+  if (deflate_) return false;
+#endif
+  return parser_.at_frame_start();
+}
+
 // @anchor lesson12-echo-plan
 Protocol::EchoPlan Protocol::plan_echo(std::span<const char> data, std::size_t max_partial) const {
   EchoPlan plan;
-  // Only where receive_data_in_place() would deliver this frame as a message and a reply may be
-  // sent: open (no close sent or received, no failure), between messages. A client never
-  // echoes this way: its frames must be masked with a fresh key (§5.3).
-  if (state_ != State::kOpen || role_ != Role::kServer || in_message_) return plan;
-#if DUPLEX_LESSON >= 14
-  // A compressed message must be inflated, and a reply may have to be compressed.
-  if (deflate_) return plan;
-#endif
+  if (!may_echo()) return plan;
   FrameParser::PeekedFrame frame = parser_.peek_whole_frame(data);
   using Peek = FrameParser::PeekedFrame::Status;
   if (frame.status == Peek::kNo) return plan;
@@ -353,30 +358,62 @@ Protocol::EchoPlan Protocol::plan_echo(std::span<const char> data, std::size_t m
   // The reply is the frame without its masking key (a server's frames are not masked, §5.1).
   plan.reply_size = frame.size - kMaskKeySize;
   plan.header_size = frame.header_size;
-  plan.header = header;
   return plan;
 }
 
+namespace {
+
 // @anchor lesson12-echo
-bool Protocol::echo(const EchoPlan& plan, std::span<const char> data, char* out) {
+// The reply to the whole frame of `size` bytes at `frame` (header `header_size` bytes), written
+// to `out`: the header, then the payload unmasked on the way (RFC 6455 §5.3). False, with
+// nothing to count, for text that is not UTF-8.
+bool write_echo_reply(const char* frame, std::size_t header_size, std::size_t size, char* out) {
   // The reply's header is the frame's own without the mask bit and the key: FIN, no RSV bit
-  // and the opcode are as plan_echo() required, and the length is already in its minimal
-  // encoding (§5.2; the peek refused any other), which is the same for both.
-  std::size_t at = plan.header_size - kMaskKeySize;
-  out[0] = data[0];
-  out[1] = static_cast<char>(data[1] & 0x7F);
-  if (at > 2) std::memcpy(out + 2, data.data() + 2, at - 2);  // the extended length
-  std::size_t length = static_cast<std::size_t>(plan.header.payload_length);
-  std::uint8_t bits =
-      unmask_copy(data.data() + plan.header_size, out + at, length, plan.header.mask_key, 0);
+  // and the opcode are as the plan required, and the length is already in its minimal encoding
+  // (§5.2; the parser refuses any other), which is the same for both.
+  std::size_t at = header_size - kMaskKeySize;
+  out[0] = frame[0];
+  out[1] = static_cast<char>(frame[1] & 0x7F);
+  if (at > 2) std::memcpy(out + 2, frame + 2, at - 2);  // the extended length
+  MaskKey key;
+  std::memcpy(key.data(), frame + at, kMaskKeySize);
+  std::size_t length = size - header_size;
+  std::uint8_t bits = unmask_copy(frame + header_size, out + at, length, key, 0);
   // §8.1: checked once, on the bytes that go back out; send_text() would check them again.
   // ASCII is valid UTF-8, so only text with a byte of 0x80 or more goes through the DFA.
-  if (plan.header.opcode == Opcode::kText && (bits & 0x80) != 0 &&
-      !is_valid_utf8(std::string_view(out + at, length))) {
-    return false;
+  bool text = static_cast<std::uint8_t>(frame[0]) == 0x81;
+  return !text || (bits & 0x80) == 0 || is_valid_utf8(std::string_view(out + at, length));
+}
+
+}  // namespace
+
+// @anchor lesson12-echo-run
+Protocol::EchoRun Protocol::echo_whole_frames(std::span<const char> data, std::span<char> out) {
+  EchoRun run;
+  if (!may_echo()) return run;
+  for (;;) {
+    std::span<const char> rest = data.subspan(run.taken);
+    // The usual frame is judged from its first two bytes; any other goes through plan_echo().
+    // §10.4: the message limit.
+    std::size_t header_size = FrameParser::kUsualHeaderSize;
+    std::size_t size = parser_.usual_whole_frame(rest);
+    if (size == 0 || size - header_size > limits_.max_message_size) {
+      EchoPlan plan = plan_echo(rest, 0);
+      if (plan.status != EchoPlan::Status::kWhole) break;
+      header_size = plan.header_size;
+      size = plan.input_size;
+    }
+    // The reply is the frame without its masking key (a server's frames are not masked, §5.1).
+    std::size_t reply_size = size - kMaskKeySize;
+    if (reply_size > out.size() - run.written ||
+        !write_echo_reply(rest.data(), header_size, size, out.data() + run.written)) {
+      break;
+    }
+    run.taken += size;
+    run.written += reply_size;
   }
-  bytes_received_ += plan.input_size;
-  return true;
+  bytes_received_ += run.taken;
+  return run;
 }
 #endif
 

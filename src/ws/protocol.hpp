@@ -165,14 +165,21 @@ class Protocol {
     std::size_t input_size = 0;
     std::size_t reply_size = 0;
     std::size_t header_size = 0;  // of the input frame
-    FrameHeader header;           // of the input frame
   };
   EchoPlan plan_echo(std::span<const char> data, std::size_t max_partial) const;
-  // Writes the reply of a kWhole plan into `out` (reply_size bytes): the header, then the
-  // payload unmasked on the way (RFC 6455 §5.3), and counts the frame as received. For text the
-  // reply's payload is checked as UTF-8 (§8.1); when it is not, returns false and nothing
-  // counts: receive_data_in_place() then fails the connection with 1007 as usual.
-  bool echo(const EchoPlan& plan, std::span<const char> data, char* out);
+  // The replies to the whole frames at the front of `data`, one after the other into `out`
+  // while each one fits: a frame's reply is its header without the mask bit and the key, then
+  // its payload unmasked on the way (RFC 6455 §5.3). The frames count as received. Stops before
+  // the first frame that plan_echo() would not call kWhole, whose reply does not fit, or whose
+  // text is not UTF-8 (§8.1; receive_data_in_place() then fails the connection with 1007 as
+  // usual). The state is checked once (echoing changes none of it), and the usual frame
+  // (FrameParser::usual_whole_frame) is judged without a PeekedFrame or an EchoPlan. Returns
+  // the input bytes answered and the reply bytes written.
+  struct EchoRun {
+    std::size_t taken = 0;
+    std::size_t written = 0;
+  };
+  EchoRun echo_whole_frames(std::span<const char> data, std::span<char> out);
 #endif
 
 #if DUPLEX_LESSON >= 14
@@ -192,6 +199,10 @@ class Protocol {
 #endif
 
  private:
+#if DUPLEX_LESSON >= 12
+  // Where a message may be echoed as it came: open, a server, between messages and frames.
+  bool may_echo() const;
+#endif
   bool on_header();
   bool on_payload(std::string_view piece);
   // True when receive_data_in_place() stops here: a message or a control frame ended, or the

@@ -162,19 +162,9 @@ std::size_t WsConnection::echo_frames(const Protocol::EchoPlan& first, std::span
   if (!can_send(first.reply_size)) return 0;
   std::size_t room = std::min(data.size(), config_->options.max_send_queue - bytes_queued());
   flush_output();  // a pong the Protocol queued goes out first (§5.5.2)
-  std::span<char> out = transport_->prepare_send(room);
-  std::size_t taken = 0;
-  std::size_t written = 0;
-  Protocol::EchoPlan plan = first;
-  while (written + plan.reply_size <= out.size() &&
-         protocol_.echo(plan, data.subspan(taken), out.data() + written)) {
-    taken += plan.input_size;
-    written += plan.reply_size;
-    plan = protocol_.plan_echo(data.subspan(taken), kEchoHoldMax);
-    if (plan.status != Protocol::EchoPlan::Status::kWhole) break;
-  }
-  transport_->commit_send(written);
-  return taken;
+  Protocol::EchoRun run = protocol_.echo_whole_frames(data, transport_->prepare_send(room));
+  transport_->commit_send(run.written);
+  return run.taken;
 }
 
 std::uint64_t WsConnection::bytes_received() const {

@@ -81,7 +81,7 @@ TEST(L12_UnmaskCopy, ReturnsTheOrOfTheBytesItWrote) {
   }
 }
 
-// --- Protocol::plan_echo and echo, sans-I/O ---------------------------------------------------
+// --- Protocol::plan_echo and echo_whole_frames, sans-I/O -----------------------------------------
 
 std::string echo_of(Protocol& protocol, const std::string& input) {
   Protocol::EchoPlan plan = protocol.plan_echo(input, 1 << 20);
@@ -89,7 +89,9 @@ std::string echo_of(Protocol& protocol, const std::string& input) {
   if (plan.status != Status::kWhole) return {};
   EXPECT_EQ(plan.input_size, input.size());
   std::string out(plan.reply_size, '\0');
-  EXPECT_TRUE(protocol.echo(plan, input, out.data()));
+  Protocol::EchoRun run = protocol.echo_whole_frames(input, out);
+  EXPECT_EQ(run.taken, input.size());
+  EXPECT_EQ(run.written, out.size());
   return out;
 }
 
@@ -170,12 +172,12 @@ TEST(L12_ProtocolEcho, NotOnceTheConnectionIsClosingAndNeverForAClient) {
   EXPECT_EQ(client.plan_echo(serialize_frame(Opcode::kText, "hi"), 1 << 20).status, Status::kNo);
 }
 
-// Plans a whole frame and echoes it: whether echo() took it.
+// Plans a whole frame and echoes it: whether the echo took it.
 bool echo_takes(Protocol& protocol, const std::string& frame) {
   Protocol::EchoPlan plan = protocol.plan_echo(frame, 1 << 20);
   EXPECT_EQ(plan.status, Status::kWhole);
   std::string out(plan.reply_size, '\0');
-  return plan.status == Status::kWhole && protocol.echo(plan, frame, out.data());
+  return plan.status == Status::kWhole && protocol.echo_whole_frames(frame, out).taken != 0;
 }
 
 // §8.1: the text is checked on the bytes that go out; bad UTF-8 counts nothing, and the usual
@@ -208,6 +210,72 @@ TEST(L12_ProtocolEcho, TextWithAByteOver0x7FAnywhereGoesThroughTheUtf8Check) {
     Protocol refusing(Role::kServer);
     EXPECT_FALSE(echo_takes(refusing, client_frame(Opcode::kText, bad)));
   }
+}
+
+// A run stops at the first frame that may not go back as it came, and takes every frame before
+// it. The frames over a limit have the usual shape (FIN, text or binary, masked, a 7-bit length),
+// so the judge of the first two bytes must meet the limits too (§10.4).
+TEST(L12_ProtocolEcho, ARunTakesTheFramesInFrontAndStopsAtTheFirstItMayNotEcho) {
+  ProtocolLimits limits;
+  limits.max_frame_size = 100;
+  limits.max_message_size = 60;
+  const std::string front = client_frame(Opcode::kText, "hello") +
+                            client_frame(Opcode::kBinary, pattern(60)) +
+                            client_frame(Opcode::kText, "");
+  const std::string replies = server_frame(Opcode::kText, "hello") +
+                              server_frame(Opcode::kBinary, pattern(60)) +
+                              server_frame(Opcode::kText, "");
+  const std::string next = client_frame(Opcode::kText, "next");
+  const std::vector<std::pair<const char*, std::string>> stops = {
+      {"a ping", client_frame(Opcode::kPing, "p")},
+      {"a first fragment", client_frame(Opcode::kText, "frag", false)},
+      {"a continuation", client_frame(Opcode::kContinuation, "cont")},
+      {"over the message limit", client_frame(Opcode::kBinary, pattern(61))},
+      {"over the frame limit", client_frame(Opcode::kBinary, pattern(101))},
+      {"an unmasked frame", server_frame(Opcode::kBinary, "bare")},
+      {"text that is not UTF-8", client_frame(Opcode::kText, "ok\xff")},
+      {"a frame not whole yet", next.substr(0, next.size() - 1)},
+  };
+  for (const auto& [what, stop] : stops) {
+    SCOPED_TRACE(what);
+    Protocol protocol(Role::kServer, limits);
+    std::string input = front + stop + next;
+    std::string out(input.size(), '\0');
+    Protocol::EchoRun run = protocol.echo_whole_frames(input, out);
+    EXPECT_EQ(run.taken, front.size());
+    EXPECT_EQ(out.substr(0, run.written), replies);
+    EXPECT_EQ(protocol.bytes_received(), front.size());
+  }
+}
+
+// Frames of every length encoding in one run, the usual ones and those the plan judges; a reply
+// that does not fit whole in `out` is not begun.
+TEST(L12_ProtocolEcho, ARunMixesLengthEncodingsAndStopsWhereTheRoomEnds) {
+  const std::vector<std::string> payloads = {"a", pattern(300), pattern(125), pattern(70000), ""};
+  std::string input;
+  std::string replies;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    Opcode opcode = i % 2 == 0 ? Opcode::kText : Opcode::kBinary;
+    std::string payload = opcode == Opcode::kText ? std::string(payloads[i].size(), 't') : payloads[i];
+    input += client_frame(opcode, payload);
+    replies += server_frame(opcode, payload);
+  }
+  Protocol whole(Role::kServer);
+  std::string out(input.size(), '\0');
+  Protocol::EchoRun run = whole.echo_whole_frames(input, out);
+  EXPECT_EQ(run.taken, input.size());
+  EXPECT_EQ(out.substr(0, run.written), replies);
+
+  // Room for the first two replies and all but one byte of the third.
+  std::size_t two = server_frame(Opcode::kText, "t").size() +
+                    server_frame(Opcode::kBinary, pattern(300)).size();
+  std::size_t third = server_frame(Opcode::kText, std::string(125, 't')).size();
+  Protocol short_of_room(Role::kServer);
+  std::string small(two + third - 1, '\0');
+  run = short_of_room.echo_whole_frames(input, small);
+  EXPECT_EQ(run.taken, client_frame(Opcode::kText, "t").size() +
+                           client_frame(Opcode::kBinary, pattern(300)).size());
+  EXPECT_EQ(small.substr(0, run.written), replies.substr(0, two));
 }
 
 // --- WsConnection with WsHandlers::echo, the loop stepped on the test thread ------------------

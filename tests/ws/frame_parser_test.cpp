@@ -208,6 +208,50 @@ TEST(L12_FrameParser, EveryFirstTwoBytesAreJudgedAsParseJudgesThem) {
     }
   }
 }
+
+// usual_whole_frame() judges a frame from its first two bytes; whatever it takes, parse() takes
+// too, whole and of the same size, and it takes every frame of the usual shape: FIN, text or
+// binary, no RSV bit, masked, a 7-bit length within the limit, whole.
+TEST(L12_FrameParser, TheUsualFrameIsOneParseAcceptsAndEveryOneOfThatShapeIsTaken) {
+  const MaskKey key{0x9a, 0x01, 0xff, 0x3c};
+  for (Role role : {Role::kServer, Role::kClient}) {
+    for (std::uint64_t limit : {std::uint64_t{20}, kDefaultMaxFrameSize}) {
+      FrameParserLimits limits;
+      limits.max_frame_size = limit;
+      for (int b0 = 0; b0 < 256; ++b0) {
+        for (int length : {0, 1, 19, 20, 21, 125, 126, 127}) {
+          for (bool masked : {false, true}) {
+            std::string frame{static_cast<char>(b0),
+                              static_cast<char>((masked ? 0x80 : 0) | length)};
+            if (length == 126) frame += std::string("\x00\xc8", 2);
+            if (length == 127) frame += std::string("\0\0\0\0\0\1\0\0", 8);
+            if (masked) frame.append(key.begin(), key.end());
+            if (length <= 125) frame += std::string(static_cast<std::size_t>(length), 'u');
+            SCOPED_TRACE(::testing::Message() << "role " << static_cast<int>(role) << " limit "
+                                              << limit << " b0 " << b0 << " length " << length
+                                              << " masked " << masked);
+            // The next frame's first bytes behind it: a judge that misreads the header size
+            // would reach into them instead of finding the frame cut.
+            std::string input = frame + std::string("\x81\x80", 2);
+            input.append(key.begin(), key.end());
+            FrameParser judge(role, limits);
+            std::size_t size = judge.usual_whole_frame(input);
+            bool usual_shape = role == Role::kServer && (b0 == 0x81 || b0 == 0x82) && masked &&
+                               length <= 125 && static_cast<std::uint64_t>(length) <= limit;
+            EXPECT_EQ(size != 0, usual_shape);
+            if (size == 0) continue;
+            EXPECT_EQ(size, frame.size());
+            EXPECT_EQ(judge.usual_whole_frame(std::string_view(frame).substr(0, size - 1)), 0u);
+            FrameParser parser(role, limits);
+            std::string copy = frame;
+            EXPECT_EQ(parser.parse_whole_frame(std::span<char>(copy.data(), copy.size())).size,
+                      size);
+          }
+        }
+      }
+    }
+  }
+}
 #endif
 
 TEST(L09_FrameParser, IncompleteInputIsNotAFrame) {
