@@ -1,9 +1,9 @@
-// Tests for the echo's fast path (lesson 12): unmask_copy, Protocol::plan_echo and echo, and
-// WsConnection with WsHandlers::echo. The connection tests step the loop on the test thread
-// over a socketpair, so every split of the client's bytes reaches the server as its own read:
-// each split point is tested for real, not left to how TCP happens to cut the stream.
-// RFC 6455 §5.3 (unmasking), §5.4 (fragments take the usual way), §5.5.2 (a pong still goes
-// first), §8.1 (text checked before it is echoed), §10.4 (limits).
+// Tests for the echo's fast path (lesson 12): unmask_copy, Protocol::plan_echo and
+// echo_whole_frames, and WsConnection with WsHandlers::echo. The connection tests step the
+// loop on the test thread over a socketpair, so every split of the client's bytes reaches the
+// server as its own read: each split point is tested for real, not left to how TCP happens to
+// cut the stream. RFC 6455 §5.3 (unmasking), §5.4 (fragments take the usual way), §5.5.2 (a
+// pong still goes first), §8.1 (text checked before it is echoed), §10.4 (limits).
 // @lesson 12
 #include <gtest/gtest.h>
 #include <sys/socket.h>
