@@ -256,7 +256,8 @@ TEST(L12_ProtocolEcho, ARunMixesLengthEncodingsAndStopsWhereTheRoomEnds) {
   std::string replies;
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     Opcode opcode = i % 2 == 0 ? Opcode::kText : Opcode::kBinary;
-    std::string payload = opcode == Opcode::kText ? std::string(payloads[i].size(), 't') : payloads[i];
+    std::string payload =
+        opcode == Opcode::kText ? std::string(payloads[i].size(), 't') : payloads[i];
     input += client_frame(opcode, payload);
     replies += server_frame(opcode, payload);
   }
@@ -267,8 +268,8 @@ TEST(L12_ProtocolEcho, ARunMixesLengthEncodingsAndStopsWhereTheRoomEnds) {
   EXPECT_EQ(out.substr(0, run.written), replies);
 
   // Room for the first two replies and all but one byte of the third.
-  std::size_t two = server_frame(Opcode::kText, "t").size() +
-                    server_frame(Opcode::kBinary, pattern(300)).size();
+  std::size_t two =
+      server_frame(Opcode::kText, "t").size() + server_frame(Opcode::kBinary, pattern(300)).size();
   std::size_t third = server_frame(Opcode::kText, std::string(125, 't')).size();
   Protocol short_of_room(Role::kServer);
   std::string small(two + third - 1, '\0');

@@ -227,9 +227,9 @@ TEST(L12_FrameParser, TheUsualFrameIsOneParseAcceptsAndEveryOneOfThatShapeIsTake
             if (length == 127) frame += std::string("\0\0\0\0\0\1\0\0", 8);
             if (masked) frame.append(key.begin(), key.end());
             if (length <= 125) frame += std::string(static_cast<std::size_t>(length), 'u');
-            SCOPED_TRACE(::testing::Message() << "role " << static_cast<int>(role) << " limit "
-                                              << limit << " b0 " << b0 << " length " << length
-                                              << " masked " << masked);
+            SCOPED_TRACE(::testing::Message()
+                         << "role " << static_cast<int>(role) << " limit " << limit << " b0 " << b0
+                         << " length " << length << " masked " << masked);
             // The next frame's first bytes behind it: a judge that misreads the header size
             // would reach into them instead of finding the frame cut.
             std::string input = frame + std::string("\x81\x80", 2);
