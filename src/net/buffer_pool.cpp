@@ -6,30 +6,52 @@
 
 namespace duplex::net {
 
-BufferPool::BufferPool() {
-  blocks_.reserve(kMaxBlocks);
+namespace {
+
+// Takes the block at `index` out of `stack`; the block that was on top takes its place.
+BufferBlock take(std::vector<BufferBlock>& stack, std::size_t index) noexcept {
+  if (index + 1 != stack.size()) std::swap(stack[index], stack.back());
+  BufferBlock block = std::move(stack.back());
+  stack.pop_back();
+  return block;
 }
 
+}  // namespace
+
+BufferPool::BufferPool() {
+  for (std::vector<BufferBlock>& stack : classes_) stack.reserve(kMaxBlocks);
+}
+
+// @anchor lesson12-pool-acquire
 BufferBlock BufferPool::acquire(std::size_t at_least) noexcept {
-  // Best fit over at most kMaxBlocks entries: a 4 KiB request does not take the 64 KiB block
-  // that the next read needs.
-  std::size_t best = blocks_.size();
-  for (std::size_t i = 0; i < blocks_.size(); ++i) {
-    if (blocks_[i].capacity >= at_least &&
-        (best == blocks_.size() || blocks_[i].capacity < blocks_[best].capacity)) {
-      best = i;
+  // In the request's own class a block may be too small (a 5000-byte request, a 4096-byte
+  // block); in every class above it the top block fits. A 4 KiB request so never takes the
+  // 64 KiB block that the next read needs while a 4 KiB block is kept.
+  for (std::size_t k = size_class(at_least); k < kClasses; ++k) {
+    std::vector<BufferBlock>& stack = classes_[k];
+    for (std::size_t i = stack.size(); i-- > 0;) {
+      if (stack[i].capacity < at_least) continue;
+      ++hits_;
+      --blocks_;
+      bytes_ -= stack[i].capacity;
+      return take(stack, i);
     }
   }
-  if (best == blocks_.size()) {
-    ++misses_;
-    return {};
+  ++misses_;
+  return {};
+}
+
+std::vector<BufferBlock>* BufferPool::smallest_class() noexcept {
+  for (std::vector<BufferBlock>& stack : classes_) {
+    if (stack.empty()) continue;
+    std::size_t smallest = 0;
+    for (std::size_t i = 1; i < stack.size(); ++i) {
+      if (stack[i].capacity < stack[smallest].capacity) smallest = i;
+    }
+    if (smallest + 1 != stack.size()) std::swap(stack[smallest], stack.back());
+    return &stack;
   }
-  ++hits_;
-  BufferBlock block = std::move(blocks_[best]);
-  blocks_[best] = std::move(blocks_.back());
-  blocks_.pop_back();
-  bytes_ -= block.capacity;
-  return block;
+  return nullptr;
 }
 
 void BufferPool::release(BufferBlock block) noexcept {
@@ -38,25 +60,22 @@ void BufferPool::release(BufferBlock block) noexcept {
     ++dropped_;
     return;  // `block` frees its storage here
   }
-  if (blocks_.size() == kMaxBlocks || bytes_ + block.capacity > kMaxBytes) {
+  if (blocks_ == kMaxBlocks || bytes_ + block.capacity > kMaxBytes) {
     // Full: trade the smallest kept block for this one, if it is larger and the trade keeps the
     // byte bound; otherwise this one goes.
-    std::size_t smallest = 0;
-    for (std::size_t i = 1; i < blocks_.size(); ++i) {
-      if (blocks_[i].capacity < blocks_[smallest].capacity) smallest = i;
-    }
     ++dropped_;
-    if (blocks_.empty() || blocks_[smallest].capacity >= block.capacity ||
-        bytes_ - blocks_[smallest].capacity + block.capacity > kMaxBytes) {
-      return;
-    }
-    bytes_ -= blocks_[smallest].capacity;
-    blocks_[smallest] = std::move(blocks_.back());
-    blocks_.pop_back();
+    std::vector<BufferBlock>* stack = smallest_class();
+    if (stack == nullptr) return;
+    std::size_t smallest = stack->back().capacity;
+    if (smallest >= block.capacity || bytes_ - smallest + block.capacity > kMaxBytes) return;
+    bytes_ -= smallest;
+    --blocks_;
+    stack->pop_back();
   }
   ++kept_;
+  ++blocks_;
   bytes_ += block.capacity;
-  blocks_.push_back(std::move(block));
+  classes_[size_class(block.capacity)].push_back(std::move(block));
 }
 
 }  // namespace duplex::net

@@ -1,5 +1,6 @@
-// Tests for BufferPool (lesson 12): released blocks are reused, best fit, the bounds hold, and a
-// Buffer with a pool takes from it and gives back to it.
+// Tests for BufferPool (lesson 12): released blocks are reused (the smallest size class that
+// fits, the block given back last first), the bounds hold, and a Buffer with a pool takes from it
+// and gives back to it.
 // @lesson 12
 #include "src/net/buffer_pool.hpp"
 
@@ -53,6 +54,33 @@ TEST(L12_BufferPool, TheSmallestBlockThatFitsIsChosen) {
   EXPECT_EQ(pool.acquire(100).capacity, std::size_t{64} << 10);
 }
 
+TEST(L12_BufferPool, TheBlockGivenBackLastIsHandedOutFirst) {
+  // Its memory is the one most likely to still be in the CPU's cache.
+  BufferPool pool;
+  std::vector<const char*> addresses;
+  for (int i = 0; i < 3; ++i) {
+    BufferBlock block = make_block(4096);
+    addresses.push_back(block.storage.get());
+    pool.release(std::move(block));
+  }
+  EXPECT_EQ(pool.acquire(4096).storage.get(), addresses[2]);
+  EXPECT_EQ(pool.acquire(4096).storage.get(), addresses[1]);
+  EXPECT_EQ(pool.acquire(4096).storage.get(), addresses[0]);
+}
+
+TEST(L12_BufferPool, InItsOwnSizeClassABlockTooSmallIsPassedOver) {
+  // 6000 and 4096 bytes are one class (4096 to 8191): the block on top does not fit 5000 bytes,
+  // the one under it does, and the 16 KiB block of the next class is left for a larger request.
+  BufferPool pool;
+  pool.release(make_block(16 << 10));
+  pool.release(make_block(6000));
+  pool.release(make_block(4096));
+  EXPECT_EQ(pool.acquire(5000).capacity, 6000U);
+  EXPECT_EQ(pool.acquire(5000).capacity, std::size_t{16} << 10);
+  EXPECT_EQ(pool.acquire(5000).capacity, 0U);
+  EXPECT_EQ(pool.acquire(4096).capacity, 4096U);
+}
+
 TEST(L12_BufferPool, KeepsNoMoreThanItsBound) {
   // Without a bound, a burst of busy connections would leave the pool holding their memory
   // forever after they went idle.
@@ -89,6 +117,18 @@ TEST(L12_BufferPool, AFullPoolTradesASmallBlockForALargerOne) {
   EXPECT_EQ(pool.blocks(), BufferPool::kMaxBlocks);
   EXPECT_EQ(pool.bytes(), (BufferPool::kMaxBlocks - 1) * 4096 + (64 << 10));
   EXPECT_EQ(pool.acquire(64 << 10).capacity, std::size_t{64} << 10);
+}
+
+TEST(L12_BufferPool, AFullPoolTradesTheSmallestBlockEvenInTheMiddleOfItsClass) {
+  // 6000, 4096 and 7000 bytes are one class; the 4096-byte block is neither first nor on top.
+  BufferPool pool;
+  for (std::size_t capacity : {6000, 4096, 7000}) pool.release(make_block(capacity));
+  for (std::size_t i = 3; i < BufferPool::kMaxBlocks; ++i) pool.release(make_block(8192));
+  pool.release(make_block(64 << 10));
+  EXPECT_EQ(pool.blocks(), BufferPool::kMaxBlocks);
+  EXPECT_EQ(pool.bytes(), 6000 + 7000 + (BufferPool::kMaxBlocks - 3) * 8192 + (64 << 10));
+  EXPECT_EQ(pool.acquire(4000).capacity, 7000U);
+  EXPECT_EQ(pool.acquire(4000).capacity, 6000U);
 }
 
 TEST(L12_BufferPool, AnOversizedBlockIsFreedNotKept) {
