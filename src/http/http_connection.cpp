@@ -77,13 +77,13 @@ bool HttpConnection::handle_events() {
       current_->begin(weak_from_this(), connection_.loop());
       protocol_.take_request(current_->raw_head, current_->head);
       current_->head_request = current_->head.method_id == Method::kHead;
-      started_ = std::chrono::steady_clock::now();
+      note_start();
       if (context_.options.trace) context_.trace("> ", current_->raw_head);
     } else if (event.kind == ServerEvent::Kind::kRequestEnd) {
       current_->body.swap(protocol_.body());  // kBodyData went there, piece by piece
       dispatch();
     } else if (event.kind == ServerEvent::Kind::kFailure && event.status != 0) {
-      started_ = std::chrono::steady_clock::now();
+      note_start();
       flush();
       log_exchange("-", "", event.status);
     }
@@ -308,7 +308,7 @@ void HttpConnection::on_deadline() {
   } else {
     protocol_.fail(408, expired == Deadline::kHead ? "request head not received in time"
                                                    : "request body not received in time");
-    started_ = std::chrono::steady_clock::now();
+    note_start();
   }
   flush();
   if (expired != Deadline::kIdle) log_exchange("-", "", 408);
@@ -336,6 +336,18 @@ void HttpConnection::on_closed() {
   }
   context_.connections.erase(this);
   context_.notify_if_drained();
+}
+
+// @anchor lesson06-note-start
+void HttpConnection::note_start() {
+#if DUPLEX_LESSON >= 12
+  // Lesson 12: the loop's clock, read once per round right after epoll_wait returned, is when
+  // this request's bytes were seen; reading the clock again for every request was 3% of the
+  // server's user time under 50 connections. And only when the access log will use it.
+  if (context_.options.access_log) started_ = connection_.loop().now();
+#else
+  started_ = std::chrono::steady_clock::now();
+#endif
 }
 
 void HttpConnection::log_exchange(std::string_view method, std::string_view target, int status) {

@@ -75,6 +75,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void on_deadline();
   void on_closed();
   void log_exchange(std::string_view method, std::string_view target, int status);
+  // When the exchange began, for the access log's elapsed time.
+  void note_start();
   bool is_current(const ExchangeState& state, ExchangeState::Phase phase) const;
 
   net::Connection& connection_;

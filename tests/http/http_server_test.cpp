@@ -447,6 +447,23 @@ TEST(L06_HttpServer, AccessLogAndTraceLines) {
   EXPECT_LT(log.find("< HTTP/1.1 200 OK"), log.find("GET /hello?x=1 200 6 ")) << log;
 }
 
+TEST(L06_HttpServer, TheAccessLogTimesAnExchangeFromItsRequestToItsResponse) {
+  http::HttpServerOptions options;
+  options.access_log = true;
+  TestServer server(basic_routes, options);
+  HttpClient client(server.port());
+  EXPECT_EQ(client.request("GET", "/later/50").status, 200);
+  std::string log = server.call([&] { return server.log(); });
+  const std::string prefix = "GET /later/50 200 5 ";
+  std::size_t at = log.find(prefix);
+  ASSERT_NE(at, std::string::npos) << log;
+  long long microseconds = std::stoll(log.substr(at + prefix.size()));
+  // The timer cannot fire early, so at least 50 ms; a start never noted would count from the
+  // clock's epoch (the machine's boot), far more than the 10 s bound.
+  EXPECT_GE(microseconds, 50'000) << log;
+  EXPECT_LT(microseconds, 10'000'000) << log;
+}
+
 TEST(L06_HttpServer, GracefulStopFinishesTheResponseInFlight) {
   auto arrived = std::make_shared<std::promise<void>>();
   auto routes = [arrived](Router& router) {
