@@ -367,11 +367,17 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
       "rows whose load generator was the bottleneck compares load generators, not servers. For "
       "such rows the column *per server CPU* divides each row's rate by its server's share of a "
       "core first (requests per second of server CPU, a run's pair at a time): how much work each "
-      "server did per unit of its own CPU. The target is judged on the plain ratio.\n\n";
+      "server did per unit of its own CPU. The column *load generator CPU per unit* divides what "
+      "the load generator spent per request or message against duplex by what it spent against "
+      "the baseline: where it is near 1 and the load generator was saturated in both rows, the "
+      "plain ratio is near 1 whatever the servers cost, and only a load generator with more "
+      "cores than this machine has left could tell them apart. The target is judged on the "
+      "plain ratio.\n\n";
   md +=
       "| comparison | ratio (median) | range over runs | target | met | per server CPU (median) "
+      "| load generator CPU per unit, duplex / baseline (median) "
       "| CPU-bound (server / load generator) |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- |\n";
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
   BarChart ratio_chart;
   ratio_chart.title = "duplex as a fraction of its baseline (median of runs; dashed: target)";
   ratio_chart.series.push_back({"ratio", {}});
@@ -380,6 +386,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
     auto theirs = rows_named(results, comparison.baseline);
     std::vector<double> ratios;
     std::vector<double> per_cpu_ratios;
+    std::vector<double> client_cost_ratios;
     for (const Result* a : mine) {
       for (const Result* b : theirs) {
         if (a->get("run") != b->get("run") || failed(*a) || failed(*b)) continue;
@@ -391,6 +398,11 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
         auto cpu_y = b->number("server_cpu");
         if (cpu_x && cpu_y && *cpu_x > 0 && *cpu_y > 0) {
           per_cpu_ratios.push_back((*x / *cpu_x) / (*y / *cpu_y));
+        }
+        auto client_x = a->number("client_cpu");
+        auto client_y = b->number("client_cpu");
+        if (client_x && client_y && *x > 0 && *client_y > 0) {
+          client_cost_ratios.push_back((*client_x / *x) / (*client_y / *y));
         }
       }
     }
@@ -410,7 +422,7 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
       if (why.empty()) why = why_not(theirs);
       if (why.empty()) why = "no run with both rows";
       md += "| " + comparison.title + " | not measured: " + readable(why) +
-            " | | >= " + format_number(comparison.target) + " | | | |\n";
+            " | | >= " + format_number(comparison.target) + " | | | | |\n";
       ratio_chart.series[0].values.push_back(std::nan(""));
       continue;
     }
@@ -421,7 +433,8 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
           " runs) | >= " + format_number(comparison.target) + " | " +
           (m >= comparison.target ? "yes" : "**no**") + " | " +
           (per_cpu_ratios.empty() ? std::string() : format_number(median(per_cpu_ratios))) + " | " +
-          bound + " |\n";
+          (client_cost_ratios.empty() ? std::string() : format_number(median(client_cost_ratios))) +
+          " | " + bound + " |\n";
     ratio_chart.series[0].values.push_back(m);
   }
   // Idle memory is an absolute target: bytes of server memory per connection.
@@ -430,11 +443,11 @@ Report build_report(const std::vector<Result>& results, const MachineInfo& machi
   {
     std::string line = "| server memory per idle WebSocket, KiB (VmRSS growth / connections) | ";
     if (idle_bytes.empty()) {
-      line += "not measured: " + readable(why_not(idle)) + " | | <= 4 | | |\n";
+      line += "not measured: " + readable(why_not(idle)) + " | | <= 4 | | | |\n";
     } else {
       double kib = median(idle_bytes) / 1024;
       line +=
-          "**" + format_number(kib) + "** | | <= 4 | " + (kib <= 4 ? "yes" : "**no**") + " | |\n";
+          "**" + format_number(kib) + "** | | <= 4 | " + (kib <= 4 ? "yes" : "**no**") + " | | |\n";
     }
     md += line;
   }
