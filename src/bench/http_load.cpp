@@ -11,8 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -22,6 +20,7 @@
 #include "src/bench/histogram.hpp"
 #include "src/bench/load.hpp"
 #include "src/bench/load_loop.hpp"
+#include "src/bench/response_fields.hpp"
 #include "src/bench/system.hpp"
 
 namespace duplex::bench {
@@ -34,23 +33,6 @@ struct HttpConnection {
   std::string in;
   InFlight in_flight;
 };
-
-// The value of header `name` (lower case, with the colon) in `head`, or npos-length "".
-std::string_view field(std::string_view head, std::string_view name, std::string& lowered) {
-  lowered.assign(head);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string needle = "\r\n";
-  needle += name;
-  auto at = lowered.find(needle);
-  if (at == std::string::npos) return {};
-  auto start = at + needle.size();
-  auto end = head.find("\r\n", start);
-  std::string_view value = head.substr(start, end == std::string_view::npos ? end : end - start);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
-}
 
 }  // namespace
 
@@ -80,7 +62,6 @@ Result run_http_load(const LoadOptions& options) {
   LatencyHistogram latencies;
   std::uint64_t completed = 0;
   std::string error;
-  std::string lowered;
   MeasureWindow window(now_ns(), options.warmup, options.seconds, options.server_pid);
 
   auto queue_request = [&](HttpConnection& c, std::uint64_t now) {
@@ -100,18 +81,17 @@ Result run_http_load(const LoadOptions& options) {
         error = "http: unexpected status line: " + std::string(head.substr(0, head.find('\r')));
         break;
       }
-      std::string_view length_text = field(head, "content-length:", lowered);
-      std::size_t length = 0;
-      for (char ch : length_text) length = length * 10 + static_cast<std::size_t>(ch - '0');
-      if (length_text.empty() || length != options.expect_body.size()) {
-        error = "http: Content-Length '" + std::string(length_text) + "', expected " +
+      const ResponseFields fields = response_fields(head);
+      const auto length = content_length_value(fields.content_length);
+      if (length != options.expect_body.size()) {
+        error = "http: Content-Length '" + std::string(fields.content_length) + "', expected " +
                 std::to_string(options.expect_body.size());
         break;
       }
-      bool closing = field(head, "connection:", lowered) == "close";
-      std::size_t total = head_end + 4 + length;
+      const bool closing = connection_closes(fields.connection);
+      const std::size_t total = head_end + 4 + *length;
       if (rest.size() < total) break;
-      if (rest.substr(head_end + 4, length) != options.expect_body) {
+      if (rest.substr(head_end + 4, *length) != options.expect_body) {
         error = "http: wrong body bytes";
         break;
       }
